@@ -1,0 +1,60 @@
+# Aftersales — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
+export AFTERSALES_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: run test lint types contracts check venv dev-venv bench messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP_RUN): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(STAMP_DEV): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@ $(STAMP_RUN)
+
+venv: $(STAMP_RUN)
+dev-venv: $(STAMP_DEV)
+
+## make run: the whole system on an embedded SQLite database with demo data on http://127.0.0.1:8000
+run: $(STAMP_RUN)
+	mkdir -p var
+	DEBUG=$${DEBUG:-0} AFTERSALES_ALLOW_INSECURE_KEY=1 $(BIN)/aftersales compilemessages --ignore '.venv/*' -v 0
+	AFTERSALES_ALLOW_INSECURE_KEY=1 $(BIN)/aftersales up
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
+	  || { echo "Could not install chromium: browser tests will fail." >&2; exit 1; }; }
+
+## make test: lint, types, layer contract, then the suite on SQLite and on PostgreSQL when reachable
+test: $(STAMP_DEV) chromium
+	@bash scripts/test.sh
+
+lint: $(STAMP_DEV)
+	$(BIN)/ruff check aftersales tests bench
+	$(BIN)/ruff format --check aftersales tests bench
+
+types: $(STAMP_DEV)
+	$(BIN)/mypy
+
+contracts: $(STAMP_DEV)
+	$(BIN)/lint-imports
+
+messages: $(STAMP_DEV)
+	cd aftersales && ../$(BIN)/django-admin makemessages -l es --no-obsolete --add-location file && ../$(BIN)/django-admin compilemessages
+
+bench: $(STAMP_DEV)
+	$(BIN)/python bench/import_sales.py
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,34 @@
+"""The one NinjaAPI: every capability mounts its router here."""
+
+from ninja import NinjaAPI
+
+from aftersales.core.api import API_AUTH, errors_install
+from aftersales.core.api import router as tokens_router
+
+api = NinjaAPI(
+    title="Aftersales API",
+    version="1",
+    description="After-sales service management. Authenticate with a personal API token "
+    "(`Authorization: Bearer as_…` or `X-API-Key`) or a browser session.",
+    auth=API_AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors_install(api)
+
+api.add_router("/v1/", tokens_router)
+
+
+def _mount() -> None:
+    # Routers are imported lazily so that an app's api module can import models freely.
+    from aftersales.catalog.api import router as catalog_router
+    from aftersales.customers.api import router as customers_router
+    from aftersales.sales.api import router as sales_router
+
+    api.add_router("/v1/", customers_router)
+    api.add_router("/v1/", catalog_router)
+    api.add_router("/v1/", sales_router)
+
+
+_mount()

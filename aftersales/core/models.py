@@ -1,0 +1,149 @@
+"""Shared kernel: staff users, departments, API tokens and the timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    """Abstract base with creation and last-change times."""
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Language(models.TextChoices):
+    # The customer or staff member reads English.
+    ENGLISH = "en", _("English")
+    # The customer or staff member reads Spanish.
+    SPANISH = "es", _("Spanish")
+
+
+class Department(TimeStampedModel):
+    """A part of the company that owns work: sales, service, administration…"""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_es = models.CharField(_("name in Spanish"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def display_name(self, language: str) -> str:
+        """Return the department's name in a language, falling back to English."""
+        return self.name_es if language == Language.SPANISH and self.name_es else self.name
+
+
+class User(AbstractUser):
+    """A person who signs in: a staff member (is_staff) or a customer on the portal."""
+
+    email = models.EmailField(_("email address"), blank=True, db_index=True)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def role_codes(self) -> set[str]:
+        """Return the role codes (group names) this user holds."""
+        return {group.name for group in self.groups.all()}
+
+
+class ApiToken(TimeStampedModel):
+    """A personal token for integrations; only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class TimelineEvent(models.Model):
+    """An append-only fact about a customer and optionally one of their units.
+
+    Later capabilities add their own kinds through ``aftersales.core.timeline``;
+    nothing updates or deletes a row once written.
+    """
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="timeline_events"
+    )
+    unit = models.ForeignKey(
+        "sales.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="timeline_events"
+    )
+    kind = models.CharField(_("kind"), max_length=60, db_index=True)
+    occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at"], name="timeline_customer_idx"),
+            models.Index(fields=["unit", "-occurred_at"], name="timeline_unit_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} @ {self.occurred_at:%Y-%m-%d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Timeline events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("Timeline events are append-only.")
+
+
+class SweepRun(models.Model):
+    """When a periodic sweep last ran; its row is the lock that keeps two ticks from running it at once."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    last_started_at = models.DateTimeField(_("last started at"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("last finished at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("periodic sweep")
+        verbose_name_plural = _("periodic sweeps")
+
+    def __str__(self) -> str:
+        return self.name

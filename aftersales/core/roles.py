@@ -1,0 +1,83 @@
+"""Staff roles as Django groups, and the permissions each role holds.
+
+The matrix below is the single source of truth: ``roles_sync`` makes the
+groups match it after every migration, so the admin shows what the code checks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    # Sells products and keeps the relationship with their customers.
+    SALES_REP = "sales_rep", _("Sales representative")
+    # Answers customers' questions, complaints and claims.
+    SUPPORT_AGENT = "support_agent", _("Support agent")
+    # Installs, maintains and repairs units on site or in the workshop.
+    TECHNICIAN = "technician", _("Technician")
+    # Runs the service organisation: queues, SLAs, imports, reports.
+    SERVICE_MANAGER = "service_manager", _("Service manager")
+    # Configures the system, users and master data.
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+_VIEW_INSTALLED_BASE = [
+    "customers.view_customer",
+    "catalog.view_category",
+    "catalog.view_product",
+    "sales.view_sale",
+    "sales.view_unit",
+    "core.view_timelineevent",
+]
+_EDIT_CUSTOMERS = ["customers.add_customer", "customers.change_customer"]
+_EDIT_CATALOG = [
+    "catalog.add_category",
+    "catalog.change_category",
+    "catalog.add_product",
+    "catalog.change_product",
+]
+_EDIT_UNITS = ["sales.change_unit"]
+_RECORD_SALES = ["sales.add_sale", "sales.change_sale"]
+_IMPORT = ["sales.import_sales"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.SALES_REP: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS + _RECORD_SALES + _EDIT_UNITS,
+    Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS,
+    Role.TECHNICIAN: _VIEW_INSTALLED_BASE + _EDIT_UNITS,
+    Role.SERVICE_MANAGER: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS + _RECORD_SALES + _EDIT_UNITS + _IMPORT,
+    Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS + _EDIT_CATALOG + _RECORD_SALES + _EDIT_UNITS + _IMPORT,
+}
+
+
+def roles_sync() -> None:
+    """Make each role's group hold exactly the permissions of the matrix."""
+    for role, perm_names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for name in perm_names:
+            app_label, codename = name.split(".")
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is not None:
+                wanted.append(permission)
+        group.permissions.set(wanted)
+
+
+def roles_sync_after_migrate(sender: Any, **kwargs: Any) -> None:
+    """Resync the role groups once the last of our apps has migrated."""
+    if getattr(sender, "label", None) != "sales":
+        return
+    roles_sync()
+
+
+def user_has_role(user: Any, *roles: str) -> bool:
+    """Return whether an active staff user holds any of the roles (superusers hold all)."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name__in=roles).exists()

@@ -1,0 +1,56 @@
+"""Writes of the shared kernel: API tokens and staff users."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from aftersales.core.errors import NotFound
+from aftersales.core.models import ApiToken, User
+
+TOKEN_PREFIX = "as_"  # noqa: S105 - a public prefix, not a secret
+
+
+def token_digest(raw: str) -> str:
+    """Return the SHA-256 digest under which a token is stored."""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
+    """Issue a personal API token; the raw value is returned once and never stored."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=actor, name=name.strip()[:100] or "token", prefix=raw[:10], digest=token_digest(raw))
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
+    """Revoke one of the actor's own tokens."""
+    token = ApiToken.objects.filter(user=actor, pk=token_id, revoked_at__isnull=True).first()
+    if token is None:
+        raise NotFound("No such token.")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at", "updated_at"])
+    return token
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    """Return the active user owning a live token, recording its use."""
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=token_digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Throttle the write: once a minute is precise enough for "last used".
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,120 @@
+"""The customer and unit timeline: one append-only event stream.
+
+Each capability registers the kinds of event it writes, with a translatable
+sentence that renders the event's ``data``; screens and the API render events
+through :func:`event_describe` so the wording lives in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.models import TimelineEvent
+
+if TYPE_CHECKING:
+    from aftersales.core.models import User
+
+
+@dataclass(frozen=True)
+class EventKind:
+    code: str
+    label: Promise
+    sentence: Promise
+
+
+_KINDS: dict[str, EventKind] = {}
+
+
+def kind_register(code: str, *, label: Promise, sentence: Promise) -> EventKind:
+    """Register a kind of timeline event with its label and sentence template."""
+    kind = EventKind(code=code, label=label, sentence=sentence)
+    _KINDS[code] = kind
+    return kind
+
+
+def kind_get(code: str) -> EventKind | None:
+    """Return the registered kind for a code, if any."""
+    return _KINDS.get(code)
+
+
+class _Defaulting(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def event_describe(event: TimelineEvent) -> str:
+    """Return the event as a sentence in the active language."""
+    kind = _KINDS.get(event.kind)
+    if kind is None:
+        return event.kind
+    return str(kind.sentence) % _Defaulting(event.data or {})
+
+
+def event_label(event: TimelineEvent) -> str:
+    """Return the short label of an event's kind in the active language."""
+    kind = _KINDS.get(event.kind)
+    return str(kind.label) if kind else event.kind
+
+
+def timeline_record(
+    *,
+    customer: models.Model,
+    kind: str,
+    unit: models.Model | None = None,
+    occurred_at: dt.datetime | None = None,
+    actor: User | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> TimelineEvent:
+    """Append an event to a customer's (and optionally a unit's) timeline."""
+    if kind not in _KINDS:
+        raise ValueError(f"Unregistered timeline event kind: {kind!r}")
+    return TimelineEvent.objects.create(
+        customer=customer,
+        unit=unit,
+        kind=kind,
+        occurred_at=occurred_at or timezone.now(),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        data=dict(data or {}),
+    )
+
+
+def timeline_build(
+    *,
+    customer: models.Model,
+    kind: str,
+    unit: models.Model | None = None,
+    occurred_at: dt.datetime,
+    actor: User | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> TimelineEvent:
+    """Return an unsaved event for bulk insertion (imports)."""
+    return TimelineEvent(customer=customer, unit=unit, kind=kind, occurred_at=occurred_at, actor=actor, data=dict(data or {}))
+
+
+def timeline_for_customer(*, customer_id: int) -> models.QuerySet[TimelineEvent]:
+    """Return a customer's events, newest first, with their units and actors."""
+    return TimelineEvent.objects.filter(customer_id=customer_id).select_related("unit", "unit__product", "actor")
+
+
+def timeline_for_unit(*, unit_id: int) -> models.QuerySet[TimelineEvent]:
+    """Return a unit's events, newest first."""
+    return TimelineEvent.objects.filter(unit_id=unit_id).select_related("unit", "unit__product", "actor")
+
+
+# Kinds owned by the installed base.
+kind_register("customer_created", label=_("Customer created"), sentence=_("Customer record created"))
+kind_register("consent_changed", label=_("Consent"), sentence=_("Consent for %(channel)s %(state)s"))
+kind_register("sold", label=_("Sold"), sentence=_("Bought %(product)s (serial %(serial)s) on sale %(sale)s"))
+kind_register("sale_recorded", label=_("Sale"), sentence=_("Sale %(sale)s recorded, total %(total)s"))
+kind_register("delivered", label=_("Delivered"), sentence=_("%(product)s (serial %(serial)s) delivered"))
+kind_register("installed", label=_("Installed"), sentence=_("%(product)s (serial %(serial)s) installed"))
+kind_register("unit_status_changed", label=_("Status"), sentence=_("Unit %(serial)s is now %(status)s"))
+kind_register("portal_sign_in", label=_("Portal"), sentence=_("Signed in to the customer portal"))

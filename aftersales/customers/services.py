@@ -1,0 +1,208 @@
+"""Every write to customers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from aftersales.core.errors import FieldError, ValidationFailed
+from aftersales.core.models import Language, User
+from aftersales.core.timeline import timeline_record
+from aftersales.customers.models import AgeBand, Channel, Customer, EducationLevel, Segment
+from aftersales.customers.phones import InvalidPhone, phone_normalize
+
+EDITABLE_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "language",
+    "birthday",
+    "time_zone",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "region",
+    "country",
+    "age_band",
+    "education_level",
+    "external_ref",
+    "notes",
+)
+
+
+def customer_clean(
+    data: Mapping[str, Any], *, line: int | None = None, prefix: str = ""
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """Return normalised customer fields and the reasons any of them is refused."""
+    errors: list[FieldError] = []
+    cleaned: dict[str, Any] = {}
+
+    def fail(name: str, reason: str) -> None:
+        errors.append(FieldError(field=prefix + name, reason=reason, line=line))
+
+    for name in EDITABLE_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if isinstance(value, str):
+            value = value.strip()
+        cleaned[name] = value if value is not None else ""
+
+    if "name" in cleaned and not cleaned["name"]:
+        fail("name", "is required")
+    elif len(str(cleaned.get("name", ""))) > 200:
+        fail("name", "is longer than 200 characters")
+    if cleaned.get("email"):
+        cleaned["email"] = str(cleaned["email"]).lower()
+        try:
+            validate_email(cleaned["email"])
+        except DjangoValidationError:
+            fail("email", f"{cleaned['email']!r} is not a valid email address")
+    if cleaned.get("phone"):
+        try:
+            cleaned["phone"] = phone_normalize(str(cleaned["phone"]))
+        except InvalidPhone:
+            fail("phone", f"{cleaned['phone']!r} is not a valid phone number")
+    if "language" in cleaned:
+        cleaned["language"] = cleaned["language"] or Language.ENGLISH
+        if cleaned["language"] not in Language.values:
+            fail("language", f"must be one of {', '.join(Language.values)}")
+    if "birthday" in cleaned:
+        if cleaned["birthday"] in ("", None):
+            cleaned["birthday"] = None
+        elif isinstance(cleaned["birthday"], str):
+            try:
+                cleaned["birthday"] = dt.date.fromisoformat(cleaned["birthday"])
+            except ValueError:
+                fail("birthday", "must be a date as YYYY-MM-DD")
+    if isinstance(cleaned.get("birthday"), dt.date) and cleaned["birthday"] > timezone.localdate():
+        fail("birthday", "is in the future")
+    if cleaned.get("country"):
+        cleaned["country"] = str(cleaned["country"]).upper()
+        if len(cleaned["country"]) != 2 or not cleaned["country"].isalpha():
+            fail("country", "must be a two-letter ISO code such as ES")
+    if cleaned.get("age_band") and cleaned["age_band"] not in AgeBand.values:
+        fail("age_band", f"must be one of {', '.join(v for v in AgeBand.values if v)}")
+    if cleaned.get("education_level") and cleaned["education_level"] not in EducationLevel.values:
+        fail("education_level", f"must be one of {', '.join(v for v in EducationLevel.values if v)}")
+    return cleaned, errors
+
+
+def _email_taken(email: str, *, exclude_id: int | None = None) -> bool:
+    query = Customer.objects.filter(email=email)
+    if exclude_id is not None:
+        query = query.exclude(pk=exclude_id)
+    return bool(email) and query.exists()
+
+
+def _segments_set(customer: Customer, slugs: Iterable[str]) -> None:
+    segments = [segment_get_or_create(slug=slug) for slug in slugs if slug.strip()]
+    customer.segments.set(segments)
+
+
+def segment_get_or_create(*, slug: str, name: str | None = None) -> Segment:
+    """Return the segment with a code, creating it when new."""
+    from django.utils.text import slugify
+
+    code = slugify(slug)[:50]
+    segment, _ = Segment.objects.get_or_create(slug=code, defaults={"name": name or slug.strip()})
+    return segment
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    actor: User | None,
+    data: Mapping[str, Any],
+    consents: Iterable[str] = (),
+    segments: Iterable[str] = (),
+) -> Customer:
+    """Create a customer; email must be unused and each field valid."""
+    cleaned, errors = customer_clean({"name": "", **data})
+    if cleaned.get("email") and _email_taken(cleaned["email"]):
+        errors.append(FieldError(field="email", reason="another customer already uses this email", code="duplicate"))
+    bad_channels = [c for c in consents if c not in Channel.values]
+    if bad_channels:
+        errors.append(FieldError(field="consents", reason=f"unknown channel {bad_channels[0]!r}"))
+    if errors:
+        raise ValidationFailed(errors=errors)
+    customer = Customer.objects.create(**cleaned)
+    now = timezone.now()
+    for channel in consents:
+        setattr(customer, f"consent_{channel}_at", now)
+    if consents:
+        customer.save()
+    _segments_set(customer, segments)
+    timeline_record(customer=customer, kind="customer_created", actor=actor)
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *, actor: User | None, customer: Customer, data: Mapping[str, Any], segments: Iterable[str] | None = None
+) -> Customer:
+    """Change a customer's details; every field is validated as on creation."""
+    cleaned, errors = customer_clean(data)
+    if cleaned.get("email") and _email_taken(cleaned["email"], exclude_id=customer.pk):
+        errors.append(FieldError(field="email", reason="another customer already uses this email", code="duplicate"))
+    if errors:
+        raise ValidationFailed(errors=errors)
+    for name, value in cleaned.items():
+        setattr(customer, name, value)
+    customer.save()
+    if segments is not None:
+        _segments_set(customer, segments)
+    if "language" in cleaned and customer.user_id:
+        User.objects.filter(pk=customer.user_id).update(language=customer.language)
+    return customer
+
+
+@transaction.atomic
+def customer_set_consent(*, actor: User | None, customer: Customer, channel: str, given: bool) -> Customer:
+    """Record that consent for a channel was given now, or withdrawn."""
+    if channel not in Channel.values:
+        raise ValidationFailed(errors=[FieldError(field="channel", reason=f"must be one of {', '.join(Channel.values)}")])
+    field = f"consent_{channel}_at"
+    current = getattr(customer, field)
+    if given == (current is not None):
+        return customer
+    setattr(customer, field, timezone.now() if given else None)
+    customer.save(update_fields=[field, "updated_at"])
+    timeline_record(
+        customer=customer,
+        kind="consent_changed",
+        actor=actor,
+        data={"channel": Channel(channel).label, "state": "given" if given else "withdrawn", "channel_code": channel},
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_portal_user(*, customer: Customer) -> User:
+    """Return the customer's portal account, creating it on first use."""
+    if customer.user_id:
+        user = customer.user
+        assert user is not None
+        if user.email != customer.email or user.language != customer.language:
+            user.email, user.language = customer.email, customer.language
+            user.save(update_fields=["email", "language"])
+        return user
+    user = User.objects.create(
+        username=f"customer-{customer.pk}",
+        email=customer.email,
+        first_name=customer.name[:150],
+        is_staff=False,
+        language=customer.language,
+    )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    customer.user = user
+    customer.save(update_fields=["user", "updated_at"])
+    return user

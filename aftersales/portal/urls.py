@@ -1,0 +1,6 @@
+from django.urls import path
+from django.views.generic import TemplateView
+
+app_name = "portal"
+
+urlpatterns = [path("", TemplateView.as_view(template_name="admin/base.html"), name="home")]

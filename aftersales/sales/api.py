@@ -1,0 +1,122 @@
+"""REST endpoints for sales, units and the unit timeline."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router
+from ninja.pagination import paginate
+
+from aftersales.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from aftersales.core.models import User
+from aftersales.core.pagination import Paged
+from aftersales.core.permissions import require_perm
+from aftersales.core.schemas import TimelineEventOut
+from aftersales.core.timeline import timeline_for_unit
+from aftersales.customers.selectors import customers_visible_to
+from aftersales.sales import selectors, services
+from aftersales.sales.models import Unit
+from aftersales.sales.schemas import SaleFilter, SaleIn, SaleOut, UnitFilter, UnitMomentIn, UnitOut, UnitStatusIn
+
+router = Router(tags=["sales"])
+
+SALE_ORDERINGS = {"sold_on", "-sold_on", "number", "-number", "total", "-total"}
+
+
+@router.get("/sales", response=list[SaleOut])
+@paginate(Paged)
+def sale_list(request: HttpRequest, filters: Query[SaleFilter], ordering: str = "-sold_on") -> Any:
+    queryset = filters.filter(selectors.sale_detail(selectors.sales_visible_to(request.user)))
+    return queryset.order_by(ordering if ordering in SALE_ORDERINGS else "-sold_on", "-id")
+
+
+@router.get("/sales/{number}", response=SaleOut)
+def sale_get(request: HttpRequest, number: str) -> Any:
+    sale = selectors.sale_detail(selectors.sales_visible_to(request.user)).filter(number=number).first()
+    if sale is None:
+        raise NotFound("No such sale.")
+    return sale
+
+
+@router.post("/sales", response={201: SaleOut})
+def sale_create(request: HttpRequest, payload: SaleIn) -> Any:
+    require_perm(request.user, "sales.add_sale")
+    customer = customers_visible_to(request.user).filter(pk=payload.customer_id).first()
+    rep = User.objects.filter(pk=payload.sales_rep_id, is_staff=True).first() if payload.sales_rep_id else None
+    errors = []
+    if customer is None:
+        errors.append(FieldError(field="customer_id", reason="no such customer"))
+    if payload.sales_rep_id and rep is None:
+        errors.append(FieldError(field="sales_rep_id", reason="no such staff member"))
+    if errors:
+        raise ValidationFailed(errors=errors)
+    sale = services.sale_create(
+        actor=request.user,  # type: ignore[arg-type]
+        customer=customer,  # type: ignore[arg-type]
+        number=payload.number,
+        sold_on=payload.sold_on,
+        channel=payload.channel,
+        sales_rep=rep,
+        receipt_number=payload.receipt_number,
+        delivered_at=payload.delivered_at,
+        lines=[line.dict() for line in payload.lines],
+    )
+    return 201, selectors.sale_detail(selectors.sales_visible_to(request.user)).get(pk=sale.pk)
+
+
+@router.get("/units", response=list[UnitOut])
+@paginate(Paged)
+def unit_list(request: HttpRequest, filters: Query[UnitFilter]) -> Any:
+    return filters.filter(selectors.units_visible_to(request.user)).order_by("-id")
+
+
+def _unit(request: HttpRequest, unit_id: int) -> Unit:
+    unit = selectors.units_visible_to(request.user).filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound("No such unit.")
+    return unit
+
+
+@router.get("/units/lookup/{serial}", response=UnitOut)
+def unit_lookup(request: HttpRequest, serial: str, sku: str | None = None) -> Any:
+    """Find a unit by serial number; give ``sku`` when two products share a serial."""
+    units = selectors.units_visible_to(request.user).filter(serial__iexact=serial.strip())
+    if sku:
+        units = units.filter(product__sku=sku)
+    found = list(units[:2])
+    if not found:
+        raise NotFound("No unit with this serial number.")
+    if len(found) > 1:
+        raise Conflict("Several products have a unit with this serial; add ?sku= to choose.")
+    return found[0]
+
+
+@router.get("/units/{unit_id}", response=UnitOut)
+def unit_get(request: HttpRequest, unit_id: int) -> Any:
+    return _unit(request, unit_id)
+
+
+@router.get("/units/{unit_id}/timeline", response=list[TimelineEventOut])
+@paginate(Paged)
+def unit_timeline(request: HttpRequest, unit_id: int) -> Any:
+    return timeline_for_unit(unit_id=_unit(request, unit_id).pk)
+
+
+@router.post("/units/{unit_id}/delivered", response=UnitOut)
+def unit_delivered(request: HttpRequest, unit_id: int, payload: UnitMomentIn) -> Any:
+    unit = _unit(request, unit_id)
+    require_perm(request.user, "sales.change_unit")
+    return services.unit_mark_delivered(actor=request.user, unit=unit, delivered_at=payload.at)  # type: ignore[arg-type]
+
+
+@router.post("/units/{unit_id}/installed", response=UnitOut)
+def unit_installed(request: HttpRequest, unit_id: int, payload: UnitMomentIn) -> Any:
+    unit = _unit(request, unit_id)
+    require_perm(request.user, "sales.change_unit")
+    return services.unit_mark_installed(actor=request.user, unit=unit, installed_at=payload.at)  # type: ignore[arg-type]
+
+
+@router.post("/units/{unit_id}/status", response=UnitOut)
+def unit_status(request: HttpRequest, unit_id: int, payload: UnitStatusIn) -> Any:
+    unit = _unit(request, unit_id)
+    require_perm(request.user, "sales.change_unit")
+    return services.unit_set_status(actor=request.user, unit=unit, status=payload.status)  # type: ignore[arg-type]

@@ -1,0 +1,154 @@
+"""Sales, their lines, and the units sold by serial: the installed base."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.catalog.models import Product, WarrantyStart
+from aftersales.core.dates import add_months
+from aftersales.core.models import TimeStampedModel
+from aftersales.customers.models import Customer
+
+
+class SaleChannel(models.TextChoices):
+    # Sold over the counter in a shop.
+    STORE = "store", _("Store")
+    # Sold through the web shop.
+    ONLINE = "online", _("Online")
+    # Sold over the phone.
+    PHONE = "phone", _("Phone")
+    # Sold by a rep at the customer's premises.
+    FIELD = "field", _("Field")
+
+
+def proof_upload_to(instance: Sale, filename: str) -> str:
+    # Never trust the uploaded name: keep only the extension, under a random folder.
+    import secrets
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"proofs/{instance.sold_on:%Y/%m}/{secrets.token_hex(16)}{suffix}"
+
+
+class Sale(TimeStampedModel):
+    """A purchase by a customer, with its proof of purchase."""
+
+    number = models.CharField(_("sale number"), max_length=64, unique=True)
+    sold_on = models.DateField(_("date"), db_index=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=SaleChannel.choices, default=SaleChannel.STORE)
+    sales_rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sales rep"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sales",
+    )
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="sales")
+    receipt_number = models.CharField(_("receipt number"), max_length=64, blank=True, db_index=True)
+    proof_file = models.FileField(_("proof of purchase"), upload_to=proof_upload_to, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    imported = models.BooleanField(_("imported"), default=False)
+
+    class Meta:
+        ordering = ["-sold_on", "-id"]
+        verbose_name = _("sale")
+        verbose_name_plural = _("sales")
+        permissions = [("import_sales", _("Can import sales history"))]
+        constraints = [models.CheckConstraint(condition=Q(total__gte=0), name="sale_total_not_negative")]
+        indexes = [models.Index(fields=["customer", "-sold_on"], name="sale_customer_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def has_proof(self) -> bool:
+        return bool(self.receipt_number or self.proof_file)
+
+
+class SaleLine(models.Model):
+    """One product on a sale, with quantity and unit price."""
+
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(_("position"), default=1)
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="sale_lines")
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["sale", "position"]
+        verbose_name = _("sale line")
+        verbose_name_plural = _("sale lines")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="sale_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="sale_line_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sale.number} #{self.position}"
+
+    @property
+    def amount(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class UnitStatus(models.TextChoices):
+    # With the customer and in use.
+    IN_SERVICE = "in_service", _("In service")
+    # Taken back from the customer under a return.
+    RETURNED = "returned", _("Returned")
+    # Swapped for another unit, which points back to this one.
+    REPLACED = "replaced", _("Replaced")
+    # Written off; no longer serviceable.
+    SCRAPPED = "scrapped", _("Scrapped")
+
+
+class Unit(TimeStampedModel):
+    """One physical item sold, identified by its serial number."""
+
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="units")
+    serial = models.CharField(_("serial number"), max_length=64)
+    sale_line = models.ForeignKey(
+        SaleLine, verbose_name=_("sale line"), null=True, blank=True, on_delete=models.PROTECT, related_name="units"
+    )
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="units")
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    installed_at = models.DateTimeField(_("installed at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=UnitStatus.choices, default=UnitStatus.IN_SERVICE)
+    replaces = models.OneToOneField(
+        "self", verbose_name=_("replaces"), null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [models.UniqueConstraint(fields=["product", "serial"], name="unit_serial_unique_per_product")]
+        indexes = [models.Index(fields=["serial"], name="unit_serial_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.product.sku} {self.serial}"
+
+    @property
+    def warranty_start(self) -> dt.date | None:
+        """Return the day the standard warranty starts, or None while it has not started."""
+        if self.product.warranty_starts == WarrantyStart.INSTALLATION:
+            return self.installed_at.date() if self.installed_at else None
+        if self.delivered_at:
+            return self.delivered_at.date()
+        return self.sale_line.sale.sold_on if self.sale_line_id and self.sale_line else None
+
+    @property
+    def warranty_end(self) -> dt.date | None:
+        """Return the last day of the standard warranty, or None while it has not started."""
+        start = self.warranty_start
+        if start is None:
+            return None
+        return add_months(start, self.product.warranty_months) - dt.timedelta(days=1)

@@ -1,0 +1,294 @@
+"""Every write to sales and units."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from aftersales.catalog.models import Product
+from aftersales.core.errors import FieldError, ValidationFailed
+from aftersales.core.models import User
+from aftersales.core.timeline import timeline_record
+from aftersales.customers.models import Customer
+from aftersales.sales.models import Sale, SaleChannel, SaleLine, Unit, UnitStatus
+
+MAX_SERIAL_LENGTH = 64
+
+
+def decimal_parse(raw: Any) -> Decimal | None:
+    """Return a money amount from ``12.50`` or ``12,50``; None when it is not a number."""
+    if isinstance(raw, Decimal):
+        return raw
+    text = str(raw).strip().replace(" ", "")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+def sale_line_clean(
+    *,
+    product: Product | None,
+    sku: str,
+    quantity: Any,
+    unit_price: Any,
+    serials: Sequence[str],
+    field_prefix: str = "",
+    line: int | None = None,
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """Return a validated sale line (product, quantity, price, serials) and its errors."""
+    errors: list[FieldError] = []
+
+    def fail(name: str, reason: str, code: str = "invalid") -> None:
+        errors.append(FieldError(field=field_prefix + name, reason=reason, line=line, code=code))
+
+    if product is None:
+        fail("sku", f"no product with SKU {sku!r}" if sku else "is required", "unknown" if sku else "required")
+    try:
+        qty = int(str(quantity).strip())
+    except (TypeError, ValueError):
+        qty = 0
+        fail("quantity", f"{quantity!r} is not a whole number")
+    else:
+        if qty <= 0:
+            fail("quantity", "must be at least 1")
+    price = decimal_parse(unit_price)
+    if price is None:
+        fail("unit_price", f"{unit_price!r} is not a number")
+    elif price < 0:
+        fail("unit_price", "must not be negative")
+    elif price.as_tuple().exponent < -2:  # type: ignore[operator]
+        fail("unit_price", "has more than two decimals")
+    clean_serials = [s.strip() for s in serials if s and s.strip()]
+    if len(set(clean_serials)) != len(clean_serials):
+        fail("serials", "lists the same serial twice", "duplicate")
+    if any(len(s) > MAX_SERIAL_LENGTH for s in clean_serials):
+        fail("serials", f"a serial is longer than {MAX_SERIAL_LENGTH} characters")
+    if clean_serials and qty > 0 and len(clean_serials) != qty:
+        fail("serials", f"{len(clean_serials)} serials given for a quantity of {qty}")
+    return {"product": product, "quantity": qty, "unit_price": price, "serials": clean_serials}, errors
+
+
+def sale_header_clean(
+    *, number: Any, sold_on: Any, channel: Any, field_prefix: str = "", line: int | None = None
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """Return a validated sale header (number, date, channel) and its errors."""
+    errors: list[FieldError] = []
+
+    def fail(name: str, reason: str) -> None:
+        errors.append(FieldError(field=field_prefix + name, reason=reason, line=line))
+
+    number_text = str(number or "").strip()
+    if not number_text:
+        fail("number", "is required")
+    elif len(number_text) > 64:
+        fail("number", "is longer than 64 characters")
+    day: dt.date | None = None
+    if isinstance(sold_on, dt.date):
+        day = sold_on
+    elif not str(sold_on or "").strip():
+        fail("sold_on", "is required")
+    else:
+        try:
+            day = dt.date.fromisoformat(str(sold_on).strip())
+        except ValueError:
+            fail("sold_on", f"{sold_on!r} is not a date as YYYY-MM-DD")
+    if day is not None and day > timezone.localdate():
+        fail("sold_on", "is in the future")
+    channel_text = str(channel or SaleChannel.STORE).strip().lower()
+    if channel_text not in SaleChannel.values:
+        fail("channel", f"must be one of {', '.join(SaleChannel.values)}")
+    return {"number": number_text, "sold_on": day, "channel": channel_text}, errors
+
+
+def proof_file_check(upload: UploadedFile | None) -> list[FieldError]:
+    """Return why an uploaded proof of purchase is refused (size and type)."""
+    if upload is None:
+        return []
+    errors = []
+    if upload.size and upload.size > settings.PROOF_OF_PURCHASE_MAX_BYTES:
+        errors.append(
+            FieldError(field="proof_file", reason=f"is larger than {settings.PROOF_OF_PURCHASE_MAX_BYTES // (1024 * 1024)} MB")
+        )
+    head = upload.read(8)
+    upload.seek(0)
+    kind = (
+        "application/pdf"
+        if head.startswith(b"%PDF")
+        else "image/png"
+        if head.startswith(b"\x89PNG")
+        else "image/jpeg"
+        if head.startswith(b"\xff\xd8\xff")
+        else ""
+    )
+    if kind not in settings.PROOF_OF_PURCHASE_CONTENT_TYPES:
+        errors.append(FieldError(field="proof_file", reason="must be a PDF, JPEG or PNG file", code="file_type"))
+    return errors
+
+
+def serials_taken(pairs: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Return which (product id, serial) pairs already exist."""
+    from django.db.models import Q
+
+    taken: set[tuple[int, str]] = set()
+    pairs = list(pairs)
+    for start in range(0, len(pairs), 500):
+        chunk = pairs[start : start + 500]
+        query = Q()
+        for product_id, serial in chunk:
+            query |= Q(product_id=product_id, serial=serial)
+        taken.update(Unit.objects.filter(query).values_list("product_id", "serial"))
+    return taken
+
+
+@transaction.atomic
+def sale_create(
+    *,
+    actor: User | None,
+    customer: Customer,
+    number: str,
+    sold_on: Any,
+    channel: str = SaleChannel.STORE,
+    sales_rep: User | None = None,
+    receipt_number: str = "",
+    proof_file: UploadedFile | None = None,
+    lines: Sequence[Mapping[str, Any]],
+    delivered_at: dt.datetime | None = None,
+) -> Sale:
+    """Record a sale with its lines and one unit per serial; the number and each serial must be new."""
+    header, errors = sale_header_clean(number=number, sold_on=sold_on, channel=channel)
+    if header["number"] and Sale.objects.filter(number=header["number"]).exists():
+        errors.append(FieldError(field="number", reason=f"sale {header['number']!r} already exists", code="duplicate"))
+    if not lines:
+        errors.append(FieldError(field="lines", reason="a sale needs at least one line", code="required"))
+    if sales_rep is not None and not sales_rep.is_staff:
+        errors.append(FieldError(field="sales_rep", reason="must be a staff member"))
+    errors += proof_file_check(proof_file)
+    products = {p.sku: p for p in Product.objects.filter(sku__in=[str(line.get("sku", "")).strip() for line in lines])}
+    clean_lines = []
+    for index, raw in enumerate(lines):
+        sku = str(raw.get("sku", "")).strip()
+        clean, line_errors = sale_line_clean(
+            product=products.get(sku),
+            sku=sku,
+            quantity=raw.get("quantity", 1),
+            unit_price=raw.get("unit_price", ""),
+            serials=list(raw.get("serials") or []),
+            field_prefix=f"lines[{index}].",
+        )
+        errors += line_errors
+        clean_lines.append(clean)
+    pairs = [(c["product"].pk, s) for c in clean_lines if c["product"] for s in c["serials"]]
+    if len(set(pairs)) != len(pairs):
+        errors.append(FieldError(field="lines", reason="the same serial appears on two lines", code="duplicate"))
+    for _product_id, serial in sorted(serials_taken(pairs)):
+        errors.append(
+            FieldError(
+                field="lines.serials", reason=f"serial {serial!r} is already registered for this product", code="duplicate"
+            )
+        )
+    if errors:
+        raise ValidationFailed(errors=errors)
+
+    total = sum((c["unit_price"] * c["quantity"] for c in clean_lines), Decimal("0"))
+    sale = Sale.objects.create(
+        **header,
+        customer=customer,
+        sales_rep=sales_rep,
+        receipt_number=receipt_number.strip(),
+        proof_file=proof_file or "",
+        currency=settings.DEFAULT_CURRENCY,
+        total=total,
+    )
+    occurred = timezone.make_aware(dt.datetime.combine(sale.sold_on, dt.time(12)))
+    timeline_record(
+        customer=customer,
+        kind="sale_recorded",
+        actor=actor,
+        occurred_at=occurred,
+        data={"sale": sale.number, "total": f"{total} {sale.currency}"},
+    )
+    for position, clean in enumerate(clean_lines, start=1):
+        line = SaleLine.objects.create(
+            sale=sale, position=position, product=clean["product"], quantity=clean["quantity"], unit_price=clean["unit_price"]
+        )
+        for serial in clean["serials"]:
+            unit = Unit.objects.create(
+                product=clean["product"], serial=serial, sale_line=line, customer=customer, delivered_at=delivered_at
+            )
+            data = {"product": clean["product"].name, "serial": serial, "sale": sale.number}
+            timeline_record(customer=customer, unit=unit, kind="sold", actor=actor, occurred_at=occurred, data=data)
+            if delivered_at:
+                timeline_record(customer=customer, unit=unit, kind="delivered", actor=actor, occurred_at=delivered_at, data=data)
+    return sale
+
+
+def _unit_event_data(unit: Unit) -> dict[str, str]:
+    return {"product": unit.product.name, "serial": unit.serial}
+
+
+@transaction.atomic
+def unit_mark_delivered(*, actor: User | None, unit: Unit, delivered_at: dt.datetime | None = None) -> Unit:
+    """Record the delivery of a unit; it cannot be delivered before it was sold or in the future."""
+    when = delivered_at or timezone.now()
+    _unit_check_moment(unit, when, "delivered_at")
+    unit.delivered_at = when
+    unit.save(update_fields=["delivered_at", "updated_at"])
+    timeline_record(
+        customer=unit.customer, unit=unit, kind="delivered", actor=actor, occurred_at=when, data=_unit_event_data(unit)
+    )
+    return unit
+
+
+@transaction.atomic
+def unit_mark_installed(*, actor: User | None, unit: Unit, installed_at: dt.datetime | None = None) -> Unit:
+    """Record the installation of a unit; installation cannot precede delivery."""
+    when = installed_at or timezone.now()
+    _unit_check_moment(unit, when, "installed_at")
+    if unit.delivered_at and when < unit.delivered_at:
+        raise ValidationFailed(errors=[FieldError(field="installed_at", reason="is before the delivery")])
+    unit.installed_at = when
+    if unit.delivered_at is None:
+        unit.delivered_at = when
+    unit.save(update_fields=["installed_at", "delivered_at", "updated_at"])
+    timeline_record(
+        customer=unit.customer, unit=unit, kind="installed", actor=actor, occurred_at=when, data=_unit_event_data(unit)
+    )
+    return unit
+
+
+@transaction.atomic
+def unit_set_status(*, actor: User | None, unit: Unit, status: str) -> Unit:
+    """Change a unit's status (in service, returned, replaced, scrapped), recording why on the timeline."""
+    if status not in UnitStatus.values:
+        raise ValidationFailed(errors=[FieldError(field="status", reason=f"must be one of {', '.join(UnitStatus.values)}")])
+    if status == unit.status:
+        return unit
+    unit.status = status
+    unit.save(update_fields=["status", "updated_at"])
+    timeline_record(
+        customer=unit.customer,
+        unit=unit,
+        kind="unit_status_changed",
+        actor=actor,
+        data={"serial": unit.serial, "status": str(UnitStatus(status).label), "status_code": status},
+    )
+    return unit
+
+
+def _unit_check_moment(unit: Unit, when: dt.datetime, field: str) -> None:
+    if when > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationFailed(errors=[FieldError(field=field, reason="is in the future")])
+    sale_day = unit.sale_line.sale.sold_on if unit.sale_line_id and unit.sale_line else None
+    if sale_day and timezone.localtime(when).date() < sale_day:
+        raise ValidationFailed(errors=[FieldError(field=field, reason="is before the sale date")])
