@@ -8,8 +8,8 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from aftersales.core.errors import NotFound
-from aftersales.core.models import ApiToken, User
+from aftersales.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
+from aftersales.core.models import ApiToken, Language, User
 
 TOKEN_PREFIX = "as_"  # noqa: S105 - a public prefix, not a secret
 
@@ -54,3 +54,16 @@ def api_token_authenticate(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def user_set_language(*, actor: User, user: User, language: str) -> User:
+    """Store the language a person reads the screens in; only English and Spanish exist."""
+    if actor.pk != user.pk and not actor.is_superuser:
+        raise PermissionDenied("Only the user can choose their own language.")
+    if language not in Language.values:
+        raise ValidationFailed(errors=[FieldError(field="language", reason=f"must be one of {', '.join(Language.values)}")])
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
