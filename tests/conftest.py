@@ -7,6 +7,7 @@ from django.test import Client
 
 from aftersales.core.roles import Role
 from aftersales.core.services import api_token_create
+from aftersales.customers.services import customer_portal_user
 from tests.factories import CustomerFactory, UnitFactory, staff
 
 
@@ -88,5 +89,17 @@ def api_as():
             return ApiClient()
         _, raw = api_token_create(actor=user, name="test")
         return ApiClient(token=raw)
+
+    return make
+
+
+@pytest.fixture
+def portal_as():
+    """Return an API client signed in by session as a customer's portal account."""
+
+    def make(customer, **kwargs) -> ApiClient:
+        client = ApiClient(**kwargs)
+        client.force_login(customer_portal_user(customer=customer))
+        return client
 
     return make

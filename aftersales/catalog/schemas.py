@@ -38,6 +38,21 @@ class ProductIn(Schema):
     is_active: bool = True
 
 
+class ProductPatch(Schema):
+    sku: str | None = None
+    name: str | None = None
+    name_es: str | None = None
+    category_id: int | None = None
+    list_price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    warranty_months: int | None = Field(None, ge=0, le=600)
+    warranty_starts: str | None = None
+    maintenance_interval_months: int | None = Field(None, gt=0, le=600)
+    needs_installation: bool | None = None
+    return_window_days: int | None = Field(None, ge=0, le=3650)
+    exchange_window_days: int | None = Field(None, ge=0, le=3650)
+    is_active: bool | None = None
+
+
 class ProductOut(Schema):
     id: int
     sku: str
@@ -57,5 +72,6 @@ class ProductOut(Schema):
 class ProductFilter(FilterSchema):
     q: Annotated[str | None, FilterLookup(["sku__icontains", "name__icontains", "name_es__icontains"])] = None
     category_id: int | None = None
+    category: Annotated[str | None, FilterLookup("category__slug")] = Field(None, description="A category's code.")
     is_active: bool | None = None
     needs_installation: bool | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.validators import slug_re
 from django.db import transaction
 
 from aftersales.catalog.models import Category, Product, WarrantyStart
@@ -18,6 +19,8 @@ def category_create(*, actor: User | None, data: Mapping[str, Any]) -> Category:
     errors = []
     if not str(data.get("slug", "")).strip():
         errors.append(FieldError(field="slug", reason="is required"))
+    elif not slug_re.fullmatch(str(data["slug"])):
+        errors.append(FieldError(field="slug", reason="may contain only letters, digits, hyphens and underscores"))
     elif Category.objects.filter(slug=data["slug"]).exists():
         errors.append(FieldError(field="slug", reason="is already used by another category", code="duplicate"))
     if not str(data.get("name", "")).strip():
@@ -29,14 +32,25 @@ def category_create(*, actor: User | None, data: Mapping[str, Any]) -> Category:
     return Category.objects.create(**data)
 
 
+# Terms every product has; a partial update may change them but not empty them.
+_PRODUCT_REQUIRED = (
+    "list_price",
+    "warranty_months",
+    "needs_installation",
+    "return_window_days",
+    "exchange_window_days",
+    "is_active",
+)
+
+
 def _product_check(data: Mapping[str, Any], *, exclude_id: int | None = None) -> list[FieldError]:
-    errors = []
+    errors = [FieldError(field=name, reason="is required") for name in _PRODUCT_REQUIRED if name in data and data[name] is None]
     if "sku" in data:
-        if not str(data["sku"]).strip():
+        if not str(data["sku"] or "").strip():
             errors.append(FieldError(field="sku", reason="is required"))
         elif Product.objects.filter(sku=data["sku"]).exclude(pk=exclude_id or 0).exists():
             errors.append(FieldError(field="sku", reason="is already used by another product", code="duplicate"))
-    if "name" in data and not str(data["name"]).strip():
+    if "name" in data and not str(data["name"] or "").strip():
         errors.append(FieldError(field="name", reason="is required"))
     if "category_id" in data and not Category.objects.filter(pk=data["category_id"]).exists():
         errors.append(FieldError(field="category_id", reason="no such category"))

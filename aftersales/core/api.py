@@ -40,6 +40,13 @@ class TokenHeaderAuth(APIKeyHeader):
 class ActiveSessionAuth(SessionAuth):
     """The browser session of a signed-in user (CSRF enforced on writes)."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a signed-in session there is nothing for CSRF to protect: answer 401, not a CSRF 403.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_active:
