@@ -1,9 +1,30 @@
-from django.contrib.auth import views as auth_views
+"""The staff console, at the site's root."""
+
 from django.urls import path
+
+from aftersales.console.views import auth, customers, home, imports, sales, tokens, units
 
 app_name = "console"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="admin/login.html"), name="login"),
-    path("", auth_views.LoginView.as_view(template_name="admin/login.html"), name="home"),
+    path("login/", auth.SignInView.as_view(), name="login"),
+    path("logout/", auth.SignOutView.as_view(), name="logout"),
+    path("language/", auth.language_choose, name="language"),
+    path("", home.home, name="home"),
+    path("customers/", customers.customer_list, name="customers"),
+    path("customers/<int:customer_id>/", customers.customer_detail, name="customer"),
+    path("customers/<int:customer_id>/edit/", customers.customer_edit, name="customer_edit"),
+    path("customers/<int:customer_id>/consent/", customers.customer_consent, name="customer_consent"),
+    path("units/", units.unit_list, name="units"),
+    path("units/id/<int:unit_id>/", units.unit_detail, name="unit"),
+    path("units/id/<int:unit_id>/delivered/", units.unit_record_moment, {"moment": "delivered"}, name="unit_delivered"),
+    path("units/id/<int:unit_id>/installed/", units.unit_record_moment, {"moment": "installed"}, name="unit_installed"),
+    path("units/<str:serial>/", units.unit_by_serial, name="unit_by_serial"),
+    path("sales/", sales.sale_list, name="sales"),
+    path("sales/<int:sale_id>/", sales.sale_detail, name="sale"),
+    path("sales/<int:sale_id>/proof/", sales.sale_proof, name="sale_proof"),
+    path("import/", imports.import_page, name="import"),
+    path("import/sample.csv", imports.import_sample, name="import_sample"),
+    path("tokens/", tokens.token_list, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
 ]

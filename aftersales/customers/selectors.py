@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from aftersales.core.permissions import is_staff_member
-from aftersales.customers.models import Customer
+from aftersales.customers.models import Channel, Customer
 from aftersales.customers.phones import InvalidPhone, phone_normalize
 
 
@@ -47,3 +49,15 @@ def customer_for_portal_user(user: Any) -> Customer | None:
     if user is None or not user.is_authenticated:
         return None
     return Customer.objects.filter(user=user).prefetch_related("segments").first()
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    code: str
+    label: str
+    given_at: dt.datetime | None
+
+
+def customer_consents(customer: Customer) -> list[ConsentState]:
+    """Return, per contact channel, when the customer gave consent (None when not given)."""
+    return [ConsentState(code, str(label), customer.consent_at(code)) for code, label in Channel.choices]  # type: ignore[arg-type]

@@ -1,0 +1,48 @@
+"""Admin for the catalogue: the master data of categories and products."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.catalog.models import Category, Product
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("slug", "name", "name_es", "parent")
+    search_fields = ("slug", "name", "name_es")
+    list_filter = ("parent",)
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = (
+        "sku",
+        "name",
+        "category",
+        "list_price",
+        "warranty_months",
+        "warranty_starts",
+        "needs_installation",
+        "is_active",
+    )
+    list_filter = ("category", "warranty_starts", "needs_installation", "is_active")
+    search_fields = ("sku", "name", "name_es")
+    list_select_related = ("category",)
+    fieldsets = (
+        (None, {"fields": ("sku", "name", "name_es", "category", "list_price", "is_active")}),
+        (
+            _("Service terms"),
+            {
+                "fields": (
+                    "warranty_months",
+                    "warranty_starts",
+                    "maintenance_interval_months",
+                    "needs_installation",
+                    "return_window_days",
+                    "exchange_window_days",
+                )
+            },
+        ),
+    )

@@ -1,0 +1,69 @@
+"""Reads behind the console's screens: dashboard figures and the sales search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from aftersales.core.models import User
+from aftersales.customers.selectors import customers_visible_to
+from aftersales.sales.models import Sale, Unit, UnitStatus
+from aftersales.sales.selectors import sales_visible_to, units_visible_to
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    customers: int
+    units_in_service: int
+    sales_this_month: int
+
+
+def dashboard_figures(*, user: Any, today: dt.date) -> DashboardFigures:
+    """Return the head counts a staff member may see on the home page."""
+    return DashboardFigures(
+        customers=customers_visible_to(user).count(),
+        units_in_service=units_visible_to(user).filter(status=UnitStatus.IN_SERVICE).count(),
+        sales_this_month=sales_visible_to(user).filter(sold_on__gte=today.replace(day=1), sold_on__lte=today).count(),
+    )
+
+
+def sales_reps() -> QuerySet[User]:
+    """Return the staff members who have sold something, by name."""
+    return User.objects.filter(is_staff=True, sales__isnull=False).distinct().order_by("first_name", "last_name", "username")
+
+
+def sales_search(
+    queryset: QuerySet[Sale],
+    *,
+    q: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    channel: str = "",
+    rep: User | None = None,
+) -> QuerySet[Sale]:
+    """Return the sales matching the console's filters, newest first."""
+    if q:
+        queryset = queryset.filter(
+            Q(number__icontains=q) | Q(customer__name__icontains=q) | Q(customer__email__iexact=q) | Q(receipt_number=q)
+        )
+    if date_from:
+        queryset = queryset.filter(sold_on__gte=date_from)
+    if date_to:
+        queryset = queryset.filter(sold_on__lte=date_to)
+    if channel:
+        queryset = queryset.filter(channel=channel)
+    if rep is not None:
+        queryset = queryset.filter(sales_rep=rep)
+    return queryset.order_by("-sold_on", "-id")
+
+
+def units_search(queryset: QuerySet[Unit], *, serial: str = "", status: str = "") -> QuerySet[Unit]:
+    """Return the units whose serial starts with the text and that have the status, newest first."""
+    if serial:
+        queryset = queryset.filter(serial__istartswith=serial.strip())
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-created_at", "-id")

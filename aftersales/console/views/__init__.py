@@ -1,0 +1,1 @@
+"""Screens of the staff console, one module per area."""
