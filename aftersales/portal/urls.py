@@ -1,6 +1,18 @@
+"""The customer portal, under /portal/."""
+
 from django.urls import path
-from django.views.generic import TemplateView
+
+from aftersales.portal import views
 
 app_name = "portal"
 
-urlpatterns = [path("", TemplateView.as_view(template_name="admin/base.html"), name="home")]
+urlpatterns = [
+    path("", views.products, name="products"),
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-in/sent/", views.link_sent, name="link_sent"),
+    path("auth/", views.authenticate_link, name="auth"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    path("products/<int:unit_id>/", views.unit_detail, name="unit"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/consent/", views.consent, name="consent"),
+]

@@ -1,0 +1,34 @@
+"""Who may open a portal page: a signed-in customer, who reads it in their own language."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+
+from aftersales.customers.selectors import customer_for_portal_user
+
+View = Callable[..., HttpResponse]
+
+
+def portal_view(view: View) -> View:
+    """Pass the signed-in customer to the view; anonymous visitors go to the sign-in page, staff are refused."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect("portal:sign_in")
+        customer = customer_for_portal_user(user)
+        if customer is None or user.is_staff:
+            return render(request, "portal/forbidden.html", status=403)
+        # The customer's preferred language wins over the browser's and the session's.
+        translation.activate(customer.language)
+        request.LANGUAGE_CODE = customer.language  # type: ignore[attr-defined]
+        return view(request, customer, *args, **kwargs)
+
+    return wrapper
