@@ -24,11 +24,13 @@ def _mount() -> None:
     # Routers are imported lazily so that an app's api module can import models freely.
     from aftersales.catalog.api import router as catalog_router
     from aftersales.customers.api import router as customers_router
+    from aftersales.messaging.api import router as messaging_router
     from aftersales.sales.api import router as sales_router
 
     api.add_router("/v1/", customers_router)
     api.add_router("/v1/", catalog_router)
     api.add_router("/v1/", sales_router)
+    api.add_router("/v1/", messaging_router)
 
 
 _mount()

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "aftersales.customers",
     "aftersales.catalog",
     "aftersales.sales",
+    "aftersales.messaging",
     "aftersales.console",
     "aftersales.portal",
     "aftersales.demo",
@@ -170,6 +171,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before a silent mail server counts as a failed attempt (the outbox retries later).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Aftersales <service@example.com>")
 
 TASKS = {
@@ -177,6 +180,24 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# The outbox (aftersales.messaging). Each variable is described in the README's configuration table.
+MESSAGING_SMS_BACKEND = os.environ.get("MESSAGING_SMS_BACKEND", "aftersales.messaging.backends.FileSmsBackend")
+SMS_FILE_PATH = VAR_DIR / "sms"
+SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
+SMS_HTTP_SENDER = os.environ.get("SMS_HTTP_SENDER", "")
+SMS_WEBHOOK_SECRET = os.environ.get("SMS_WEBHOOK_SECRET", "")
+LETTERS_PATH = VAR_DIR / "letters"
+# No email (marketing) or SMS between these local hours of the customer: "21-8"; empty for none.
+_quiet = os.environ.get("MESSAGING_QUIET_HOURS", "21-8").strip()
+MESSAGING_QUIET_HOURS = tuple(int(hour) for hour in _quiet.split("-", 1)) if _quiet else None
+# At most N marketing messages per customer in D days: "N/D"; empty for no cap.
+MESSAGING_MARKETING_CAP = os.environ.get("MESSAGING_MARKETING_CAP", "3/30")
+MESSAGING_MAX_ATTEMPTS = int(os.environ.get("MESSAGING_MAX_ATTEMPTS", "5"))
+# How long a worker may hold a message while sending before another worker may take it over.
+MESSAGING_LEASE_SECONDS = int(os.environ.get("MESSAGING_LEASE_SECONDS", "300"))
+MESSAGING_SWEEP_SECONDS = int(os.environ.get("MESSAGING_SWEEP_SECONDS", "60"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

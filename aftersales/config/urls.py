@@ -1,4 +1,4 @@
-"""URL map: console at /, portal at /portal/, API at /api/, admin at /admin/."""
+"""URL map: console at /, portal at /portal/, API at /api/, admin at /admin/, unsubscribe links at /u/."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("portal/", include("aftersales.portal.urls")),
+    path("u/", include("aftersales.messaging.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("aftersales.console.urls")),

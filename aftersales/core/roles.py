@@ -44,13 +44,35 @@ _EDIT_CATALOG = [
 _EDIT_UNITS = ["sales.change_unit"]
 _RECORD_SALES = ["sales.add_sale", "sales.change_sale"]
 _IMPORT = ["sales.import_sales"]
+_VIEW_MESSAGES = ["messaging.view_message", "messaging.view_messagetemplate"]
+_SEND_MESSAGES = ["messaging.add_message"]
+_EDIT_TEMPLATES = [
+    "messaging.add_messagetemplate",
+    "messaging.change_messagetemplate",
+    "messaging.delete_messagetemplate",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.SALES_REP: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS + _RECORD_SALES + _EDIT_UNITS,
-    Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS,
+    Role.SALES_REP: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS + _RECORD_SALES + _EDIT_UNITS + _VIEW_MESSAGES + _SEND_MESSAGES,
+    Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS + _VIEW_MESSAGES + _SEND_MESSAGES,
     Role.TECHNICIAN: _VIEW_INSTALLED_BASE + _EDIT_UNITS,
-    Role.SERVICE_MANAGER: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS + _RECORD_SALES + _EDIT_UNITS + _IMPORT,
-    Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS + _EDIT_CATALOG + _RECORD_SALES + _EDIT_UNITS + _IMPORT,
+    Role.SERVICE_MANAGER: _VIEW_INSTALLED_BASE
+    + _EDIT_CUSTOMERS
+    + _RECORD_SALES
+    + _EDIT_UNITS
+    + _IMPORT
+    + _VIEW_MESSAGES
+    + _SEND_MESSAGES
+    + _EDIT_TEMPLATES,
+    Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE
+    + _EDIT_CUSTOMERS
+    + _EDIT_CATALOG
+    + _RECORD_SALES
+    + _EDIT_UNITS
+    + _IMPORT
+    + _VIEW_MESSAGES
+    + _SEND_MESSAGES
+    + _EDIT_TEMPLATES,
 }
 
 
@@ -68,8 +90,11 @@ def roles_sync() -> None:
 
 
 def roles_sync_after_migrate(sender: Any, **kwargs: Any) -> None:
-    """Resync the role groups once the last of our apps has migrated."""
-    if getattr(sender, "label", None) != "sales":
+    """Resync the role groups once the last of our apps has migrated (its permissions exist only then)."""
+    from django.apps import apps
+
+    ours = [config.label for config in apps.get_app_configs() if config.name.startswith("aftersales.") and config.models_module]
+    if not ours or getattr(sender, "label", None) != ours[-1]:
         return
     roles_sync()
 

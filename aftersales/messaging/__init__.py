@@ -1,0 +1,1 @@
+"""The outbox: every message to a customer, on every channel, sent once."""

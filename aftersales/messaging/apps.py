@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MessagingConfig(AppConfig):
+    name = "aftersales.messaging"
+    label = "messaging"
+    verbose_name = _("Messaging")
+
+    def ready(self) -> None:
+        # Timeline kinds must be known wherever timelines are shown, not only where messages are sent.
+        from aftersales.messaging import kinds  # noqa: F401

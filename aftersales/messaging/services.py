@@ -1,0 +1,581 @@
+"""Every write to the outbox: templates, enqueueing, delivery, delivery reports and unsubscribes.
+
+Delivery is exactly-once as far as our side can make it: a message is claimed by a conditional
+``UPDATE`` with a lease before it is handed to a provider, and marked sent right after. The one window
+left is between the provider accepting a message and our commit of ``sent``: a worker killed exactly
+there leaves the message ``sending``; once its lease runs out the retry sweep hands it to another
+worker, which sends it again with the same Message-ID / idempotency key, so providers and mail clients
+that honour those drop the repeat. See docs/user-guide/messaging.md, "Delivery guarantees".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from aftersales.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from aftersales.core.models import Language, User
+from aftersales.core.timeline import timeline_record
+from aftersales.customers.models import Customer
+from aftersales.customers.services import customer_set_consent
+from aftersales.messaging import backends, rules
+from aftersales.messaging.models import (
+    CONSENT_FOR_CHANNEL,
+    Message,
+    MessageChannel,
+    MessageEvent,
+    MessageStatus,
+    MessageTemplate,
+    Purpose,
+    SuppressedReason,
+    Unsubscribe,
+)
+from aftersales.messaging.sandbox import render, template_check
+from aftersales.messaging.selectors import body_with_unsubscribe, message_context, template_choose
+from aftersales.messaging.signing import unsubscribe_read, unsubscribe_url
+from aftersales.sales.models import Sale, Unit
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE_FIELDS = ("code", "channel", "language", "purpose", "description", "subject", "body")
+
+
+# --- templates ------------------------------------------------------------------------------------
+
+
+def template_clean(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+    """Return normalised template fields and the reasons any of them is refused."""
+    cleaned = {name: str(data[name]).strip() if data[name] is not None else "" for name in TEMPLATE_FIELDS if name in data}
+    errors: list[FieldError] = []
+    if "code" in cleaned:
+        if not cleaned["code"]:
+            errors.append(FieldError(field="code", reason="is required"))
+        elif slugify(cleaned["code"]) != cleaned["code"] or len(cleaned["code"]) > 60:
+            errors.append(FieldError(field="code", reason="must be lowercase letters, digits, - or _ (at most 60)"))
+    choices = {"channel": MessageChannel.values, "language": Language.values, "purpose": Purpose.values}
+    for name, allowed in choices.items():
+        if name in cleaned and cleaned[name] not in allowed:
+            errors.append(FieldError(field=name, reason=f"must be one of {', '.join(allowed)}"))
+    if "body" in cleaned and not cleaned["body"]:
+        errors.append(FieldError(field="body", reason="is required"))
+    if len(cleaned.get("subject", "")) > 200:
+        errors.append(FieldError(field="subject", reason="is longer than 200 characters"))
+    if len(cleaned.get("description", "")) > 200:
+        errors.append(FieldError(field="description", reason="is longer than 200 characters"))
+    for name in ("subject", "body"):
+        if cleaned.get(name):
+            try:
+                template_check(cleaned[name], field=name)
+            except ValidationFailed as failed:
+                errors.extend(failed.errors)
+    return cleaned, errors
+
+
+def _template_validate(template: MessageTemplate, errors: list[FieldError]) -> None:
+    if template.channel in (MessageChannel.EMAIL, MessageChannel.LETTER) and not template.subject:
+        errors.append(FieldError(field="subject", reason=f"is required for the {template.channel} channel"))
+    clash = MessageTemplate.objects.filter(code=template.code, channel=template.channel, language=template.language)
+    if template.pk:
+        clash = clash.exclude(pk=template.pk)
+    if clash.exists():
+        errors.append(
+            FieldError(field="code", reason="a template with this code, channel and language already exists", code="duplicate")
+        )
+    if errors:
+        raise ValidationFailed(errors=errors)
+
+
+@transaction.atomic
+def template_create(*, actor: User | None, data: Mapping[str, Any]) -> MessageTemplate:
+    """Create a message template; code, channel and language together must be new and the text must compile."""
+    cleaned, errors = template_clean({"code": "", "channel": "", "body": "", **data})
+    template = MessageTemplate(**cleaned, updated_by=actor if actor and actor.is_authenticated else None)
+    _template_validate(template, errors)
+    template.save()
+    return template
+
+
+@transaction.atomic
+def template_update(*, actor: User | None, template: MessageTemplate, data: Mapping[str, Any]) -> MessageTemplate:
+    """Change a template and raise its version; messages already queued keep the text they were rendered with."""
+    cleaned, errors = template_clean(data)
+    template = MessageTemplate.objects.select_for_update().get(pk=template.pk)
+    for name, value in cleaned.items():
+        setattr(template, name, value)
+    _template_validate(template, errors)
+    template.version += 1
+    template.updated_by = actor if actor and actor.is_authenticated else None
+    template.save()
+    return template
+
+
+@transaction.atomic
+def template_delete(*, actor: User | None, template: MessageTemplate) -> None:
+    """Delete a template; messages sent with it keep their text and its code."""
+    template.delete()
+
+
+# --- enqueueing -----------------------------------------------------------------------------------
+
+
+def _address(customer: Customer, channel: str) -> str:
+    if channel == MessageChannel.EMAIL:
+        return customer.email
+    if channel in (MessageChannel.SMS, MessageChannel.CALL):
+        return customer.phone
+    if channel == MessageChannel.LETTER:
+        return customer.address if customer.address_line1 and (customer.city or customer.postal_code) else ""
+    return ""
+
+
+def _consent_reason(customer: Customer, channel: str) -> str:
+    """Return why marketing may not go to the customer on a channel, or "" when it may."""
+    if customer.has_consent(CONSENT_FOR_CHANNEL[MessageChannel(channel)]):
+        return ""
+    if Unsubscribe.objects.filter(customer=customer, channel=channel).exists():
+        return SuppressedReason.UNSUBSCRIBED
+    return SuppressedReason.NO_CONSENT
+
+
+def _cap_reached(customer: Customer, now: dt.datetime) -> bool:
+    cap = rules.marketing_cap()
+    if cap is None:
+        return False
+    recent = (
+        Message.objects.filter(customer=customer, purpose=Purpose.MARKETING, created_at__gte=now - dt.timedelta(days=cap.days))
+        .exclude(status__in=[MessageStatus.SUPPRESSED, MessageStatus.FAILED])
+        .count()
+    )
+    return recent >= cap.messages
+
+
+def _quiet_hours_apply(channel: str, purpose: str) -> bool:
+    # Texts buzz a phone, so they always wait; marketing email waits too. A transactional email
+    # (a sign-in link the customer just asked for) goes at once; letters and calls keep office hours anyway.
+    return channel == MessageChannel.SMS or (channel == MessageChannel.EMAIL and purpose == Purpose.MARKETING)
+
+
+def _default_assignee(customer: Customer) -> User | None:
+    """Return who calls a customer by default: the rep of their latest sale."""
+    sale = Sale.objects.filter(customer=customer, sales_rep__isnull=False).select_related("sales_rep").order_by("-sold_on", "-id")
+    latest = sale.first()
+    return latest.sales_rep if latest else None
+
+
+def _event(message: Message, status: str, detail: str = "", actor: User | None = None) -> None:
+    MessageEvent.objects.create(
+        message=message, status=status, detail=detail, actor=actor if actor and actor.is_authenticated else None
+    )
+
+
+def _timeline(message: Message, kind: str, *, reason: str = "", actor: User | None = None) -> None:
+    timeline_record(
+        customer=message.customer,
+        unit=message.unit,
+        kind=kind,
+        actor=actor,
+        data={
+            "channel": str(MessageChannel(message.channel).label),
+            "channel_code": message.channel,
+            "subject": message.subject or message.template_code,
+            "recipient": message.recipient.split(",")[0],
+            "reason": reason,
+            "message_id": message.pk,
+            "template": message.template_code,
+        },
+    )
+
+
+def _dispatch_on_commit(message_id: int, run_after: dt.datetime) -> None:
+    """Hand a message to the workers once the transaction that queued it has committed."""
+
+    def dispatch() -> None:
+        from aftersales.messaging.tasks import deliver_message
+
+        task = deliver_message
+        if run_after > timezone.now() and task.get_backend().supports_defer:
+            task = task.using(run_after=run_after)
+        try:
+            task.enqueue(message_id)
+        except Exception:
+            # The message is safely queued in the outbox; the retry sweep hands it over later.
+            logger.exception("Could not queue the delivery of message %s", message_id)
+
+    transaction.on_commit(dispatch)
+
+
+@transaction.atomic
+def message_enqueue(
+    *,
+    actor: User | None,
+    customer: Customer,
+    template_code: str,
+    channel: str,
+    context: Mapping[str, Any] | None = None,
+    idempotency_key: str,
+    purpose: str | None = None,
+    unit: Unit | None = None,
+    send_after: dt.datetime | None = None,
+    assignee: User | None = None,
+) -> Message:
+    """Put a message in the outbox once per idempotency key, honouring consent, unsubscribes, the cap and quiet hours."""
+    key = (idempotency_key or "").strip()
+    errors = []
+    if not key or len(key) > 200:
+        errors.append(FieldError(field="idempotency_key", reason="is required (at most 200 characters)"))
+    if channel not in MessageChannel.values:
+        errors.append(FieldError(field="channel", reason=f"must be one of {', '.join(MessageChannel.values)}"))
+    if purpose is not None and purpose not in Purpose.values:
+        errors.append(FieldError(field="purpose", reason=f"must be one of {', '.join(Purpose.values)}"))
+    if unit is not None and unit.customer_id != customer.pk:
+        errors.append(FieldError(field="unit", reason="belongs to another customer"))
+    if errors:
+        raise ValidationFailed(errors=errors)
+
+    existing = Message.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    # One enqueue per customer at a time, so two triggers cannot both slip under the cap.
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    template = template_choose(code=template_code, channel=channel, language=customer.language)
+    if template is None:
+        raise ValidationFailed(
+            errors=[FieldError(field="template_code", reason=f"no {channel} template {template_code!r} in any language")]
+        )
+    # A marketing template stays marketing whatever the caller says; a caller may only make a message stricter.
+    effective_purpose = Purpose.MARKETING if Purpose.MARKETING in (purpose, template.purpose) else Purpose.TRANSACTIONAL
+    now = timezone.now()
+
+    recipient = _address(customer, channel)
+    reason = ""
+    if not recipient:
+        reason = SuppressedReason.NO_ADDRESS
+    elif effective_purpose == Purpose.MARKETING:
+        reason = _consent_reason(customer, channel) or (SuppressedReason.FREQUENCY_CAP if _cap_reached(customer, now) else "")
+
+    extra = dict(context or {})
+    link = ""
+    if effective_purpose == Purpose.MARKETING:
+        link = unsubscribe_url(customer_id=customer.pk, channel=channel)
+        extra["unsubscribe_url"] = link
+    data = message_context(customer=customer, language=template.language, unit=unit, extra=extra)
+    rendered = render(subject=template.subject, body=template.body, context=data, language=template.language)
+    body = body_with_unsubscribe(rendered.body, link=link, language=template.language)
+
+    scheduled_for = max(now, send_after) if send_after else now
+    if _quiet_hours_apply(channel, effective_purpose):
+        scheduled_for = rules.next_allowed_moment(scheduled_for, zone=rules.customer_zone(customer.time_zone))
+    if channel == MessageChannel.CALL and assignee is None:
+        assignee = _default_assignee(customer)
+
+    message = Message(
+        customer=customer,
+        unit=unit,
+        channel=channel,
+        purpose=effective_purpose,
+        template=template,
+        template_code=template.code,
+        template_version=template.version,
+        language=template.language,
+        subject=rendered.subject,
+        body=body,
+        recipient=recipient,
+        idempotency_key=key,
+        status=MessageStatus.SUPPRESSED if reason else MessageStatus.QUEUED,
+        suppressed_reason=reason,
+        assignee=assignee if channel == MessageChannel.CALL else None,
+        created_by=actor if actor and actor.is_authenticated else None,
+        scheduled_for=scheduled_for,
+        dispatched_at=None if reason or channel == MessageChannel.CALL else now,
+    )
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+    except IntegrityError:
+        # Another process queued the same key a moment ago: theirs is the message.
+        return Message.objects.get(idempotency_key=key)
+
+    if reason:
+        label = str(SuppressedReason(reason).label)
+        _event(message, MessageStatus.SUPPRESSED, f"Not sent: {label}.", actor)
+        _timeline(message, "message_suppressed", reason=label, actor=actor)
+    elif channel == MessageChannel.CALL:
+        who = str(message.assignee) if message.assignee else "nobody yet"
+        _event(message, MessageStatus.QUEUED, f"Call task for {who}.", actor)
+    else:
+        when = "now" if scheduled_for <= now else f"after {scheduled_for:%Y-%m-%d %H:%M} UTC (quiet hours or requested time)"
+        _event(message, MessageStatus.QUEUED, f"Queued to send {when}.", actor)
+        _dispatch_on_commit(message.pk, scheduled_for)
+    return message
+
+
+# --- delivery -------------------------------------------------------------------------------------
+
+
+def _claim(message_id: int, claim: str, now: dt.datetime) -> bool:
+    """Take the message for this attempt if it is due, or if the worker that held it ran out of lease."""
+    due = Q(status=MessageStatus.QUEUED, scheduled_for__lte=now) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    abandoned = Q(status=MessageStatus.SENDING, claimed_until__lt=now, attempts__lt=rules.max_attempts())
+    with transaction.atomic():
+        taken = (
+            Message.objects.filter(pk=message_id)
+            .exclude(channel=MessageChannel.CALL)
+            .filter(due | abandoned)
+            .update(
+                status=MessageStatus.SENDING,
+                claimed_by=claim,
+                claimed_until=now + rules.lease(),
+                attempts=F("attempts") + 1,
+                updated_at=now,
+            )
+        )
+        if taken:
+            message = Message.objects.get(pk=message_id)
+            _event(message, MessageStatus.SENDING, f"Attempt {message.attempts} by {claim}.")
+    return bool(taken)
+
+
+def _hand_over(message: Message) -> str:
+    """Give the message to its channel's backend; return the provider's id."""
+    if message.channel == MessageChannel.EMAIL:
+        link = (
+            unsubscribe_url(customer_id=message.customer_id, channel=message.channel)
+            if message.purpose == Purpose.MARKETING
+            else ""
+        )
+        return backends.email_send(
+            backends.OutgoingEmail(
+                to=message.recipient,
+                subject=message.subject,
+                body=message.body,
+                idempotency_key=message.idempotency_key,
+                unsubscribe_url=link,
+            )
+        )
+    if message.channel == MessageChannel.SMS:
+        return backends.sms_backend().send(
+            backends.OutgoingSms(to=message.recipient, body=message.body, idempotency_key=message.idempotency_key)
+        )
+    if message.channel == MessageChannel.LETTER:
+        return backends.LetterBackend().send(
+            backends.OutgoingLetter(
+                recipient_name=message.customer.name,
+                address=message.recipient,
+                subject=message.subject,
+                body=message.body,
+                idempotency_key=message.idempotency_key,
+                language=message.language,
+            )
+        )
+    raise backends.PermanentDeliveryError(f"The {message.channel} channel has no backend.")
+
+
+def message_deliver(*, message_id: int, worker_id: str) -> str:
+    """Send a due message once: claim it with a lease, hand it to its channel, record the outcome.
+
+    Not one transaction on purpose: the claim must be committed before the provider is called, and
+    the outcome committed right after, so that no lock is held while talking to the network.
+    """
+    now = timezone.now()
+    claim = f"{worker_id}/{secrets.token_hex(4)}"[:120]
+    if not _claim(message_id, claim, now):
+        return "skipped"
+    message = Message.objects.select_related("customer", "unit").get(pk=message_id)
+    if message.purpose == Purpose.MARKETING:
+        # Consent may have been withdrawn while the message waited (quiet hours, retries).
+        reason = _consent_reason(message.customer, message.channel)
+        if reason:
+            return _finish_suppressed(message, claim, reason)
+    try:
+        provider_id = _hand_over(message)
+    except backends.PermanentDeliveryError as error:
+        return _finish_failed(message, claim, str(error), permanent=True)
+    except Exception as error:
+        logger.warning("Sending message %s failed: %s", message_id, error)
+        return _finish_failed(message, claim, str(error) or error.__class__.__name__, permanent=False)
+    return _finish_sent(message, claim, provider_id)
+
+
+@transaction.atomic
+def _finish_sent(message: Message, claim: str, provider_id: str) -> str:
+    now = timezone.now()
+    updated = Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING, claimed_by=claim).update(
+        status=MessageStatus.SENT,
+        sent_at=now,
+        provider_message_id=provider_id[:255],
+        claimed_until=None,
+        next_attempt_at=None,
+        last_error="",
+        updated_at=now,
+    )
+    if not updated:
+        # Our lease ran out while the provider was busy and another worker took the message over.
+        logger.error("Message %s was sent by %s after its lease ran out.", message.pk, claim)
+        _event(message, MessageStatus.SENT, f"Sent by {claim} after its lease ran out (provider id {provider_id}).")
+        return "lease_lost"
+    message.refresh_from_db()
+    _event(message, MessageStatus.SENT, f"Accepted by the provider, id {provider_id}.")
+    _timeline(message, "message_sent")
+    return "sent"
+
+
+@transaction.atomic
+def _finish_failed(message: Message, claim: str, error: str, *, permanent: bool) -> str:
+    now = timezone.now()
+    current = Message.objects.select_for_update().filter(pk=message.pk, status=MessageStatus.SENDING, claimed_by=claim).first()
+    if current is None:
+        logger.error("Message %s failed after its lease ran out: %s", message.pk, error)
+        return "lease_lost"
+    current.last_error = error[:4000]
+    current.claimed_by, current.claimed_until = "", None
+    if permanent or current.attempts >= rules.max_attempts():
+        current.status, current.next_attempt_at = MessageStatus.FAILED, None
+        current.save()
+        why = "permanent error" if permanent else f"gave up after {current.attempts} attempts"
+        _event(current, MessageStatus.FAILED, f"{why}: {error}")
+        _timeline(current, "message_failed", reason=error[:200])
+        return "failed"
+    current.status = MessageStatus.QUEUED
+    retry_at = now + rules.retry_delay(current.attempts)
+    current.next_attempt_at = retry_at
+    current.dispatched_at = now
+    current.save()
+    _event(current, MessageStatus.QUEUED, f"Attempt {current.attempts} failed ({error}); next try after {retry_at:%H:%M:%S} UTC.")
+    _dispatch_on_commit(current.pk, retry_at)
+    return "retry"
+
+
+@transaction.atomic
+def _finish_suppressed(message: Message, claim: str, reason: str) -> str:
+    updated = Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING, claimed_by=claim).update(
+        status=MessageStatus.SUPPRESSED, suppressed_reason=reason, claimed_by="", claimed_until=None, updated_at=timezone.now()
+    )
+    if updated:
+        label = str(SuppressedReason(reason).label)
+        message.refresh_from_db()
+        _event(message, MessageStatus.SUPPRESSED, f"Not sent: {label} (withdrawn while queued).")
+        _timeline(message, "message_suppressed", reason=label)
+    return "suppressed"
+
+
+@transaction.atomic
+def messages_redispatch_due(*, limit: int = 1000) -> dict[str, int]:
+    """Hand due messages whose delivery task is missing, and those whose worker died, back to the workers."""
+    now = timezone.now()
+    stale = now - rules.lease()
+    exhausted = list(
+        Message.objects.select_for_update(skip_locked=True)
+        .filter(status=MessageStatus.SENDING, claimed_until__lt=now, attempts__gte=rules.max_attempts())
+        .order_by("pk")[:limit]
+    )
+    for message in exhausted:
+        message.status, message.claimed_by, message.claimed_until = MessageStatus.FAILED, "", None
+        message.last_error = "The worker stopped while sending and no attempts are left; it may or may not have been sent."
+        message.save()
+        _event(message, MessageStatus.FAILED, message.last_error)
+        _timeline(message, "message_failed", reason="no attempts left")
+
+    abandoned = Q(status=MessageStatus.SENDING, claimed_until__lt=now) & (
+        Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=F("claimed_until")) | Q(dispatched_at__lt=stale)
+    )
+    forgotten = (
+        Q(status=MessageStatus.QUEUED, scheduled_for__lt=stale)
+        & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=stale))
+        & (Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=stale))
+    )
+    due = list(
+        Message.objects.filter(abandoned | forgotten)
+        .exclude(channel=MessageChannel.CALL)
+        .order_by("scheduled_for", "pk")
+        .values_list("pk", "status")[:limit]
+    )
+    Message.objects.filter(pk__in=[pk for pk, _status in due]).update(dispatched_at=now)
+    for pk, _status in due:
+        _dispatch_on_commit(pk, now)
+    return {
+        "failed": len(exhausted),
+        "abandoned": sum(1 for _pk, status in due if status == MessageStatus.SENDING),
+        "requeued": sum(1 for _pk, status in due if status == MessageStatus.QUEUED),
+    }
+
+
+# --- delivery reports -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def message_mark_delivered(*, message: Message, detail: str = "", at: dt.datetime | None = None) -> Message:
+    """Record that the provider delivered a sent message; repeated reports change nothing."""
+    message = Message.objects.select_for_update().select_related("customer", "unit").get(pk=message.pk)
+    if message.status in (MessageStatus.DELIVERED, MessageStatus.BOUNCED):
+        return message
+    if message.status != MessageStatus.SENT:
+        raise Conflict(f"A {message.status} message cannot be marked delivered.")
+    message.status, message.delivered_at = MessageStatus.DELIVERED, at or timezone.now()
+    message.save(update_fields=["status", "delivered_at", "updated_at"])
+    _event(message, MessageStatus.DELIVERED, detail or "Delivery confirmed by the provider.")
+    return message
+
+
+@transaction.atomic
+def message_mark_bounced(*, message: Message, detail: str = "") -> Message:
+    """Record that a sent message was rejected by the recipient's side; repeated reports change nothing."""
+    message = Message.objects.select_for_update().select_related("customer", "unit").get(pk=message.pk)
+    if message.status == MessageStatus.BOUNCED:
+        return message
+    if message.status not in (MessageStatus.SENT, MessageStatus.DELIVERED):
+        raise Conflict(f"A {message.status} message cannot bounce.")
+    message.status, message.last_error = MessageStatus.BOUNCED, detail[:4000]
+    message.save(update_fields=["status", "last_error", "updated_at"])
+    _event(message, MessageStatus.BOUNCED, detail or "Rejected by the recipient's network.")
+    _timeline(message, "message_failed", reason=detail[:200] or "bounced")
+    return message
+
+
+DELIVERED_REPORTS = {"delivered"}
+BOUNCED_REPORTS = {"failed", "undelivered", "undeliverable", "rejected", "bounced", "expired"}
+INTERIM_REPORTS = {"accepted", "queued", "sent", "buffered", "enroute"}
+
+
+@transaction.atomic
+def sms_report_apply(*, provider_message_id: str, status: str, detail: str = "") -> Message:
+    """Apply an SMS gateway's delivery report to the message it sent."""
+    message = Message.objects.filter(channel=MessageChannel.SMS, provider_message_id=provider_message_id).first()
+    if not provider_message_id or message is None:
+        raise NotFound("No text message with this provider id.")
+    state = status.strip().lower()
+    if state in DELIVERED_REPORTS:
+        return message_mark_delivered(message=message, detail=detail)
+    if state in BOUNCED_REPORTS:
+        return message_mark_bounced(message=message, detail=detail or f"Gateway reported {state}.")
+    if state in INTERIM_REPORTS:
+        return message
+    known = sorted(DELIVERED_REPORTS | BOUNCED_REPORTS | INTERIM_REPORTS)
+    raise ValidationFailed(errors=[FieldError(field="status", reason=f"must be one of {', '.join(known)}")])
+
+
+# --- unsubscribe ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def unsubscribe_apply(*, token: str) -> Unsubscribe:
+    """Withdraw the customer's marketing consent on the channel a signed link names."""
+    request = unsubscribe_read(token)
+    if request is None or request.channel not in MessageChannel.values:
+        raise NotFound("This unsubscribe link is not valid.")
+    customer = Customer.objects.select_for_update().filter(pk=request.customer_id).first()
+    if customer is None:
+        raise NotFound("This unsubscribe link is not valid.")
+    consent = CONSENT_FOR_CHANNEL[MessageChannel(request.channel)]
+    latest = Unsubscribe.objects.filter(customer=customer, channel=request.channel).order_by("-created_at").first()
+    if latest is not None and not customer.has_consent(consent):
+        return latest  # a second click, or a mail client's one-click POST after the person's own
+    customer_set_consent(actor=None, customer=customer, channel=consent, given=False)
+    return Unsubscribe.objects.create(customer=customer, channel=request.channel)
