@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -69,10 +70,19 @@ class ErrorOut(Schema):
     errors: list[FieldErrorOut] = []
 
 
+_LOCATIONS = ("body", "query", "path", "form", "file", "header", "cookie")
+
+
 def _ninja_field(location: list[Any]) -> str:
-    # ninja reports ("body", "payload", "email"); the client only cares about "email".
-    parts = [str(part) for part in location if part not in ("body", "payload", "query", "path", "form", "file")]
-    return ".".join(parts) or "body"
+    # ninja reports ("body", "payload", "lines", 0, "sku"); clients get "lines[0].sku", as the services name it.
+    parts = list(location)
+    where = parts.pop(0) if parts and parts[0] in _LOCATIONS else None
+    if where == "body" and parts:
+        parts.pop(0)  # the name of the body parameter itself
+    field = ""
+    for part in parts:
+        field += f"[{part}]" if isinstance(part, int) else f".{part}" if field else str(part)
+    return field or "body"
 
 
 def errors_install(api: NinjaAPI) -> None:
@@ -101,6 +111,12 @@ def errors_install(api: NinjaAPI) -> None:
             for err in exc.errors
         ]
         return api.create_response(request, {"detail": "The request is not valid.", "errors": errors}, status=422)
+
+    @api.exception_handler(IntegrityError)
+    def _integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+        # A concurrent request won the race past the service's checks; the transaction was rolled back.
+        detail = "The change clashes with a record saved at the same time; reload and try again."
+        return api.create_response(request, {"detail": detail, "errors": []}, status=409)
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from aftersales.core.permissions import is_staff_member
 from aftersales.customers.models import Customer
@@ -43,6 +43,13 @@ def units_visible_to(user: Any) -> QuerySet[Unit]:
     if user is not None and user.is_authenticated and user.is_active:
         return base.filter(customer__user=user)
     return base.none()
+
+
+def units_ordered(queryset: QuerySet[Unit], ordering: str) -> QuerySet[Unit]:
+    """Return units ordered by a field (``-`` for descending), units without a value last on every database."""
+    field = F(ordering.lstrip("-"))
+    key = field.desc(nulls_last=True) if ordering.startswith("-") else field.asc(nulls_last=True)
+    return queryset.order_by(key, "-id")
 
 
 def units_of_customer(*, customer: Customer) -> QuerySet[Unit]:

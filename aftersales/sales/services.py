@@ -173,6 +173,8 @@ def sale_create(
         errors.append(FieldError(field="lines", reason="a sale needs at least one line", code="required"))
     if sales_rep is not None and not sales_rep.is_staff:
         errors.append(FieldError(field="sales_rep", reason="must be a staff member"))
+    if delivered_at is not None:
+        errors += moment_check(delivered_at, sale_day=header["sold_on"], field="delivered_at")
     errors += proof_file_check(proof_file)
     products = {p.sku: p for p in Product.objects.filter(sku__in=[str(line.get("sku", "")).strip() for line in lines])}
     clean_lines = []
@@ -191,12 +193,12 @@ def sale_create(
     pairs = [(c["product"].pk, s) for c in clean_lines if c["product"] for s in c["serials"]]
     if len(set(pairs)) != len(pairs):
         errors.append(FieldError(field="lines", reason="the same serial appears on two lines", code="duplicate"))
-    for _product_id, serial in sorted(serials_taken(pairs)):
-        errors.append(
-            FieldError(
-                field="lines.serials", reason=f"serial {serial!r} is already registered for this product", code="duplicate"
-            )
-        )
+    taken = serials_taken(pairs)
+    for index, clean in enumerate(clean_lines):
+        for serial in clean["serials"]:
+            if clean["product"] and (clean["product"].pk, serial) in taken:
+                reason = f"serial {serial!r} is already registered for this product"
+                errors.append(FieldError(field=f"lines[{index}].serials", reason=reason, code="duplicate"))
     if errors:
         raise ValidationFailed(errors=errors)
 
@@ -233,6 +235,22 @@ def sale_create(
     return sale
 
 
+@transaction.atomic
+def sale_attach_proof(*, actor: User | None, sale: Sale, proof_file: UploadedFile) -> Sale:
+    """Attach the proof of purchase file to a sale, replacing any earlier one; only PDF, JPEG or PNG within the size limit."""
+    errors = proof_file_check(proof_file)
+    if errors:
+        raise ValidationFailed(errors=errors)
+    previous = sale.proof_file.name if sale.proof_file else ""
+    sale.proof_file = proof_file  # type: ignore[assignment]
+    sale.save(update_fields=["proof_file", "updated_at"])
+    if previous:
+        storage = sale.proof_file.storage
+        # Remove the replaced file only once the new one is safely recorded.
+        transaction.on_commit(lambda: storage.delete(previous))
+    return sale
+
+
 def _unit_event_data(unit: Unit) -> dict[str, str]:
     return {"product": unit.product.name, "serial": unit.serial}
 
@@ -242,6 +260,8 @@ def unit_mark_delivered(*, actor: User | None, unit: Unit, delivered_at: dt.date
     """Record the delivery of a unit; it cannot be delivered before it was sold or in the future."""
     when = delivered_at or timezone.now()
     _unit_check_moment(unit, when, "delivered_at")
+    if unit.installed_at and when > unit.installed_at:
+        raise ValidationFailed(errors=[FieldError(field="delivered_at", reason="is after the installation")])
     unit.delivered_at = when
     unit.save(update_fields=["delivered_at", "updated_at"])
     timeline_record(
@@ -286,9 +306,17 @@ def unit_set_status(*, actor: User | None, unit: Unit, status: str) -> Unit:
     return unit
 
 
-def _unit_check_moment(unit: Unit, when: dt.datetime, field: str) -> None:
+def moment_check(when: dt.datetime, *, sale_day: dt.date | None, field: str) -> list[FieldError]:
+    """Return why a delivery or installation moment is refused: in the future, or before the sale."""
     if when > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationFailed(errors=[FieldError(field=field, reason="is in the future")])
-    sale_day = unit.sale_line.sale.sold_on if unit.sale_line_id and unit.sale_line else None
+        return [FieldError(field=field, reason="is in the future")]
     if sale_day and timezone.localtime(when).date() < sale_day:
-        raise ValidationFailed(errors=[FieldError(field=field, reason="is before the sale date")])
+        return [FieldError(field=field, reason="is before the sale date")]
+    return []
+
+
+def _unit_check_moment(unit: Unit, when: dt.datetime, field: str) -> None:
+    sale_day = unit.sale_line.sale.sold_on if unit.sale_line_id and unit.sale_line else None
+    errors = moment_check(when, sale_day=sale_day, field=field)
+    if errors:
+        raise ValidationFailed(errors=errors)
