@@ -27,7 +27,9 @@ class Command(BaseCommand):
             nonlocal stopping
             stopping = True
 
+        # Ctrl-C and a supervisor's SIGTERM both let the running sweep finish, then stop.
         signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
         while True:
             outcome = tick_run(only=options["only"])
             ran = [name for name, state in outcome.items() if state != "skipped"]
