@@ -12,8 +12,6 @@ echo "== mypy (services, selectors, api)"
 $BIN/mypy
 echo "== import-linter (layer contract)"
 $BIN/lint-imports
-echo "== translations compile"
-(cd aftersales && ../$BIN/django-admin compilemessages -v 0)
 
 ran_on=()
 echo "== tests on SQLite"
