@@ -553,3 +553,86 @@ def test_admin_lists_master_data_and_never_shows_a_token_digest(client, maria):
     assert client.get("/admin/sales/sale/add/").status_code == 403
     assert client.get("/admin/core/timelineevent/add/").status_code == 403
     assert Decimal(maria.sales.get().total) == Decimal("499.00")
+
+
+# --- import --------------------------------------------------------------------------------
+
+IMPORT_HEADER = (
+    "sale_number,sale_date,channel,customer_name,customer_email,customer_phone,customer_language,"
+    "sku,quantity,unit_price,serials,receipt_number\n"
+)
+
+
+def upload(client, content: str, name: str = "sales.csv"):
+    return client.post(reverse("console:import"), {"file": ContentFile(content.encode("utf-8"), name=name)})
+
+
+def test_import_page_explains_the_columns(client, manager):
+    signed_in(client, manager)
+
+    page = text_of(client.get(reverse("console:import")))
+
+    assert "<code>sale_number</code>" in page and "<code>serials</code>" in page
+    assert 'enctype="multipart/form-data"' in page
+
+
+def test_import_of_a_good_file_shows_the_summary_and_writes_the_sales(client, manager):
+    product = ProductFactory(sku="DW-60", name="Dishwasher")
+    signed_in(client, manager)
+    content = IMPORT_HEADER + (
+        "H-1,2024-05-02,store,Lucía Gómez,lucia@example.es,+34600111222,es,DW-60,2,399.00,SN-1|SN-2,T-1\n"
+        "H-2,2024-06-10,online,Peter Hall,peter@example.co.uk,,en,DW-60,1,410.50,SN-3,T-2\n"
+    )
+
+    response = upload(client, content)
+
+    page = text_of(response)
+    summary = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", page))
+    assert response.status_code == 200
+    assert 'id="import-summary"' in page
+    assert summary["Sales created"] == "2" and summary["Units created"] == "3" and summary["Customers created"] == "2"
+    assert Unit.objects.filter(product=product).count() == 3
+    lucia = product.units.get(serial="SN-1").customer
+    assert lucia.timeline_events.filter(kind="sold").count() == 2
+
+
+def test_import_of_a_bad_file_lists_line_column_and_reason_and_imports_nothing(client, manager):
+    ProductFactory(sku="DW-60")
+    signed_in(client, manager)
+    content = IMPORT_HEADER + (
+        "B-1,2024-05-02,store,Good Row,good@example.com,,en,DW-60,1,399.00,OK-1,\n"
+        "B-2,2024-13-45,store,Bad Date,bad@example.com,,en,DW-60,1,399.00,OK-2,\n"
+        "B-3,2024-05-03,store,Bad Sku,sku@example.com,,en,NOPE,1,399.00,OK-3,\n"
+    )
+
+    response = upload(client, content)
+
+    page = text_of(response)
+    rows = re.findall(
+        r'<td data-label="Line" class="number">(\d+)</td>\s*'
+        r'<td data-label="Column"><code>(\w+)</code></td>\s*'
+        r'<td data-label="Reason">([^<]+)</td>',
+        page,
+    )
+    assert response.status_code == 400
+    assert "Nothing was imported" in page
+    assert ("3", "sale_date") in {(line, column) for line, column, _reason in rows}
+    assert ("4", "sku") in {(line, column) for line, column, _reason in rows}
+    assert Unit.objects.count() == 0
+    assert not CustomerFactory._meta.model.objects.filter(email="good@example.com").exists()
+
+
+def test_the_sample_file_downloads_from_the_import_page(client, manager):
+    signed_in(client, manager)
+
+    response = client.get(reverse("console:import_sample"))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="sales.csv"'
+    assert b"".join(response.streaming_content).decode("utf-8-sig").startswith("sale_number")
+
+
+def test_the_sample_file_is_for_people_who_may_import(client, technician):
+    signed_in(client, technician)
+
+    assert client.get(reverse("console:import_sample")).status_code == 403

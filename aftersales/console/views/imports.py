@@ -20,7 +20,7 @@ SAMPLE_FILE = settings.PROJECT_DIR / "examples" / "sales.csv"
 COLUMNS = [
     ("sale_number", True, gettext_lazy("Sale number; rows of one sale share it and follow each other.")),
     ("sale_date", True, gettext_lazy("Date of the sale, YYYY-MM-DD.")),
-    ("channel", True, gettext_lazy("store, online, phone or field.")),
+    ("channel", False, gettext_lazy("store, online, phone or field; store when empty.")),
     ("sales_rep", False, gettext_lazy("Username or email of the staff member who sold it.")),
     ("customer_name", True, gettext_lazy("The customer's full name.")),
     ("customer_email", False, gettext_lazy("Matches an existing customer first.")),

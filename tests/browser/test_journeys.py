@@ -1,0 +1,112 @@
+"""Journeys through the console and the portal in a real browser (Debian's Chromium)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from aftersales.core.roles import Role
+from aftersales.sales.models import Unit
+from tests.factories import ProductFactory, staff
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Set to a folder to refresh the README's screenshot of the customer page (docs/images).
+SCREENSHOT_DIR = os.environ.get("AFTERSALES_SCREENSHOT_DIR", "")
+
+COLUMNS = (
+    "sale_number,sale_date,channel,customer_name,customer_email,customer_phone,customer_language,customer_city,"
+    "customer_country,sku,quantity,unit_price,serials,delivered_on,installed_on,receipt_number"
+)
+LUCIA = "Lucía Fernández,lucia.fernandez@example.es,+34 612 345 678,es,Sevilla,ES"
+OLIVER = "Oliver Grant,oliver.grant@example.co.uk,+44 7911 123456,en,Leeds,GB"
+SALES_CSV = "\n".join(
+    [
+        COLUMNS,
+        f"V-2025-0101,2025-01-14,store,{LUCIA},WM-800,1,649.00,WM800-55102,2025-01-17,,T-88121",
+        f"V-2025-0101,2025-01-14,store,{LUCIA},KT-20,2,39.90,KT20-0091|KT20-0092,2025-01-14,,T-88121",
+        f"V-2025-0340,2025-04-02,online,{LUCIA},AC-12,1,1199.00,AC12-77810,2025-04-08,2025-04-10,W-30412",
+        f"V-2025-0415,2025-05-20,phone,{OLIVER},WM-800,1,629.00,WM800-56033,2025-05-23,,T-90110",
+    ]
+)
+
+
+def test_manager_imports_sales_then_the_customer_signs_in_by_magic_link(live_server, new_page, tmp_path):
+    # given a service manager and the products the file refers to
+    staff(Role.SERVICE_MANAGER, username="sofia.manager", first_name="Sofía", last_name="Marín")
+    ProductFactory(sku="WM-800", name="Washing machine WM-800", name_es="Lavadora WM-800", warranty_months=36)
+    ProductFactory(sku="KT-20", name="Kettle KT-20", name_es="Hervidor KT-20", warranty_months=24)
+    ProductFactory(
+        sku="AC-12",
+        name="Air conditioner AC-12",
+        name_es="Aire acondicionado AC-12",
+        warranty_months=24,
+        warranty_starts="installation",
+        needs_installation=True,
+    )
+    csv_file = tmp_path / "sales-2025.csv"
+    csv_file.write_text(SALES_CSV, encoding="utf-8")
+    page = new_page()
+
+    # the manager signs in to the console
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("sofia.manager")
+    page.get_by_label("Password").fill("s3cret-pass")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Hello, Sofía")).to_be_visible()
+
+    # imports the file through the import page
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Import").click()
+    page.get_by_label("CSV file").set_input_files(csv_file)
+    page.get_by_role("button", name="Import", exact=True).click()
+    summary = page.locator("#import-summary")
+    expect(summary).to_contain_text("Import finished")
+    expect(summary.locator("dt:has-text('Sales created') + dd")).to_have_text("3")
+    expect(summary.locator("dt:has-text('Units created') + dd")).to_have_text("5")
+
+    # finds the customer with the live search and opens her page
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Customers").click()
+    page.get_by_label("Search customers").press_sequentially("AC12-77810", delay=20)
+    result = page.locator("#results").get_by_role("link", name="Lucía Fernández")
+    expect(result).to_be_visible()
+    expect(page.locator("#results")).not_to_contain_text("Oliver Grant")
+    result.click()
+    expect(page.get_by_role("heading", name="Lucía Fernández", level=1)).to_be_visible()
+
+    # sees the timeline entries written by the import
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("Bought Washing machine WM-800 (serial WM800-55102) on sale V-2025-0101")
+    expect(timeline).to_contain_text("Air conditioner AC-12 (serial AC12-77810) installed")
+    expect(timeline).to_contain_text("Sale V-2025-0340 recorded")
+    if SCREENSHOT_DIR:
+        Path(SCREENSHOT_DIR).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOT_DIR) / "console.png"))
+
+    # the customer asks for a sign-in link on the portal
+    portal = new_page(390, 844)
+    portal.goto(f"{live_server.url}/portal/sign-in/")
+    portal.get_by_label("Your email address").fill("lucia.fernandez@example.es")
+    portal.get_by_role("button", name="Email me a sign-in link").click()
+    expect(portal.get_by_role("status")).to_contain_text("If this email is on record, a link is on its way.")
+    assert [message.to for message in mail.outbox] == [["lucia.fernandez@example.es"]]
+    link = re.search(r"https?://\S+", mail.outbox[0].body).group(0)
+
+    # follows the link and sees her products with their warranty end dates, in Spanish
+    portal.goto(link)
+    expect(portal).to_have_url(f"{live_server.url}/portal/")
+    expect(portal.locator("html")).to_have_attribute("lang", "es")
+    cards = portal.locator(".product")
+    expect(cards).to_have_count(4)
+    washer = cards.filter(has_text="WM800-55102")
+    expect(washer).to_contain_text("Lavadora WM-800")
+    expect(washer.locator(".warranty time")).to_have_attribute("datetime", "2028-01-16")
+    conditioner = cards.filter(has_text="AC12-77810")
+    expect(conditioner.locator(".warranty time")).to_have_attribute("datetime", "2027-04-09")
+    expect(cards.filter(has_text="WM800-56033")).to_have_count(0)  # another customer's unit
+    assert Unit.objects.get(serial="WM800-55102").warranty_end == dt.date(2028, 1, 16)
