@@ -110,7 +110,15 @@ def template_delete(request: HttpRequest, template_id: int) -> Any:
 @paginate(Paged)
 def message_list(request: HttpRequest, filters: Query[MessageFilter]) -> Any:
     require_perm(request.user, "messaging.view_message")
-    return selectors.messages_filtered(queryset=selectors.messages_visible_to(request.user), **filters.dict())
+    return selectors.messages_filtered(
+        queryset=selectors.messages_visible_to(request.user),
+        customer_id=filters.customer_id,
+        status=filters.status,
+        channel=filters.channel,
+        purpose=filters.purpose,
+        assignee_id=filters.assignee_id,
+        text=filters.q,
+    )
 
 
 @router.get("/messaging/messages/{message_id}", response=MessageDetailOut)

@@ -24,16 +24,18 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     customer = Customer.objects.filter(pk=wanted.customer_id).first() if wanted else None
     if wanted is None or customer is None or wanted.channel not in MessageChannel.values:
         return render(request, "messaging/unsubscribe_invalid.html", status=404)
-    with translation.override(customer.language):
-        context = {"channel": MessageChannel(wanted.channel).label, "token": token, "language": customer.language}
-        if request.method == "GET":
-            response = render(request, "messaging/unsubscribe_confirm.html", context)
-        else:
-            try:
-                unsubscribe_apply(token=token)
-            except NotFound:
-                return render(request, "messaging/unsubscribe_invalid.html", status=404)
-            response = render(request, "messaging/unsubscribe_done.html", context)
-        response["Content-Language"] = customer.language
+    # The page speaks the customer's language, whatever the browser says (the middleware reports it).
+    translation.activate(customer.language)
+    request.LANGUAGE_CODE = customer.language  # type: ignore[attr-defined]
+    context = {"channel": MessageChannel(wanted.channel).label, "language": customer.language}
+    if request.method == "GET":
+        response = render(request, "messaging/unsubscribe_confirm.html", context)
+    else:
+        try:
+            unsubscribe_apply(token=token)
+        except NotFound:
+            return render(request, "messaging/unsubscribe_invalid.html", status=404)
+        response = render(request, "messaging/unsubscribe_done.html", context)
+    response["Content-Language"] = customer.language
     response["X-Robots-Tag"] = "noindex"
     return response
