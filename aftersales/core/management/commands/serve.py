@@ -38,5 +38,17 @@ class Command(BaseCommand):
             "-",
             "--graceful-timeout",
             "10",
+            *_without_control_socket(),
         ]
         os.execv(sys.executable, argv)  # noqa: S606 - fixed argv, no shell
+
+
+def _without_control_socket() -> list[str]:
+    """Return the flag that keeps gunicorn from opening its control socket in the home directory.
+
+    Two servers on one machine would fight over that one path, and nothing here uses it.
+    """
+    from gunicorn.config import make_settings
+
+    setting = make_settings().get("control_socket_disable")
+    return list(setting.cli) if setting is not None else []
