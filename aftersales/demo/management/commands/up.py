@@ -85,6 +85,9 @@ class Command(BaseCommand):
 
 
 def _interrupt(signum: int, frame: Any) -> None:
+    # Stop once: a terminal or ``timeout`` may deliver the signal twice, and stopping has its own deadline.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -131,11 +134,8 @@ def _stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
             process.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + STOP_SECONDS
     for process in processes.values():
-        while True:
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-                break
-            except subprocess.TimeoutExpired:
-                process.kill()
-            except KeyboardInterrupt:
-                continue  # a second Ctrl-C while stopping: keep waiting, the deadline still applies
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
