@@ -167,6 +167,17 @@ def test_live_search_answers_htmx_with_the_results_only(client, agent, maria):
     assert reverse("console:customer", args=[maria.pk]) in body
 
 
+def test_going_back_in_history_gets_the_whole_search_page(client, agent, maria):
+    signed_in(client, agent)
+
+    response = client.get(
+        reverse("console:customers"), {"q": "maría"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+
+    assert "<html" in text_of(response)
+    assert "María Fernández" in text_of(response)
+
+
 def test_search_without_a_match_says_so(client, agent, maria):
     signed_in(client, agent)
 

@@ -31,7 +31,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()
     found = customer_search(queryset=customers_visible_to(request.user), text=text).order_by("name", "id")
     context = {"section": "customers", "q": text, "page": page_of(request, found)}
-    if request.htmx:  # type: ignore[attr-defined]
+    htmx = request.htmx  # type: ignore[attr-defined]
+    # A live-search keystroke wants the results only; restoring browser history wants the whole page.
+    if htmx and not htmx.history_restore_request:
         return render(request, "console/customers/_results.html", context)
     return render(request, "console/customers/list.html", context)
 
