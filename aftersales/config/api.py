@@ -26,10 +26,12 @@ def _mount() -> None:
     from aftersales.customers.api import router as customers_router
     from aftersales.messaging.api import router as messaging_router
     from aftersales.sales.api import router as sales_router
+    from aftersales.sales.api_imports import router as imports_router
 
     api.add_router("/v1/", customers_router)
     api.add_router("/v1/", catalog_router)
     api.add_router("/v1/", sales_router)
+    api.add_router("/v1/", imports_router)
     api.add_router("/v1/", messaging_router)
 
 

@@ -20,6 +20,8 @@ from aftersales.customers.models import Customer
 from aftersales.sales.models import Sale, SaleChannel, SaleLine, Unit, UnitStatus
 
 MAX_SERIAL_LENGTH = 64
+# SaleChannel.values builds a new list on every access; imports validate one header per sale.
+_CHANNEL_CODES = frozenset(SaleChannel.values)
 
 
 def decimal_parse(raw: Any) -> Decimal | None:
@@ -106,7 +108,7 @@ def sale_header_clean(
     if day is not None and day > timezone.localdate():
         fail("sold_on", "is in the future")
     channel_text = str(channel or SaleChannel.STORE).strip().lower()
-    if channel_text not in SaleChannel.values:
+    if channel_text not in _CHANNEL_CODES:
         fail("channel", f"must be one of {', '.join(SaleChannel.values)}")
     return {"number": number_text, "sold_on": day, "channel": channel_text}, errors
 

@@ -1,0 +1,930 @@
+"""Import of sales history from a CSV file or a JSON batch, validated in full and written all or nothing.
+
+The file is streamed: it is read in chunks, validated row by row, and written in batches inside one
+transaction while no row has failed. After the first bad row the import keeps validating, to report every
+bad row, but writes nothing more, and the transaction is rolled back at the end. Sale numbers and serials
+read after that point go to a temporary table instead of the real ones, so memory stays flat either way.
+
+Rows are written with the database cursor (``executemany`` on SQLite, ``COPY`` on PostgreSQL) into columns
+taken from the models' ``_meta``: building a model instance per row costs several times what the database
+itself spends on it (see docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from json.encoder import encode_basestring_ascii as json_string  # type: ignore[attr-defined]
+from operator import itemgetter
+from typing import Any, BinaryIO, NamedTuple
+
+from django.conf import settings
+from django.core.files import File
+from django.db import connection, models, transaction
+from django.db.backends.utils import CursorWrapper
+from django.utils import timezone
+
+from aftersales.catalog.models import Product
+from aftersales.core.errors import FieldError
+from aftersales.core.models import TimelineEvent, User
+from aftersales.core.timeline import kind_get
+from aftersales.customers.models import Customer
+from aftersales.customers.services import customer_clean
+from aftersales.sales.models import Sale, SaleLine, Unit
+from aftersales.sales.services import moment_check, sale_header_clean, sale_line_clean
+
+# The columns of the file, in the order of the documentation and the sample file.
+COLUMNS: tuple[str, ...] = (
+    "sale_number",
+    "sale_date",
+    "channel",
+    "sales_rep",
+    "customer_name",
+    "customer_email",
+    "customer_phone",
+    "customer_language",
+    "customer_country",
+    "customer_postal_code",
+    "customer_city",
+    "sku",
+    "quantity",
+    "unit_price",
+    "serials",
+    "delivered_on",
+    "installed_on",
+    "receipt_number",
+)
+REQUIRED_COLUMNS: tuple[str, ...] = ("sale_number", "sale_date", "customer_name", "sku", "quantity", "unit_price")
+# The columns of one sale line. The others describe the sale: its first row gives them, the next rows
+# repeat them unchanged or leave them empty.
+LINE_COLUMNS: tuple[str, ...] = ("sku", "quantity", "unit_price", "serials", "delivered_on", "installed_on")
+SALE_COLUMNS: tuple[str, ...] = tuple(name for name in COLUMNS if name not in ("sale_number", *LINE_COLUMNS))
+SERIAL_SEPARATOR = "|"
+MAX_ERRORS_KEPT = 1000
+BATCH_ROWS = 2000
+READ_CHUNK_BYTES = 1 << 20
+# Largest values the columns hold (DecimalField(12, 2), PositiveIntegerField, DecimalField(14, 2)).
+MAX_UNIT_PRICE = Decimal("9999999999.99")
+MAX_QUANTITY = 2_147_483_647
+MAX_SALE_TOTAL = Decimal("999999999999.99")
+# customer_clean runs once per distinct customer; the memo is emptied when full to keep memory flat.
+CUSTOMER_MEMO_SIZE = 20_000
+_LOOKUP_CHUNK = 900
+
+_COLUMN_SET = frozenset(COLUMNS)
+_SALE_KEY = itemgetter(*(COLUMNS.index(name) for name in SALE_COLUMNS))
+_HEADER_FIELDS = {"number": "sale_number", "sold_on": "sale_date", "channel": "channel"}
+_CUSTOMER_FIELDS = ("name", "email", "phone", "language", "country", "postal_code", "city")
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    found = model._meta.get_field(name)
+    assert isinstance(found, models.Field)
+    return found
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    return connection.ops.quote_name(str(_field(model, name).column))
+
+
+_CUSTOMER_MAX_LENGTHS = {name: _field(Customer, name).max_length for name in _CUSTOMER_FIELDS}
+_RECEIPT_MAX_LENGTH = _field(Sale, "receipt_number").max_length or 64
+_EVENT_KINDS = ("customer_created", "sale_recorded", "sold", "delivered", "installed")
+
+
+class Row(NamedTuple):
+    """One row of the file with every column, in the order of ``COLUMNS``; missing optional columns are ""."""
+
+    sale_number: str
+    sale_date: str
+    channel: str
+    sales_rep: str
+    customer_name: str
+    customer_email: str
+    customer_phone: str
+    customer_language: str
+    customer_country: str
+    customer_postal_code: str
+    customer_city: str
+    sku: str
+    quantity: str
+    unit_price: str
+    serials: str
+    delivered_on: str
+    installed_on: str
+    receipt_number: str
+
+
+assert Row._fields == COLUMNS
+
+
+@dataclass
+class ImportReport:
+    """What an import read, wrote and refused; when ``errors`` is not empty nothing was written."""
+
+    rows: int = 0
+    sales_created: int = 0
+    sales_skipped: int = 0
+    customers_created: int = 0
+    customers_matched: int = 0
+    units_created: int = 0
+    errors: list[FieldError] = field(default_factory=list)
+    error_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def error_add(self, error: FieldError) -> None:
+        """Count an error, keeping the first ``MAX_ERRORS_KEPT`` of them."""
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append(error)
+
+
+Progress = Callable[[int], None]
+# (line, the row or None when it could not be split into columns, problems found while reading it)
+Record = tuple[int, Row | None, list[FieldError]]
+
+
+def sales_import(*, actor: User | None, source: BinaryIO | File, progress: Progress | None = None) -> ImportReport:
+    """Import a CSV of sales in one transaction; write nothing when any row is invalid.
+
+    ``progress`` is called with the number of bytes read since its previous call.
+    """
+    importer = _Importer(actor=actor)
+    importer.run(_csv_records(source, progress))
+    return importer.report
+
+
+def sales_import_rows(*, actor: User | None, rows: Iterable[Mapping[str, Any]], progress: Progress | None = None) -> ImportReport:
+    """Import a batch of sales given as mappings keyed by the CSV columns; same rules as a CSV file.
+
+    Errors name the row by its 1-based position in the batch. ``progress`` is called with the number of
+    rows handled since its previous call.
+    """
+    importer = _Importer(actor=actor, rows_progress=progress)
+    importer.run(_batch_records(rows))
+    return importer.report
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+class _Unreadable(Exception):
+    """The input cannot be read any further; each error says why."""
+
+    def __init__(self, *errors: FieldError) -> None:
+        super().__init__(errors[0].reason if errors else "")
+        self.errors = list(errors)
+
+
+def _file_error(reason: str, *, line: int = 1) -> FieldError:
+    return FieldError(field="file", reason=reason, line=line, code="unreadable")
+
+
+class _Decoder:
+    """Decode UTF-8 (after an optional BOM), switching to Latin-1 at the first byte that is not UTF-8.
+
+    The switch is safe only while everything decoded so far was ASCII, which reads the same in both;
+    a file that is valid UTF-8 at first and not later is refused rather than half misread.
+    """
+
+    def __init__(self, *, utf8_declared: bool) -> None:
+        self.utf8_declared = utf8_declared
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.latin1 = False
+        self.only_ascii = True
+
+    def decode(self, data: bytes, *, final: bool = False, line: int) -> str:
+        if self.latin1:
+            return data.decode("latin-1")
+        buffered = self.decoder.getstate()[0]
+        try:
+            text = self.decoder.decode(data, final)
+        except UnicodeDecodeError as exc:
+            pending = buffered + data
+            if self.utf8_declared or not self.only_ascii or not pending[: exc.start].isascii():
+                where = line + pending[: exc.start].count(b"\n")
+                raise _Unreadable(
+                    _file_error("is not valid UTF-8 here although earlier lines are; save the whole file as UTF-8", line=where)
+                ) from exc
+            self.latin1 = True
+            return pending.decode("latin-1")
+        if self.only_ascii and not text.isascii():
+            self.only_ascii = False
+        return text
+
+
+def _text_lines(source: Any, progress: Progress | None) -> Iterator[str]:
+    """Yield the lines of a byte stream as text, read in chunks so that memory stays flat."""
+    chunk = source.read(READ_CHUNK_BYTES)
+    if isinstance(chunk, str):
+        raise TypeError("sales_import reads bytes: open the file in binary mode")
+    utf8_declared = chunk.startswith(codecs.BOM_UTF8)
+    if chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in chunk[:4096]:
+        raise _Unreadable(
+            _file_error("is not UTF-8 or Latin-1 text (it looks like UTF-16 or a binary file); save it as CSV UTF-8")
+        )
+    decoder = _Decoder(utf8_declared=utf8_declared)
+    if utf8_declared:
+        if progress:
+            progress(len(codecs.BOM_UTF8))
+        chunk = chunk[len(codecs.BOM_UTF8) :]
+    pending = ""
+    lines_done = 0
+    while chunk:
+        if progress:
+            progress(len(chunk))
+        pending += decoder.decode(chunk, line=lines_done + 1)
+        parts = pending.split("\n")
+        pending = parts.pop()
+        lines_done += len(parts)
+        for part in parts:
+            yield part + "\n"
+        chunk = source.read(READ_CHUNK_BYTES)
+    pending += decoder.decode(b"", final=True, line=lines_done + 1)
+    if pending:
+        yield pending
+
+
+def _header_read(header_line: str) -> tuple[str, list[str]]:
+    """Return the delimiter and the column names of the header line, or raise naming each problem."""
+    if not header_line.strip():
+        raise _Unreadable(_file_error("is empty; its first line must name the columns"))
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    names = [name.strip().lower() for name in next(csv.reader([header_line], delimiter=delimiter))]
+    errors = []
+    seen: set[str] = set()
+    for name in names:
+        if not name:
+            continue
+        if name not in _COLUMN_SET:
+            errors.append(FieldError(field=name, reason=f"is not a known column; the columns are {', '.join(COLUMNS)}", line=1))
+        elif name in seen:
+            errors.append(FieldError(field=name, reason="appears twice in the header", line=1, code="duplicate"))
+        seen.add(name)
+    for name in REQUIRED_COLUMNS:
+        if name not in seen:
+            errors.append(FieldError(field=name, reason="required column is missing from the header", line=1, code="required"))
+    if errors:
+        raise _Unreadable(*errors)
+    return delimiter, names
+
+
+def _csv_records(source: Any, progress: Progress | None) -> Iterator[Record]:
+    """Yield each data row of a CSV file with its physical line number (the header is line 1)."""
+    lines = _text_lines(source, progress)
+    delimiter, names = _header_read(next(lines, ""))
+    width = len(names)
+    # Absent optional columns read the empty string appended at index ``width`` of each row.
+    pick = itemgetter(*(names.index(name) if name in names else width for name in COLUMNS))
+    make = Row._make
+    reader = csv.reader(lines, delimiter=delimiter)
+    line = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _Unreadable(_file_error(f"cannot be read as CSV from here on: {exc}", line=line + 1)) from exc
+        start, line = line + 1, reader.line_num + 1
+        if len(fields) != width:
+            if not any(value.strip() for value in fields):
+                continue  # blank line
+            reason = f"has {len(fields)} fields but the header has {width}"
+            yield start, None, [FieldError(field="row", reason=reason, line=start, code="columns")]
+            continue
+        fields.append("")
+        row = make(pick(fields))
+        if not row.sale_number and not any(value.strip() for value in fields):
+            continue  # a row of empty cells, as spreadsheets export
+        yield start, row, []
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return SERIAL_SEPARATOR.join(str(item) for item in value)
+    return str(value)
+
+
+def _batch_records(rows: Iterable[Mapping[str, Any]]) -> Iterator[Record]:
+    """Yield each mapping of a JSON batch as a row, its 1-based position standing for the line."""
+    for index, raw in enumerate(rows, start=1):
+        if not isinstance(raw, Mapping):
+            yield index, None, [FieldError(field="row", reason="must be an object keyed by column", line=index)]
+            continue
+        problems = [
+            FieldError(field=str(key), reason="is not a known column", line=index) for key in raw if key not in _COLUMN_SET
+        ]
+        yield index, Row._make(_as_text(raw.get(name)) for name in COLUMNS), problems
+
+
+# --- validating ----------------------------------------------------------------------------------
+
+
+class _Line(NamedTuple):
+    line: int
+    product: Product | None
+    quantity: int
+    unit_price: Decimal | None
+    serials: list[str]
+    delivered_at: dt.datetime | None
+    installed_at: dt.datetime | None
+
+
+class _Sale:
+    """A sale being read: its first row's values and its lines."""
+
+    __slots__ = (
+        "channel",
+        "customer",
+        "line",
+        "lines",
+        "number",
+        "receipt_number",
+        "rep_id",
+        "sale_key",
+        "skip",
+        "sold_on",
+        "total",
+    )
+
+    def __init__(self, *, number: str, line: int, sale_key: tuple[str, ...]) -> None:
+        self.number = number
+        self.line = line
+        self.sale_key = sale_key
+        self.sold_on: dt.date | None = None
+        self.channel = ""
+        self.rep_id: int | None = None
+        self.customer: dict[str, Any] = {}
+        self.receipt_number = ""
+        self.lines: list[_Line] = []
+        self.total = Decimal("0")
+        self.skip = False
+
+
+class _Rollback(Exception):
+    """Raised inside the transaction to undo everything once some row was refused."""
+
+
+class _Importer:
+    def __init__(self, *, actor: User | None, rows_progress: Progress | None = None) -> None:
+        self.report = ImportReport()
+        self.actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+        self.rows_progress = rows_progress
+        self.writing = True
+        self.batch: list[_Sale] = []
+        self.batch_rows = 0
+        self.customer_memo: dict[tuple[str, ...], tuple[dict[str, Any], list[FieldError]]] = {}
+        self.moments: dict[str, dt.datetime | str] = {}
+        self.matched_ids: set[int] = set()
+        self.unwritten: _UnwrittenKeys | None = None
+
+    def run(self, records: Iterator[Record]) -> None:
+        try:
+            self._run(records)
+        except _Rollback:
+            # Checks against the database run per batch, after the checks of each row: put lines back in order.
+            self.report.errors.sort(key=lambda error: error.line or 0)
+            report = self.report
+            report.sales_created = report.customers_created = report.customers_matched = report.units_created = 0
+        else:
+            self.report.customers_matched = len(self.matched_ids)
+
+    @transaction.atomic
+    def _run(self, records: Iterator[Record]) -> None:
+        self._prepare()
+        try:
+            self._consume(records)
+        except _Unreadable as exc:
+            for error in exc.errors:
+                self._fail(error)
+        if self.unwritten is not None:
+            self.unwritten.drop()
+        if self.report.error_count:
+            raise _Rollback
+
+    def _prepare(self) -> None:
+        missing = [kind for kind in _EVENT_KINDS if kind_get(kind) is None]
+        assert not missing, f"unregistered timeline kinds {missing}"
+        self.now = timezone.now()
+        self.currency = settings.DEFAULT_CURRENCY
+        self.products = {product.sku: product for product in Product.objects.only("id", "sku", "name")}
+        self.reps: dict[str, int | None] = {}
+        for user_id, username, email in User.objects.filter(is_staff=True, is_active=True).values_list("id", "username", "email"):
+            self.reps[username.lower()] = user_id
+            if email:
+                # None marks an email shared by several staff members: it names nobody.
+                self.reps[email.lower()] = None if email.lower() in self.reps else user_id
+        self.writer = _Writer(now=self.now, actor_id=self.actor_id)
+
+    def _fail(self, error: FieldError) -> None:
+        self.report.error_add(error)
+        self.writing = False
+
+    def _consume(self, records: Iterator[Record]) -> None:
+        report = self.report
+        current: _Sale | None = None
+        for line, row, problems in records:
+            report.rows += 1
+            for problem in problems:
+                self._fail(problem)
+            if row is None:
+                continue
+            number = row.sale_number.strip()
+            if current is not None and number and number == current.number:
+                self._row_continue(current, line, row)
+                continue
+            if current is not None:
+                self._sale_finish(current)
+            current = self._sale_start(line, row, number)
+        if current is not None:
+            self._sale_finish(current)
+        self._flush()
+
+    def _sale_start(self, line: int, row: Row, number: str) -> _Sale:
+        sale = _Sale(number=number, line=line, sale_key=_SALE_KEY(row))
+        header, errors = sale_header_clean(number=number, sold_on=row.sale_date, channel=row.channel, line=line)
+        for error in errors:
+            self._fail(replace(error, field=_HEADER_FIELDS.get(error.field, error.field)))
+        sale.number, sale.sold_on, sale.channel = header["number"], header["sold_on"], header["channel"]
+        rep = row.sales_rep.strip()
+        if rep:
+            sale.rep_id = self.reps.get(rep.lower())
+            if sale.rep_id is None:
+                reason = (
+                    "names several staff members; use the username"
+                    if rep.lower() in self.reps
+                    else f"no staff member with username or email {rep!r}"
+                )
+                self._fail(FieldError(field="sales_rep", reason=reason, line=line, code="unknown"))
+        sale.customer = self._customer_clean(row, line)
+        sale.receipt_number = row.receipt_number.strip()
+        if len(sale.receipt_number) > _RECEIPT_MAX_LENGTH:
+            self._fail(FieldError(field="receipt_number", reason=f"is longer than {_RECEIPT_MAX_LENGTH} characters", line=line))
+        self._line_add(sale, line, row)
+        return sale
+
+    def _customer_clean(self, row: Row, line: int) -> dict[str, Any]:
+        key = (
+            row.customer_name,
+            row.customer_email,
+            row.customer_phone,
+            row.customer_language,
+            row.customer_country,
+            row.customer_postal_code,
+            row.customer_city,
+        )
+        memo = self.customer_memo.get(key)
+        if memo is None:
+            cleaned, errors = customer_clean(dict(zip(_CUSTOMER_FIELDS, key)), prefix="customer_")
+            failed = {error.field for error in errors}
+            for name, limit in _CUSTOMER_MAX_LENGTHS.items():
+                if limit and len(str(cleaned.get(name, ""))) > limit and f"customer_{name}" not in failed:
+                    errors.append(FieldError(field=f"customer_{name}", reason=f"is longer than {limit} characters"))
+            if len(self.customer_memo) >= CUSTOMER_MEMO_SIZE:
+                self.customer_memo.clear()
+            memo = self.customer_memo[key] = (cleaned, errors)
+        cleaned, errors = memo
+        for error in errors:
+            self._fail(replace(error, line=line))
+        return cleaned
+
+    def _row_continue(self, sale: _Sale, line: int, row: Row) -> None:
+        sale_key = _SALE_KEY(row)
+        if sale_key != sale.sale_key:
+            for name, first, value in zip(SALE_COLUMNS, sale.sale_key, sale_key):
+                if value.strip() and first != value:
+                    reason = f"differs from line {sale.line} of the same sale ({value!r} instead of {first!r})"
+                    self._fail(FieldError(field=name, reason=reason, line=line, code="inconsistent"))
+        self._line_add(sale, line, row)
+
+    def _line_add(self, sale: _Sale, line: int, row: Row) -> None:
+        sku = row.sku.strip()
+        product = self.products.get(sku)
+        serials = row.serials.split(SERIAL_SEPARATOR) if row.serials else []
+        clean, errors = sale_line_clean(
+            product=product, sku=sku, quantity=row.quantity, unit_price=row.unit_price, serials=serials, line=line
+        )
+        quantity, price = clean["quantity"], clean["unit_price"]
+        if quantity > MAX_QUANTITY:
+            errors.append(FieldError(field="quantity", reason=f"is larger than {MAX_QUANTITY}", line=line))
+        if price is not None and price > MAX_UNIT_PRICE:
+            errors.append(FieldError(field="unit_price", reason=f"is larger than {MAX_UNIT_PRICE}", line=line))
+        delivered = self._moment(row.delivered_on, "delivered_on", sale.sold_on, line)
+        installed = self._moment(row.installed_on, "installed_on", sale.sold_on, line)
+        if delivered is not None and installed is not None and installed < delivered:
+            errors.append(FieldError(field="installed_on", reason="is before delivered_on", line=line))
+        for error in errors:
+            self._fail(error)
+        if not errors and price is not None:
+            sale.total += price * quantity
+        sale.lines.append(_Line(line, product, quantity, price, clean["serials"], delivered, installed))
+        self.batch_rows += 1
+
+    def _moment(self, raw: str, column: str, sale_day: dt.date | None, line: int) -> dt.datetime | None:
+        text = raw.strip()
+        if not text:
+            return None
+        when = self.moments.get(text)
+        if when is None:
+            try:
+                day = dt.date.fromisoformat(text)
+            except ValueError:
+                when = f"{raw!r} is not a date as YYYY-MM-DD"
+            else:
+                # Imported moments carry no time of day: take noon, or now for today.
+                when = min(timezone.make_aware(dt.datetime.combine(day, dt.time(12))), self.now)
+            if len(self.moments) >= CUSTOMER_MEMO_SIZE:
+                self.moments.clear()
+            self.moments[text] = when
+        if isinstance(when, str):
+            self._fail(FieldError(field=column, reason=when, line=line))
+            return None
+        for error in moment_check(when, sale_day=sale_day, field=column):
+            self._fail(replace(error, line=line))
+        return when
+
+    def _sale_finish(self, sale: _Sale) -> None:
+        if sale.total > MAX_SALE_TOTAL:
+            self._fail(FieldError(field="unit_price", reason=f"the sale's total is larger than {MAX_SALE_TOTAL}", line=sale.line))
+        self.batch.append(sale)
+        if self.batch_rows >= BATCH_ROWS:
+            self._flush()
+
+    # --- checking against the database and writing, one batch at a time --------------------------
+
+    def _flush(self) -> None:
+        batch, rows = self.batch, self.batch_rows
+        self.batch, self.batch_rows = [], 0
+        if batch:
+            with connection.cursor() as cursor:
+                self._numbers_check(batch, cursor)
+                fresh = [sale for sale in batch if not sale.skip]
+                self._serials_check(fresh, cursor)
+                if self.writing:
+                    self._write(fresh, cursor)
+                else:
+                    self._remember(fresh, cursor)
+        if self.rows_progress and rows:
+            self.rows_progress(rows)
+
+    def _numbers_check(self, batch: list[_Sale], cursor: CursorWrapper) -> None:
+        """Skip sales already recorded before this import; refuse a number the file uses twice."""
+        numbers = [sale.number for sale in batch if sale.number]
+        found: dict[str, int] = dict(_lookup(cursor, _SALES_BY_NUMBER, numbers))
+        remembered = self.unwritten.lines(cursor, "s", numbers) if self.unwritten else {}
+        first_lines: dict[str, int] = {}
+        for sale in batch:
+            number = sale.number
+            if not number:
+                continue
+            earlier = first_lines.get(number) or remembered.get(number)
+            if earlier is not None:
+                reason = f"sale {number!r} already appears at line {earlier}; keep the rows of a sale together"
+            elif number in found and found[number] <= self.writer.ceiling(Sale):
+                sale.skip = True
+                self.report.sales_skipped += 1
+                reason = ""
+            elif number in found:
+                reason = f"sale {number!r} already appears earlier in this file; keep the rows of a sale together"
+            else:
+                reason = ""
+            if reason:
+                self._fail(FieldError(field="sale_number", reason=reason, line=sale.line, code="duplicate"))
+            first_lines.setdefault(number, sale.line)
+
+    def _serials_check(self, sales: list[_Sale], cursor: CursorWrapper) -> None:
+        """Refuse a serial already registered for the product, or given twice in the file."""
+        keys = [
+            (line.product.pk, serial, line.line, line.product.sku)
+            for sale in sales
+            for line in sale.lines
+            if line.product is not None
+            for serial in line.serials
+        ]
+        if not keys:
+            return
+        found = {
+            (product_id, serial): unit_id
+            for product_id, serial, unit_id in _lookup(cursor, _UNITS_BY_SERIAL, [key[1] for key in keys])
+        }
+        remembered = (
+            self.unwritten.lines(cursor, "u", [f"{pk}{SERIAL_SEPARATOR}{s}" for pk, s, *_ in keys]) if self.unwritten else {}
+        )
+        first_lines: dict[tuple[int, str], int] = {}
+        unit_ceiling = self.writer.ceiling(Unit)
+        for product_id, serial, line, sku in keys:
+            pair = (product_id, serial)
+            earlier = first_lines.get(pair) or remembered.get(f"{product_id}{SERIAL_SEPARATOR}{serial}")
+            if earlier == line:
+                continue  # the same line lists it twice: sale_line_clean said so
+            if earlier is not None:
+                reason = f"serial {serial!r} of {sku} also appears at line {earlier}"
+            elif pair in found and found[pair] <= unit_ceiling:
+                reason = f"serial {serial!r} is already registered for {sku}"
+            elif pair in found:
+                reason = f"serial {serial!r} of {sku} already appears earlier in this file"
+            else:
+                first_lines[pair] = line
+                continue
+            self._fail(FieldError(field="serials", reason=reason, line=line, code="duplicate"))
+
+    def _remember(self, sales: list[_Sale], cursor: CursorWrapper) -> None:
+        """Keep the numbers and serials of rows that are not written, to catch their repeats further on."""
+        if self.unwritten is None:
+            self.unwritten = _UnwrittenKeys(cursor)
+        self.unwritten.add(cursor, "s", [(sale.number, sale.line) for sale in sales if sale.number])
+        self.unwritten.add(
+            cursor,
+            "u",
+            [
+                (f"{line.product.pk}{SERIAL_SEPARATOR}{serial}", line.line)
+                for sale in sales
+                for line in sale.lines
+                if line.product is not None
+                for serial in line.serials
+            ],
+        )
+
+    def _customers_resolve(self, sales: list[_Sale], cursor: CursorWrapper) -> list[int]:
+        """Return each sale's customer id: matched by email, else by phone, else a new customer."""
+        by_email: dict[str, int] = dict(_lookup(cursor, _CUSTOMERS_BY_EMAIL, [sale.customer.get("email", "") for sale in sales]))
+        # Several customers may share a phone: the oldest one wins.
+        by_phone: dict[str, int] = dict(_lookup(cursor, _CUSTOMERS_BY_PHONE, [sale.customer.get("phone", "") for sale in sales]))
+        ceiling = self.writer.ceiling(Customer)
+        resolved = []
+        for sale in sales:
+            email, phone = sale.customer.get("email", ""), sale.customer.get("phone", "")
+            customer_id = (by_email.get(email) if email else None) or (by_phone.get(phone) if phone else None)
+            if customer_id is None:
+                customer_id = self.writer.customer_add(sale.customer)
+                self.report.customers_created += 1
+                if email:
+                    by_email[email] = customer_id
+                if phone:
+                    by_phone.setdefault(phone, customer_id)
+            elif customer_id <= ceiling:
+                self.matched_ids.add(customer_id)
+            resolved.append(customer_id)
+        return resolved
+
+    def _write(self, sales: list[_Sale], cursor: CursorWrapper) -> None:
+        writer = self.writer
+        for sale, customer_id in zip(sales, self._customers_resolve(sales, cursor)):
+            self.report.units_created += writer.sale_add(sale, customer_id=customer_id, currency=self.currency)
+        self.report.sales_created += len(sales)
+        writer.write(cursor)
+
+
+def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), _LOOKUP_CHUNK):
+        yield values[start : start + _LOOKUP_CHUNK]
+
+
+def _select(model: type[models.Model], columns: str, where: str, suffix: str = "") -> str:
+    """Return a query on a model's table; ``{marks}`` stands for the placeholders of the looked-up values."""
+    names = ", ".join(_column(model, name) for name in columns.split())
+    column = _column(model, where)
+    # NOT (email = '') repeats the condition of the partial unique index on email, so that it is used.
+    extra = f" AND NOT ({column} = '')" if where == "email" else ""
+    return f"SELECT {names} FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {column} IN ({{marks}}){extra}{suffix}"  # noqa: S608
+
+
+_SALES_BY_NUMBER = _select(Sale, "number id", "number")
+_UNITS_BY_SERIAL = _select(Unit, "product serial id", "serial")
+_CUSTOMERS_BY_EMAIL = _select(Customer, "email id", "email")
+_CUSTOMERS_BY_PHONE = _select(Customer, "phone id", "phone", " ORDER BY 2 DESC")
+
+
+def _lookup(cursor: CursorWrapper, query: str, values: Iterable[str]) -> list[tuple[Any, ...]]:
+    """Return the rows of a query for a set of values, asking in chunks that every database accepts."""
+    wanted = sorted(set(values) - {""})
+    rows: list[tuple[Any, ...]] = []
+    for chunk in _chunks(wanted):
+        cursor.execute(query.format(marks=", ".join(["%s"] * len(chunk))), chunk)
+        rows += cursor.fetchall()
+    return rows
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+class _Table:
+    """Rows bound for one model's table, written with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL).
+
+    ``columns`` are given per row, already in the form the driver takes; every other concrete field
+    gets its default, or the value in ``constants``, prepared once.
+    """
+
+    def __init__(self, model: type[models.Model], columns: Sequence[str], constants: Mapping[str, Any]) -> None:
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        rest = [f for name, f in fields.items() if name not in columns and not (f.primary_key and "id" not in columns)]
+        for name in columns:
+            assert name in fields, f"{model.__name__} has no column {name}"
+        values = []
+        for f in rest:
+            value = constants[f.attname] if f.attname in constants else f.get_default()
+            assert value is not None or f.null, f"{model.__name__}.{f.attname} needs a value"
+            values.append(f.get_db_prep_save(value, connection))
+        self.constants = tuple(values)
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(str(f.column)) for f in [*(fields[name] for name in columns), *rest])
+        table = quote(model._meta.db_table)
+        width = len(columns) + len(rest)
+        marks = ", ".join(["%s"] * width)
+        self.insert_sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - names from _meta, values bound
+        self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
+        self.rows: list[tuple[Any, ...]] = []
+
+    def add(self, values: tuple[Any, ...]) -> None:
+        self.rows.append(values + self.constants)
+
+    def write(self, cursor: CursorWrapper) -> None:
+        if not self.rows:
+            return
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(self.copy_sql) as copy:
+                for row in self.rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(self.insert_sql, self.rows)
+        self.rows.clear()
+
+
+class _Ids:
+    """Hand out primary keys for a table inside the import's transaction.
+
+    SQLite: the transaction holds the write lock, so the keys after the largest one used are ours.
+    PostgreSQL: keys come from the table's sequence, in blocks, like any other insert's.
+    """
+
+    BLOCK = 20_000
+
+    def __init__(self, model: type[models.Model], cursor: CursorWrapper) -> None:
+        table = model._meta.db_table
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608 - a model's table
+        self.ceiling = int(cursor.fetchone()[0])
+        self.sequence = ""
+        self.pool: Iterator[int] = iter(())
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            self.sequence = cursor.fetchone()[0]
+        elif connection.vendor == "sqlite":
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            found = cursor.fetchone()
+            self.pool = iter(range(max(self.ceiling, int(found[0]) if found else 0) + 1, 2**63))
+        else:  # pragma: no cover - the project runs on SQLite and PostgreSQL
+            raise NotImplementedError(connection.vendor)
+
+    def next(self) -> int:
+        value = next(self.pool, None)
+        if value is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [self.sequence, self.BLOCK])
+                self.pool = iter([row[0] for row in cursor.fetchall()])
+            value = next(self.pool)
+        return value
+
+
+class _Writer:
+    """The rows of the sales being imported, grouped per table, with the keys that link them."""
+
+    def __init__(self, *, now: dt.datetime, actor_id: int | None) -> None:
+        ops = connection.ops
+        self.date = ops.adapt_datefield_value
+        self.moment = ops.adapt_datetimefield_value
+        self.now = now
+        stamps = {"created_at": now, "updated_at": now}
+        with connection.cursor() as cursor:
+            self.ids: dict[type[models.Model], _Ids] = {model: _Ids(model, cursor) for model in (Customer, Sale, SaleLine, Unit)}
+        self.customers = _Table(Customer, ("id", *_CUSTOMER_FIELDS), stamps)
+        self.sales = _Table(
+            Sale,
+            ("id", "number", "sold_on", "channel", "sales_rep_id", "customer_id", "receipt_number", "total", "currency"),
+            {**stamps, "imported": True},
+        )
+        self.lines = _Table(SaleLine, ("id", "sale_id", "position", "product_id", "quantity", "unit_price"), {})
+        self.units = _Table(
+            Unit, ("id", "product_id", "serial", "sale_line_id", "customer_id", "delivered_at", "installed_at"), stamps
+        )
+        self.events = _Table(
+            TimelineEvent, ("customer_id", "unit_id", "kind", "occurred_at", "data"), {"recorded_at": now, "actor_id": actor_id}
+        )
+        self.noon: dict[dt.date, Any] = {}
+        self.names: dict[int, str] = {}
+        self.moments: dict[dt.datetime, Any] = {}
+
+    def ceiling(self, model: type[models.Model]) -> int:
+        """Return the largest key the table held before the import."""
+        return self.ids[model].ceiling
+
+    def customer_add(self, cleaned: Mapping[str, Any]) -> int:
+        customer_id = self.ids[Customer].next()
+        self.customers.add((customer_id, *(cleaned.get(name, "") for name in _CUSTOMER_FIELDS)))
+        self.events.add((customer_id, None, "customer_created", self._moment(self.now), "{}"))
+        return customer_id
+
+    def _moment(self, when: dt.datetime | None) -> Any:
+        if when is None:
+            return None
+        value = self.moments.get(when)
+        if value is None:
+            value = self.moments[when] = self.moment(when)
+        return value
+
+    def sale_add(self, sale: _Sale, *, customer_id: int, currency: str) -> int:
+        """Add a sale with its lines, units and timeline events; return how many units it has."""
+        assert sale.sold_on is not None
+        sale_id = self.ids[Sale].next()
+        noon = self.noon.get(sale.sold_on)
+        if noon is None:
+            noon = self.noon[sale.sold_on] = self.moment(timezone.make_aware(dt.datetime.combine(sale.sold_on, dt.time(12))))
+        self.sales.add(
+            (
+                sale_id,
+                sale.number,
+                self.date(sale.sold_on),
+                sale.channel,
+                sale.rep_id,
+                customer_id,
+                sale.receipt_number,
+                sale.total,
+                currency,
+            )
+        )
+        number = json_string(sale.number)
+        total = json_string(f"{sale.total} {currency}")
+        # The same text json.dumps writes for these dicts, built from its string escaper: dumps costs 4x more.
+        self.events.add((customer_id, None, "sale_recorded", noon, f'{{"sale": {number}, "total": {total}}}'))
+        units = 0
+        line_ids, unit_ids = self.ids[SaleLine], self.ids[Unit]
+        for position, line in enumerate(sale.lines, start=1):
+            product = line.product
+            assert product is not None
+            line_id = line_ids.next()
+            self.lines.add((line_id, sale_id, position, product.pk, line.quantity, line.unit_price))
+            delivered, installed = self._moment(line.delivered_at), self._moment(line.installed_at)
+            # An installed unit was delivered at the latest when it was installed.
+            delivered_at = installed if delivered is None else delivered
+            for serial in line.serials:
+                unit_id = unit_ids.next()
+                self.units.add((unit_id, product.pk, serial, line_id, customer_id, delivered_at, installed))
+                data = f'{{"product": {self._name(product)}, "serial": {json_string(serial)}, "sale": {number}}}'
+                self.events.add((customer_id, unit_id, "sold", noon, data))
+                if delivered is not None:
+                    self.events.add((customer_id, unit_id, "delivered", delivered, data))
+                if installed is not None:
+                    self.events.add((customer_id, unit_id, "installed", installed, data))
+            units += len(line.serials)
+        return units
+
+    def _name(self, product: Product) -> str:
+        name = self.names.get(product.pk)
+        if name is None:
+            name = self.names[product.pk] = json_string(product.name)
+        return name
+
+    def write(self, cursor: CursorWrapper) -> None:
+        for table in (self.customers, self.sales, self.lines, self.units, self.events):
+            table.write(cursor)
+
+
+class _UnwrittenKeys:
+    """Sale numbers and serials of rows read but not written, in a temporary table so memory stays flat."""
+
+    TABLE = "aftersales_import_unwritten"
+
+    def __init__(self, cursor: CursorWrapper) -> None:
+        cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {self.TABLE} "
+            "(kind VARCHAR(1) NOT NULL, value VARCHAR(200) NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (kind, value))"
+        )
+
+    def lines(self, cursor: CursorWrapper, kind: str, values: Sequence[str]) -> dict[str, int]:
+        """Return the first line of each value already kept."""
+        found: dict[str, int] = {}
+        for chunk in _chunks(sorted(set(values))):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT value, line FROM {self.TABLE} WHERE kind = %s AND value IN ({marks})", [kind, *chunk])  # noqa: S608
+            found.update(cursor.fetchall())
+        return found
+
+    def add(self, cursor: CursorWrapper, kind: str, items: Sequence[tuple[str, int]]) -> None:
+        cursor.executemany(
+            f"INSERT INTO {self.TABLE} (kind, value, line) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",  # noqa: S608
+            [(kind, value, line) for value, line in items],
+        )
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
