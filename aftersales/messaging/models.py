@@ -145,6 +145,7 @@ class Message(TimeStampedModel):
     scheduled_for = models.DateTimeField(_("not before"), default=timezone.now)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("handed to the workers at"), null=True, blank=True)
+    task_id = models.CharField(_("delivery task"), max_length=64, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     provider_message_id = models.CharField(_("provider message id"), max_length=255, blank=True, db_index=True)
     claimed_by = models.CharField(_("claimed by"), max_length=120, blank=True)

@@ -204,10 +204,12 @@ def _dispatch_on_commit(message_id: int, run_after: dt.datetime) -> None:
         if run_after > timezone.now() and task.get_backend().supports_defer:
             task = task.using(run_after=run_after)
         try:
-            task.enqueue(message_id)
+            result = task.enqueue(message_id)
         except Exception:
             # The message is safely queued in the outbox; the retry sweep hands it over later.
             logger.exception("Could not queue the delivery of message %s", message_id)
+        else:
+            Message.objects.filter(pk=message_id).update(task_id=str(result.id))
 
     transaction.on_commit(dispatch)
 
@@ -466,6 +468,19 @@ def _finish_suppressed(message: Message, claim: str, reason: str) -> str:
     return "suppressed"
 
 
+def _tasks_waiting(task_ids: list[str]) -> set[str]:
+    """Return which of the delivery tasks still wait to run in the database queue."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from aftersales.messaging.tasks import deliver_message
+
+    if not task_ids or not isinstance(deliver_message.get_backend(), DatabaseBackend):
+        return set()
+    waiting = DBTaskResult.objects.filter(id__in=task_ids, status="READY").values_list("id", flat=True)
+    return {str(task_id) for task_id in waiting}
+
+
 @transaction.atomic
 def messages_redispatch_due(*, limit: int = 1000) -> dict[str, int]:
     """Hand due messages whose delivery task is missing, and those whose worker died, back to the workers."""
@@ -491,12 +506,15 @@ def messages_redispatch_due(*, limit: int = 1000) -> dict[str, int]:
         & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=stale))
         & (Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=stale))
     )
-    due = list(
+    candidates = list(
         Message.objects.filter(abandoned | forgotten)
         .exclude(channel=MessageChannel.CALL)
-        .order_by("scheduled_for", "pk")
-        .values_list("pk", "status")[:limit]
+        .order_by("dispatched_at", "pk")
+        .values_list("pk", "status", "task_id")[: limit * 5]
     )
+    # A message whose task still waits in the queue is only behind a backlog, not lost.
+    waiting = _tasks_waiting([task_id for _pk, _status, task_id in candidates if task_id])
+    due = [(pk, status) for pk, status, task_id in candidates if task_id not in waiting][:limit]
     Message.objects.filter(pk__in=[pk for pk, _status in due]).update(dispatched_at=now)
     for pk, _status in due:
         _dispatch_on_commit(pk, now)

@@ -31,7 +31,7 @@ class RefusingMailServerBackend(BaseEmailBackend):
 class KeyLogEmailBackend(BaseEmailBackend):
     """Append each sent message's Message-ID to a log file, after a short pause that gives a sender a "middle".
 
-    ``KEYLOG_PATH`` is the log; ``KEYLOG_SLEEP`` the pause in seconds. A line ``begin <id> <pid>`` is written
+    ``KEYLOG_PATH`` is the log; ``KEYLOG_SLEEP`` the pause in seconds. A line ``begin <id> <pid> <time>`` is written
     when a send starts and ``sent <id> <pid>`` when it completes.
     """
 
@@ -40,7 +40,7 @@ class KeyLogEmailBackend(BaseEmailBackend):
         pause = float(os.environ.get("KEYLOG_SLEEP", "0"))
         for message in email_messages:
             message_id = message.extra_headers["Message-ID"]
-            _append(path, f"begin {message_id} {os.getpid()}\n")
+            _append(path, f"begin {message_id} {os.getpid()} {time.time()}\n")
             time.sleep(pause)
             _append(path, f"sent {message_id} {os.getpid()}\n")
         return len(email_messages)
