@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from aftersales.console import views_messaging
 from aftersales.console.views import auth, customers, home, imports, sales, tokens, units
 
 app_name = "console"
@@ -27,4 +28,11 @@ urlpatterns = [
     path("import/sample.csv", imports.import_sample, name="import_sample"),
     path("tokens/", tokens.token_list, name="tokens"),
     path("tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
+    path("messages/", views_messaging.message_list, name="messages"),
+    path("messages/<int:message_id>/", views_messaging.message_detail, name="message"),
+    path("messages/templates/", views_messaging.template_list, name="messaging_templates"),
+    path("messages/templates/new/", views_messaging.template_edit, name="messaging_template_new"),
+    path("messages/templates/preview/", views_messaging.template_preview, name="messaging_template_preview"),
+    path("messages/templates/<int:template_id>/", views_messaging.template_edit, name="messaging_template"),
+    path("messages/templates/<int:template_id>/delete/", views_messaging.template_delete, name="messaging_template_delete"),
 ]
