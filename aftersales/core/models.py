@@ -91,6 +91,16 @@ class ApiToken(TimeStampedModel):
         return f"{self.name} ({self.prefix}…)"
 
 
+class AppendOnlyQuerySet(models.QuerySet["TimelineEvent"]):
+    """Refuse bulk rewrites, so the history cannot be changed behind the model's back either."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise ValueError("Timeline events are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError("Timeline events are append-only.")
+
+
 class TimelineEvent(models.Model):
     """An append-only fact about a customer and optionally one of their units.
 
@@ -111,6 +121,8 @@ class TimelineEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     data = models.JSONField(_("data"), default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import Product, WarrantyStart
@@ -139,10 +140,11 @@ class Unit(TimeStampedModel):
     @property
     def warranty_start(self) -> dt.date | None:
         """Return the day the standard warranty starts, or None while it has not started."""
+        # The business's calendar day, not UTC's: a delivery at 00:30 in Madrid starts on that day.
         if self.product.warranty_starts == WarrantyStart.INSTALLATION:
-            return self.installed_at.date() if self.installed_at else None
+            return timezone.localdate(self.installed_at) if self.installed_at else None
         if self.delivered_at:
-            return self.delivered_at.date()
+            return timezone.localdate(self.delivered_at)
         return self.sale_line.sale.sold_on if self.sale_line_id and self.sale_line else None
 
     @property
@@ -151,4 +153,8 @@ class Unit(TimeStampedModel):
         start = self.warranty_start
         if start is None:
             return None
-        return add_months(start, self.product.warranty_months) - dt.timedelta(days=1)
+        anniversary = add_months(start, self.product.warranty_months)
+        if anniversary.day != start.day:
+            # 31 January + 1 month: there is no 31 February, so cover February to its last day.
+            return anniversary
+        return anniversary - dt.timedelta(days=1)
