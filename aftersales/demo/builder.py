@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
-from typing import Any, TextIO, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import phonenumbers
 from django.conf import settings
@@ -65,6 +65,12 @@ MONTH_FACTORS = (1.1, 0.75, 0.9, 0.95, 1.0, 1.05, 1.15, 0.8, 0.95, 1.0, 1.35, 1.
 WEEKDAY_FACTORS = (0.8, 0.85, 0.9, 0.95, 1.15, 1.4, 0.45)
 
 T = TypeVar("T")
+
+
+class Writable(Protocol):
+    """Where progress goes: a file, or a management command's stdout."""
+
+    def write(self, text: str) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -381,7 +387,7 @@ class _Planner:
         counts, weights = ((1, 2, 3, 4, 5), (20, 30, 25, 15, 10)) if buyer.business else ((1, 2, 3, 4), (55, 28, 12, 5))
         wanted = self.pick(counts, weights)
         day = self.rng.choices(self.days, cum_weights=self.day_weights)[0]
-        sales = []
+        sales: list[SalePlan] = []
         while len(sales) < wanted and day < self.today:
             sales.append(self.sale(day, buyer))
             day += dt.timedelta(days=self.rng.randint(15, 420))
@@ -825,7 +831,7 @@ def demo_build(
     customers: int,
     seed: int,
     today: dt.date | None = None,
-    stdout: TextIO | None = None,
+    stdout: Writable | None = None,
     append: bool = False,
 ) -> DemoSummary:
     """Build the demo company; refuse a database that already holds data unless appending to it."""
