@@ -189,7 +189,7 @@ def test_a_larger_company_shows_returns_replacements_segments_and_seasons():
     demo_build(customers=300, seed=2, today=TODAY)
 
     statuses = Counter(Unit.objects.values_list("status", flat=True))
-    assert statuses[UnitStatus.RETURNED] and statuses[UnitStatus.REPLACED]
+    assert statuses[UnitStatus.RETURNED] and statuses[UnitStatus.REPLACED] and statuses[UnitStatus.SCRAPPED]
     for old in Unit.objects.filter(status=UnitStatus.REPLACED):
         assert old.replaced_by.serial != old.serial
     segments = set(Customer.objects.values_list("segments__slug", flat=True))

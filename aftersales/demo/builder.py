@@ -506,7 +506,7 @@ class _Planner:
             warranty_days = (add_months(delivered_on, category.warranty_months) - delivered_on).days
             self.status_change(unit, UnitStatus.REPLACED, delivered_on, min(warranty_days, days_since), agent, first_day=20)
             self.replace(unit, country)
-        elif roll < 0.045 and days_since > 540:
+        elif roll < 0.055 and days_since > 540:
             technician = "tech.luis" if country == "ES" else "tech.sarah"
             self.status_change(unit, UnitStatus.SCRAPPED, delivered_on, days_since, technician, first_day=540)
 
