@@ -531,7 +531,7 @@ def messages_redispatch_due(*, limit: int = 1000) -> dict[str, int]:
 @transaction.atomic
 def message_mark_delivered(*, message: Message, detail: str = "", at: dt.datetime | None = None) -> Message:
     """Record that the provider delivered a sent message; repeated reports change nothing."""
-    message = Message.objects.select_for_update().select_related("customer", "unit").get(pk=message.pk)
+    message = Message.objects.select_for_update(of=("self",)).select_related("customer", "unit").get(pk=message.pk)
     if message.status in (MessageStatus.DELIVERED, MessageStatus.BOUNCED):
         return message
     if message.status != MessageStatus.SENT:
@@ -545,7 +545,7 @@ def message_mark_delivered(*, message: Message, detail: str = "", at: dt.datetim
 @transaction.atomic
 def message_mark_bounced(*, message: Message, detail: str = "") -> Message:
     """Record that a sent message was rejected by the recipient's side; repeated reports change nothing."""
-    message = Message.objects.select_for_update().select_related("customer", "unit").get(pk=message.pk)
+    message = Message.objects.select_for_update(of=("self",)).select_related("customer", "unit").get(pk=message.pk)
     if message.status == MessageStatus.BOUNCED:
         return message
     if message.status not in (MessageStatus.SENT, MessageStatus.DELIVERED):
