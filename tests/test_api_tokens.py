@@ -274,3 +274,9 @@ def test_interactive_docs_render(settings):
 
     assert response.status_code == 200
     assert b"openapi.json" in response.content
+
+
+def test_an_unknown_api_path_answers_json_404(api_as, agent):
+    response = api_as(agent).get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "No such endpoint."

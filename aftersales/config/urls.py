@@ -2,14 +2,22 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 
 from aftersales.config.api import api
 
+
+def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Answer unknown API paths in the API's JSON error format, not with an HTML page."""
+    return JsonResponse({"detail": "No such endpoint.", "errors": []}, status=404)
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("portal/", include("aftersales.portal.urls")),
     path("u/", include("aftersales.messaging.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
