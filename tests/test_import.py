@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -176,6 +178,23 @@ def test_a_customer_created_by_the_import_is_reused_in_later_batches(catalog, mo
     assert report.ok, report.errors
     assert (report.customers_created, report.customers_matched, report.sales_created) == (1, 0, 7)
     assert Customer.objects.count() == 1
+
+
+def test_the_example_file_imports_cleanly(db):
+    path = Path(__file__).resolve().parent.parent / "examples" / "sales.csv"
+    with path.open(encoding="utf-8") as rows:
+        for sku in sorted({r["sku"] for r in csv.DictReader(rows)}):
+            ProductFactory(sku=sku)
+    for username in ("rep.ana", "rep.lucia", "rep.james"):
+        staff("sales_rep", username=username)
+
+    with path.open("rb") as source:
+        report = sales_import(actor=None, source=source)
+
+    assert report.ok, report.errors
+    assert (report.rows, report.sales_created, report.customers_created, report.units_created) == (20, 14, 13, 20)
+    assert Customer.objects.get(email="mariajose.fernandez@example.es").sales.count() == 2
+    assert Customer.objects.filter(name="Íñigo Goikoetxea", city="Bilbao").exists()
 
 
 # --- encodings and delimiters -----------------------------------------------------------------------

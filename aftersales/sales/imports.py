@@ -423,7 +423,7 @@ class _Importer:
             report.sales_created = report.customers_created = report.customers_matched = report.units_created = 0
         else:
             self.report.customers_matched = len(self.matched_ids)
-        logger.info(
+        logger.debug(
             "Sales import: %d rows, %d errors, %.1f s, of which the database wrote rows for %.1f s",
             self.report.rows,
             self.report.error_count,
