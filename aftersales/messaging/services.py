@@ -239,6 +239,8 @@ def message_enqueue(
         errors.append(FieldError(field="purpose", reason=f"must be one of {', '.join(Purpose.values)}"))
     if unit is not None and unit.customer_id != customer.pk:
         errors.append(FieldError(field="unit", reason="belongs to another customer"))
+    if send_after is not None and timezone.is_naive(send_after):
+        errors.append(FieldError(field="send_after", reason="must include a time zone, e.g. 2025-06-01T09:00:00+02:00"))
     if errors:
         raise ValidationFailed(errors=errors)
 

@@ -203,3 +203,11 @@ def test_template_edits_raise_the_version_and_leave_queued_messages_alone(fan, m
     message.refresh_from_db()
     assert message.subject.startswith("Welcome")
     assert message.template_version == 1
+
+
+def test_a_later_send_time_is_kept_and_must_be_aware(fan):
+    later = timezone.now() + dt.timedelta(days=2)
+    assert enqueue(fan, key="later", send_after=later).scheduled_for == later
+    with pytest.raises(ValidationFailed) as refused:
+        enqueue(fan, key="naive", send_after=dt.datetime(2030, 1, 1, 9, 0))
+    assert refused.value.errors[0].field == "send_after"

@@ -1,0 +1,67 @@
+"""Simultaneous enqueues on PostgreSQL: one message per key, and the cap holds under contention."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from aftersales.messaging.models import Message, MessageStatus, SuppressedReason
+from aftersales.messaging.services import message_enqueue, template_create
+from tests.factories import CustomerFactory
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def at_once(count, work):
+    """Run work(n) in count threads released together; return what each returned or raised."""
+    start = threading.Barrier(count)
+    results = [None] * count
+
+    def run(number):
+        try:
+            start.wait()
+            results[number] = work(number)
+        except Exception as error:
+            results[number] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(number,)) for number in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+@pytest.fixture
+def customer(db):
+    template_create(actor=None, data={"code": "promo", "channel": "email", "purpose": "marketing", "subject": "Hi", "body": "Hi"})
+    return CustomerFactory(consent_email_at=timezone.now())
+
+
+def test_eight_simultaneous_enqueues_with_one_key_make_one_message(customer):
+    results = at_once(
+        8,
+        lambda _n: message_enqueue(actor=None, customer=customer, template_code="promo", channel="email", idempotency_key="same"),
+    )
+    assert all(isinstance(result, Message) for result in results), results
+    assert {result.pk for result in results} == {Message.objects.get().pk}
+
+
+def test_the_cap_holds_when_triggers_race(customer, settings):
+    settings.MESSAGING_MARKETING_CAP = "3/30"
+    results = at_once(
+        8,
+        lambda n: message_enqueue(actor=None, customer=customer, template_code="promo", channel="email", idempotency_key=f"k{n}"),
+    )
+    assert all(isinstance(result, Message) for result in results), results
+    assert Message.objects.filter(status=MessageStatus.QUEUED).count() == 3
+    assert Message.objects.filter(suppressed_reason=SuppressedReason.FREQUENCY_CAP).count() == 5
