@@ -647,3 +647,27 @@ def test_the_sample_file_is_for_people_who_may_import(client, technician):
     signed_in(client, technician)
 
     assert client.get(reverse("console:import_sample")).status_code == 403
+
+
+def test_import_page_describes_every_column_the_import_reads(client, manager):
+    from aftersales.sales.imports import COLUMNS, REQUIRED_COLUMNS
+
+    signed_in(client, manager)
+
+    page = text_of(client.get(reverse("console:import")))
+
+    rows = re.findall(r"<code>(\w+)</code></td>\s*<td data-label=\"Required\">(Yes|No)</td>\s*<td[^>]*>([^<]+)</td>", page)
+    assert [name for name, _required, _content in rows] == list(COLUMNS)
+    assert {name for name, required, _content in rows if required == "Yes"} == set(REQUIRED_COLUMNS)
+    assert all(content.strip() for _name, _required, content in rows)
+
+
+def test_an_unreadable_file_is_reported_and_nothing_is_imported(client, manager):
+    signed_in(client, manager)
+
+    response = client.post(
+        reverse("console:import"), {"file": ContentFile("sale_number,sku\n".encode("utf-16"), name="sales.csv")}
+    )
+
+    assert response.status_code == 400
+    assert "Nothing was imported" in text_of(response)

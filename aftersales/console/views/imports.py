@@ -12,37 +12,33 @@ from django.utils.translation import gettext_lazy
 
 from aftersales.console.access import staff_view
 from aftersales.console.forms import ImportForm
-from aftersales.core.errors import ValidationFailed
+from aftersales.sales.imports import COLUMNS as IMPORT_COLUMNS
+from aftersales.sales.imports import REQUIRED_COLUMNS, sales_import
 
 SAMPLE_FILE = settings.PROJECT_DIR / "examples" / "sales.csv"
 
-# The documented columns (docs/import.md), shown on the page so nobody needs to leave it.
-COLUMNS = [
-    ("sale_number", True, gettext_lazy("Sale number; rows of one sale share it and follow each other.")),
-    ("sale_date", True, gettext_lazy("Date of the sale, YYYY-MM-DD.")),
-    ("channel", False, gettext_lazy("store, online, phone or field; store when empty.")),
-    ("sales_rep", False, gettext_lazy("Username or email of the staff member who sold it.")),
-    ("customer_name", True, gettext_lazy("The customer's full name.")),
-    ("customer_email", False, gettext_lazy("Matches an existing customer first.")),
-    ("customer_phone", False, gettext_lazy("With country code; matches an existing customer when the email does not.")),
-    ("customer_language", False, gettext_lazy("en or es.")),
-    ("customer_country", False, gettext_lazy("Two-letter code, e.g. ES.")),
-    ("customer_postal_code", False, gettext_lazy("Postal code.")),
-    ("customer_city", False, gettext_lazy("City.")),
-    ("sku", True, gettext_lazy("SKU of a product in the catalogue.")),
-    ("quantity", True, gettext_lazy("Whole number, at least 1.")),
-    ("unit_price", True, gettext_lazy("Price of one item: 12.50 or 12,50.")),
-    ("serials", False, gettext_lazy("Serial numbers separated by |, as many as the quantity, or empty.")),
-    ("delivered_on", False, gettext_lazy("Delivery date, YYYY-MM-DD.")),
-    ("installed_on", False, gettext_lazy("Installation date, YYYY-MM-DD.")),
-    ("receipt_number", False, gettext_lazy("Receipt or invoice number, the proof of purchase.")),
-]
-
-
-def _import(request: HttpRequest, upload: Any) -> Any:
-    from aftersales.sales.imports import sales_import
-
-    return sales_import(actor=request.user, source=upload)  # type: ignore[arg-type]
+# What each column holds (docs/import.md), shown on the page so nobody needs to leave it.
+COLUMN_CONTENT = {
+    "sale_number": gettext_lazy("Sale number; rows of one sale share it and follow each other. Known numbers are skipped."),
+    "sale_date": gettext_lazy("Date of the sale, YYYY-MM-DD, not in the future."),
+    "channel": gettext_lazy("store, online, phone or field; store when empty."),
+    "sales_rep": gettext_lazy("Username or email of the staff member who sold it."),
+    "customer_name": gettext_lazy("The customer's full name."),
+    "customer_email": gettext_lazy("Matches an existing customer first."),
+    "customer_phone": gettext_lazy("Best with country code; matches an existing customer when the email does not."),
+    "customer_language": gettext_lazy("en or es; en when empty."),
+    "customer_country": gettext_lazy("Two-letter code, e.g. ES."),
+    "customer_postal_code": gettext_lazy("Postal code."),
+    "customer_city": gettext_lazy("City."),
+    "sku": gettext_lazy("SKU of a product in the catalogue."),
+    "quantity": gettext_lazy("Whole number, at least 1."),
+    "unit_price": gettext_lazy("Price of one item: 12.50 or 12,50."),
+    "serials": gettext_lazy("Serial numbers separated by |, as many as the quantity, or none."),
+    "delivered_on": gettext_lazy("Delivery date, YYYY-MM-DD."),
+    "installed_on": gettext_lazy("Installation date, YYYY-MM-DD."),
+    "receipt_number": gettext_lazy("Receipt or invoice number, the proof of purchase."),
+}
+COLUMNS = [(name, name in REQUIRED_COLUMNS, COLUMN_CONTENT.get(name, "")) for name in IMPORT_COLUMNS]
 
 
 @staff_view("sales.import_sales")
@@ -50,12 +46,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"section": "import", "form": form, "columns": COLUMNS, "has_sample": SAMPLE_FILE.exists()}
     if request.method == "POST" and form.is_valid():
-        try:
-            report = _import(request, form.cleaned_data["file"])
-        except ValidationFailed as failure:
-            context.update(failed=True, errors=failure.errors, error_count=len(failure.errors))
-        else:
-            context.update(report=report, failed=not report.ok, errors=report.errors, error_count=report.error_count)
+        # The import never half-writes: a report with errors means nothing was written.
+        report = sales_import(actor=request.user, source=form.cleaned_data["file"])  # type: ignore[arg-type]
+        context.update(report=report, failed=not report.ok, errors=report.errors, error_count=report.error_count)
     status = 400 if context.get("failed") else 200
     return render(request, "console/import.html", context, status=status)
 
