@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "anymail",
     "ninja",
     "aftersales.core",
     "aftersales.customers",
@@ -174,6 +175,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Seconds before a silent mail server counts as a failed attempt (the outbox retries later).
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Aftersales <service@example.com>")
+# Email providers through django-anymail: every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"],
+# e.g. ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_WEBHOOK_SECRET ("user:password" for the tracking webhooks).
+ANYMAIL = {name.removeprefix("ANYMAIL_"): value for name, value in os.environ.items() if name.startswith("ANYMAIL_")}
 
 TASKS = {
     "default": {

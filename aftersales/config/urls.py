@@ -25,6 +25,10 @@ urlpatterns = [
     path("", include("aftersales.console.urls")),
 ]
 
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    # Email providers' delivery and bounce reports; served only when they must authenticate.
+    urlpatterns.insert(0, path("anymail/", include("anymail.urls")))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

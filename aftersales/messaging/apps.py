@@ -9,4 +9,4 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         # Timeline kinds must be known wherever timelines are shown, not only where messages are sent.
-        from aftersales.messaging import kinds  # noqa: F401
+        from aftersales.messaging import kinds, receivers  # noqa: F401

@@ -21,6 +21,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Protocol
 
+from anymail.exceptions import AnymailError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils import formats, timezone, translation
@@ -45,6 +46,9 @@ def key_digest(idempotency_key: str) -> str:
 # --- email ----------------------------------------------------------------------------------------
 
 
+OUTBOX_METADATA = "aftersales_message"
+
+
 def sender_domain() -> str:
     """Return the domain of the sender address, used to build Message-IDs."""
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
@@ -63,6 +67,7 @@ class OutgoingEmail:
     body: str
     idempotency_key: str
     unsubscribe_url: str = ""
+    outbox_id: int | None = None
 
 
 def email_build(outgoing: OutgoingEmail) -> EmailMessage:
@@ -71,13 +76,17 @@ def email_build(outgoing: OutgoingEmail) -> EmailMessage:
     if outgoing.unsubscribe_url:
         headers["List-Unsubscribe"] = f"<{outgoing.unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    return EmailMessage(
+    email = EmailMessage(
         subject=outgoing.subject,
         body=outgoing.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[outgoing.to],
         headers=headers,
     )
+    if outgoing.outbox_id is not None:
+        # django-anymail sends this to the provider, which echoes it in delivery and bounce reports.
+        email.metadata = {OUTBOX_METADATA: str(outgoing.outbox_id)}  # type: ignore[attr-defined]
+    return email
 
 
 def email_send(outgoing: OutgoingEmail) -> str:
@@ -98,12 +107,16 @@ def email_send(outgoing: OutgoingEmail) -> str:
         raise DeliveryError(f"The mail server answered {error.smtp_code}: {error.smtp_error!r}") from error
     except (OSError, smtplib.SMTPException) as error:
         raise DeliveryError(f"Could not reach the mail server: {error}") from error
+    except AnymailRecipientsRefused as error:
+        raise PermanentDeliveryError(f"The email provider refused the recipient: {error}") from error
+    except AnymailError as error:
+        raise DeliveryError(f"The email provider failed: {error}") from error
     if not sent:
         raise DeliveryError("The mail backend accepted nothing.")
     # django-anymail reports the provider's id; other backends keep our Message-ID.
     status = getattr(email, "anymail_status", None)
     provider_id = getattr(status, "message_id", None) if status is not None else None
-    return str(provider_id or email.extra_headers["Message-ID"])
+    return str(provider_id if provider_id not in (None, "") else email.extra_headers["Message-ID"])
 
 
 # --- SMS ------------------------------------------------------------------------------------------

@@ -362,6 +362,7 @@ def _hand_over(message: Message) -> str:
                 body=message.body,
                 idempotency_key=message.idempotency_key,
                 unsubscribe_url=link,
+                outbox_id=message.pk,
             )
         )
     if message.channel == MessageChannel.SMS:
@@ -579,6 +580,41 @@ def sms_report_apply(*, provider_message_id: str, status: str, detail: str = "")
         return message
     known = sorted(DELIVERED_REPORTS | BOUNCED_REPORTS | INTERIM_REPORTS)
     raise ValidationFailed(errors=[FieldError(field="status", reason=f"must be one of {', '.join(known)}")])
+
+
+EMAIL_DELIVERED = {"delivered"}
+EMAIL_BOUNCED = {"bounced", "rejected", "failed"}
+EMAIL_OPT_OUTS = {"complained", "unsubscribed"}
+
+
+@transaction.atomic
+def email_report_apply(
+    *, event_type: str, provider_message_id: str = "", outbox_id: str = "", detail: str = ""
+) -> Message | None:
+    """Apply an email provider's report: delivered, bounced, or an opt-out that withdraws email consent."""
+    query = Message.objects.filter(channel=MessageChannel.EMAIL)
+    if outbox_id.isdigit():
+        message = query.filter(pk=int(outbox_id)).first()
+    else:
+        message = query.filter(provider_message_id=provider_message_id).first() if provider_message_id else None
+    if message is None:
+        return None
+    try:
+        if event_type in EMAIL_DELIVERED:
+            return message_mark_delivered(message=message, detail=detail)
+        if event_type in EMAIL_BOUNCED:
+            return message_mark_bounced(message=message, detail=detail or f"The provider reported the email {event_type}.")
+    except Conflict:
+        logger.warning("Ignored a %s report for message %s in status %s.", event_type, message.pk, message.status)
+        return message
+    if event_type in EMAIL_OPT_OUTS:
+        # A spam complaint or the provider's own unsubscribe means: no more marketing email.
+        customer = Customer.objects.select_for_update().get(pk=message.customer_id)
+        if customer.has_consent("email"):
+            customer_set_consent(actor=None, customer=customer, channel="email", given=False)
+            Unsubscribe.objects.create(customer=customer, channel=MessageChannel.EMAIL)
+        _event(message, message.status, f"The recipient {event_type} (reported by the email provider); email consent withdrawn.")
+    return message
 
 
 # --- unsubscribe ----------------------------------------------------------------------------------
