@@ -179,7 +179,8 @@ def _event(message: Message, status: str, detail: str = "", actor: User | None =
 def _timeline(message: Message, kind: str, *, reason: str = "", actor: User | None = None) -> None:
     timeline_record(
         customer=message.customer,
-        unit=message.unit,
+        # A message that was never sent stays off the unit's history, which the customer sees in the portal.
+        unit=None if kind == "message_suppressed" else message.unit,
         kind=kind,
         actor=actor,
         data={
@@ -189,6 +190,7 @@ def _timeline(message: Message, kind: str, *, reason: str = "", actor: User | No
             "recipient": message.recipient.split(",")[0],
             "reason": reason,
             "message_id": message.pk,
+            "unit_id": message.unit_id,
             "template": message.template_code,
         },
     )

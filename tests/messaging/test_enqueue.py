@@ -211,3 +211,13 @@ def test_a_later_send_time_is_kept_and_must_be_aware(fan):
     with pytest.raises(ValidationFailed) as refused:
         enqueue(fan, key="naive", send_after=dt.datetime(2030, 1, 1, 9, 0))
     assert refused.value.errors[0].field == "send_after"
+
+
+def test_a_suppressed_message_about_a_unit_stays_off_the_units_history(db):
+    unit = UnitFactory()  # its customer gave no marketing consent
+    message = enqueue(unit.customer, code="warranty_ending", unit=unit)
+    assert message.status == MessageStatus.SUPPRESSED
+    event = TimelineEvent.objects.get(kind="message_suppressed")
+    assert event.customer_id == unit.customer_id
+    assert event.unit_id is None
+    assert event.data["unit_id"] == unit.pk
