@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -16,9 +14,6 @@ from aftersales.sales.models import Unit
 from tests.factories import ProductFactory, staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# Set to a folder to refresh the README's screenshot of the customer page (docs/images).
-SCREENSHOT_DIR = os.environ.get("AFTERSALES_SCREENSHOT_DIR", "")
 
 COLUMNS = (
     "sale_number,sale_date,channel,customer_name,customer_email,customer_phone,customer_language,customer_city,"
@@ -84,9 +79,6 @@ def test_manager_imports_sales_then_the_customer_signs_in_by_magic_link(live_ser
     expect(timeline).to_contain_text("Bought Washing machine WM-800 (serial WM800-55102) on sale V-2025-0101")
     expect(timeline).to_contain_text("Air conditioner AC-12 (serial AC12-77810) installed")
     expect(timeline).to_contain_text("Sale V-2025-0340 recorded")
-    if SCREENSHOT_DIR:
-        Path(SCREENSHOT_DIR).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOT_DIR) / "console.png"))
 
     # the customer asks for a sign-in link on the portal
     portal = new_page(390, 844)
