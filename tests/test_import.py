@@ -104,7 +104,11 @@ SAMPLE = [
 # --- the service: what gets written ----------------------------------------------------------------
 
 
-def test_import_records_sales_lines_units_customers_and_timeline(catalog, seller):
+@pytest.mark.parametrize("rows_per_insert", [1000, 2])
+def test_import_records_sales_lines_units_customers_and_timeline(catalog, seller, monkeypatch, rows_per_insert):
+    # Rows go to the database in multi-row statements, and the rest one by one: both must agree.
+    monkeypatch.setattr("aftersales.sales.imports.ROWS_PER_INSERT", rows_per_insert)
+
     report = run(csv_text(SAMPLE))
 
     assert report.ok, report.errors

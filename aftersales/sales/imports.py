@@ -16,12 +16,14 @@ import codecs
 import csv
 import datetime as dt
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import chain
 from json.encoder import encode_basestring_ascii as json_string  # type: ignore[attr-defined]
 from operator import itemgetter
 from typing import Any, BinaryIO, NamedTuple
@@ -69,7 +71,8 @@ LINE_COLUMNS: tuple[str, ...] = ("sku", "quantity", "unit_price", "serials", "de
 SALE_COLUMNS: tuple[str, ...] = tuple(name for name in COLUMNS if name not in ("sale_number", *LINE_COLUMNS))
 SERIAL_SEPARATOR = "|"
 MAX_ERRORS_KEPT = 1000
-BATCH_ROWS = 2000
+BATCH_ROWS = 5000
+ROWS_PER_INSERT = 1000
 READ_CHUNK_BYTES = 1 << 20
 # Largest values the columns hold (DecimalField(12, 2), PositiveIntegerField, DecimalField(14, 2)).
 MAX_UNIT_PRICE = Decimal("9999999999.99")
@@ -776,20 +779,40 @@ class _Table:
         quote = connection.ops.quote_name
         names = ", ".join(quote(str(f.column)) for f in [*(fields[name] for name in columns), *rest])
         table = quote(model._meta.db_table)
-        if connection.vendor == "postgresql":
-            self.sql = f"COPY {table} ({names}) FROM STDIN"
-        else:
-            marks = ", ".join(["?"] * (len(columns) + len(rest)))
-            self.sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - names from _meta, values bound
+        self.postgresql = connection.vendor == "postgresql"
+        self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
+        self.insert_sql = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608 - names from _meta, values bound
+        self.width = len(columns) + len(rest)
+        self.row_marks = "(" + ", ".join(["?"] * self.width) + ")"
         self.rows: list[tuple[Any, ...]] = []
 
     def add(self, values: tuple[Any, ...]) -> None:
         self.rows.append(values + self.constants)
 
-    def take(self) -> tuple[str, list[tuple[Any, ...]]]:
-        """Return the statement and the rows gathered so far, and start afresh."""
+    def take(self) -> list[tuple[Any, ...]]:
+        """Return the rows gathered so far, and start afresh."""
         rows, self.rows = self.rows, []
-        return self.sql, rows
+        return rows
+
+    def write(self, cursor: Any, rows: list[tuple[Any, ...]], *, max_params: int) -> None:
+        """Insert rows with a driver cursor (not Django's: this runs on the writer thread)."""
+        if not rows:
+            return
+        if self.postgresql:
+            with cursor.copy(self.copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        # Many rows per INSERT: SQLite then works for longer between taking the interpreter lock back,
+        # and parses fewer statements than executemany would run.
+        # Every statement has the same size, so the driver's statement cache keeps one of them.
+        per_statement = max(1, min(ROWS_PER_INSERT, max_params // self.width))
+        whole = len(rows) - len(rows) % per_statement
+        many = self.insert_sql + ", ".join([self.row_marks] * per_statement)
+        for start in range(0, whole, per_statement):
+            cursor.execute(many, list(chain.from_iterable(rows[start : start + per_statement])))
+        if whole < len(rows):
+            cursor.executemany(self.insert_sql + self.row_marks, rows[whole:])
 
 
 class _BackgroundWriter:
@@ -803,12 +826,14 @@ class _BackgroundWriter:
     def __init__(self) -> None:
         connection.ensure_connection()
         self.raw = connection.connection
-        self.postgresql = connection.vendor == "postgresql"
+        self.max_params = 0
+        if connection.vendor == "sqlite":
+            self.max_params = self.raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         self.thread: threading.Thread | None = None
         self.failure: BaseException | None = None
         self.busy_seconds = 0.0
 
-    def submit(self, jobs: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
+    def submit(self, jobs: list[tuple[_Table, list[tuple[Any, ...]]]]) -> None:
         self.wait()
         self.thread = threading.Thread(target=self._write, args=(jobs,), name="sales-import-writer", daemon=True)
         self.thread.start()
@@ -822,20 +847,13 @@ class _BackgroundWriter:
             failure, self.failure = self.failure, None
             raise failure
 
-    def _write(self, jobs: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
+    def _write(self, jobs: list[tuple[_Table, list[tuple[Any, ...]]]]) -> None:
         started = time.perf_counter()
         try:
             cursor = self.raw.cursor()
             try:
-                for sql, rows in jobs:
-                    if not rows:
-                        continue
-                    if self.postgresql:
-                        with cursor.copy(sql) as copy:
-                            for row in rows:
-                                copy.write_row(row)
-                    else:
-                        cursor.executemany(sql, rows)
+                for table, rows in jobs:
+                    table.write(cursor, rows, max_params=self.max_params)
             finally:
                 cursor.close()
         except BaseException as exc:  # handed to the importer's thread, which re-raises it
@@ -979,7 +997,8 @@ class _Writer:
 
     def write(self) -> None:
         """Hand the rows gathered so far to the background writer, parents before children."""
-        self.background.submit([table.take() for table in (self.customers, self.sales, self.lines, self.units, self.events)])
+        tables = (self.customers, self.sales, self.lines, self.units, self.events)
+        self.background.submit([(table, table.take()) for table in tables])
 
     def wait(self) -> None:
         self.background.wait()
