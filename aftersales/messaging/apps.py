@@ -8,5 +8,6 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messaging")
 
     def ready(self) -> None:
-        # Timeline kinds must be known wherever timelines are shown, not only where messages are sent.
-        from aftersales.messaging import kinds, receivers  # noqa: F401
+        # Timeline kinds must be known wherever timelines are shown, not only where messages are sent;
+        # the sweep is registered at start-up like the core's, whoever runs the tick.
+        from aftersales.messaging import kinds, receivers, sweeps  # noqa: F401

@@ -241,7 +241,7 @@ class LetterBackend:
         name = f"{key_digest(letter.idempotency_key)}.html"
         address = "<br>".join(html.escape(line.strip()) for line in letter.address.split(",") if line.strip())
         paragraphs = "".join(
-            f"<p>{html.escape(part).replace(chr(10), '<br>')}</p>" for part in letter.body.split("\n\n") if part.strip()
+            f"<p>{html.escape(part.strip()).replace(chr(10), '<br>')}</p>" for part in letter.body.split("\n\n") if part.strip()
         )
         document = (
             f'<!doctype html><html lang="{html.escape(letter.language)}"><head><meta charset="utf-8">'
