@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
@@ -35,6 +35,14 @@ def ask_for_link(client, email: str, **extra):
 
 def link_in(message) -> str:
     return re.search(r"https?://\S+", message.body).group(0)
+
+
+def use_link(client, path: str, **extra):
+    """Open the emailed link, then press its sign-in button, as the customer does."""
+    opened = client.get(path)
+    assert opened.status_code == 200, opened.status_code
+    token = parse_qs(urlsplit(path).query)["token"][0]
+    return client.post(reverse("portal:auth"), {"token": token}, **extra)
 
 
 def path_of(link: str) -> str:
@@ -106,7 +114,7 @@ def test_the_link_signs_the_customer_in_records_it_and_shows_their_products(clie
     UnitFactory(customer=ana, serial="BIKE-42", sale_line__sale__customer=ana, sale_line__product__name="City bike")
     ask_for_link(client, "ana@example.es")
 
-    response = client.get(path_of(link_in(mail.outbox[0])), follow=True)
+    response = use_link(client, path_of(link_in(mail.outbox[0])), follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("portal:products")
     assert "BIKE-42" in text_of(response)
@@ -116,7 +124,7 @@ def test_the_link_signs_the_customer_in_records_it_and_shows_their_products(clie
 def test_a_link_used_once_is_refused_the_second_time(client, ana):
     ask_for_link(client, "ana@example.es")
     path = path_of(link_in(mail.outbox[0]))
-    client.get(path)
+    use_link(client, path)
     client.post(reverse("portal:sign_out"))
 
     again = client.get(path)
@@ -124,6 +132,20 @@ def test_a_link_used_once_is_refused_the_second_time(client, ana):
     assert again.status_code == 403
     assert "This link no longer works" in text_of(again)
     assert client.get(reverse("portal:products")).status_code == 302
+
+
+def test_opening_the_link_does_not_spend_it_only_the_sign_in_button_does(client, ana):
+    # A mail scanner that fetches every link must not use up the customer's single-use link.
+    ask_for_link(client, "ana@example.es")
+    path = path_of(link_in(mail.outbox[0]))
+
+    first_look = client.get(path)
+    second_look = client.get(path)
+
+    assert first_look.status_code == second_look.status_code == 200
+    assert client.get(reverse("portal:products")).status_code == 302  # not signed in by looking
+    assert use_link(client, path).url == reverse("portal:products")
+    assert ana.timeline_events.filter(kind="portal_sign_in").count() == 1
 
 
 def test_a_forged_or_expired_link_is_refused(client, ana, settings):

@@ -91,11 +91,19 @@ def link_sent(request: HttpRequest) -> HttpResponse:
 
 
 def authenticate_link(request: HttpRequest) -> HttpResponse:
-    """Sign the customer in from the emailed link; a used, expired or foreign link is refused."""
-    user = get_user(request, scope=SCOPE)
+    """Sign the customer in from the emailed link; a used, expired or foreign link is refused.
+
+    Opening the link only shows a confirmation button: mail scanners that fetch every link in a
+    message would otherwise use up the single-use link before the customer clicks it.
+    """
+    token = (request.POST if request.method == "POST" else request.GET).get(settings.SESAME_TOKEN_NAME, "")
+    # Peek without spending the link on GET; spend it on the POST that signs in.
+    user = get_user(token, scope=SCOPE, update_last_login=request.method == "POST") if token else None
     customer = customer_for_portal_user(user) if user is not None else None
     if user is None or customer is None or user.is_staff:
         return render(request, "portal/link_invalid.html", status=403)
+    if request.method != "POST":
+        return render(request, "portal/link_confirm.html", {"token": token, "customer": customer})
     login(request, user, backend="sesame.backends.ModelBackend")
     timeline_record(customer=customer, kind="portal_sign_in", actor=user)
     return redirect("portal:products")

@@ -91,6 +91,7 @@ def test_manager_imports_sales_then_the_customer_signs_in_by_magic_link(live_ser
 
     # follows the link and sees her products with their warranty end dates, in Spanish
     portal.goto(link)
+    portal.locator("main form button[type=submit]").click()
     expect(portal).to_have_url(f"{live_server.url}/portal/")
     expect(portal.locator("html")).to_have_attribute("lang", "es")
     cards = portal.locator(".product")
