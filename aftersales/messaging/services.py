@@ -317,7 +317,8 @@ def message_enqueue(
         who = str(message.assignee) if message.assignee else "nobody yet"
         _event(message, MessageStatus.QUEUED, f"Call task for {who}.", actor)
     else:
-        when = "now" if scheduled_for <= now else f"after {scheduled_for:%Y-%m-%d %H:%M} UTC (quiet hours or requested time)"
+        later = scheduled_for.astimezone(dt.UTC)
+        when = "now" if scheduled_for <= now else f"after {later:%Y-%m-%d %H:%M} UTC (quiet hours or requested time)"
         _event(message, MessageStatus.QUEUED, f"Queued to send {when}.", actor)
         _dispatch_on_commit(message.pk, scheduled_for)
     return message
