@@ -193,9 +193,8 @@ SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
 SMS_HTTP_SENDER = os.environ.get("SMS_HTTP_SENDER", "")
 SMS_WEBHOOK_SECRET = os.environ.get("SMS_WEBHOOK_SECRET", "")
 LETTERS_PATH = VAR_DIR / "letters"
-# No email (marketing) or SMS between these local hours of the customer: "21-8"; empty for none.
-_quiet = os.environ.get("MESSAGING_QUIET_HOURS", "21-8").strip()
-MESSAGING_QUIET_HOURS = tuple(int(hour) for hour in _quiet.split("-", 1)) if _quiet else None
+# No SMS or marketing email between these local hours of the customer: "21-8" (or a tuple); empty for none.
+MESSAGING_QUIET_HOURS = os.environ.get("MESSAGING_QUIET_HOURS", "21-8").strip()
 # At most N marketing messages per customer in D days: "N/D"; empty for no cap.
 MESSAGING_MARKETING_CAP = os.environ.get("MESSAGING_MARKETING_CAP", "3/30")
 MESSAGING_MAX_ATTEMPTS = int(os.environ.get("MESSAGING_MAX_ATTEMPTS", "5"))

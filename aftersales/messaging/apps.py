@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,3 +12,6 @@ class MessagingConfig(AppConfig):
         # Timeline kinds must be known wherever timelines are shown, not only where messages are sent;
         # the sweep is registered at start-up like the core's, whoever runs the tick.
         from aftersales.messaging import kinds, receivers, sweeps  # noqa: F401
+        from aftersales.messaging.rules import settings_check
+
+        checks.register(settings_check)

@@ -7,6 +7,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 # Retries wait 1, 4, 16, 64 minutes… and never more than six hours.
@@ -32,7 +33,10 @@ def quiet_hours() -> tuple[int, int] | None:
     value = settings.MESSAGING_QUIET_HOURS
     if not value:
         return None
-    start, end = (int(hour) for hour in value)
+    try:
+        start, end = (int(hour) for hour in (value.split("-", 1) if isinstance(value, str) else value))
+    except (TypeError, ValueError) as error:
+        raise ImproperlyConfigured("MESSAGING_QUIET_HOURS must look like 21-8 (from hour, to hour).") from error
     if not (0 <= start <= 23 and 0 <= end <= 23) or start == end:
         raise ImproperlyConfigured("MESSAGING_QUIET_HOURS must be two different hours between 0 and 23, e.g. 21-8.")
     return start, end
@@ -96,3 +100,17 @@ def max_attempts() -> int:
 def lease() -> dt.timedelta:
     """Return how long a worker holds a message while sending it."""
     return dt.timedelta(seconds=max(1, int(settings.MESSAGING_LEASE_SECONDS)))
+
+
+def settings_check(**kwargs: object) -> list[checks.CheckMessage]:
+    """Report outbox settings that cannot be understood, at start-up rather than at the first message."""
+    problems = []
+    for read in (quiet_hours, marketing_cap):
+        try:
+            read()
+        except ImproperlyConfigured as error:
+            problems.append(checks.Error(str(error), id="messaging.E001"))
+    for name in ("MESSAGING_MAX_ATTEMPTS", "MESSAGING_LEASE_SECONDS", "MESSAGING_SWEEP_SECONDS"):
+        if int(getattr(settings, name)) < 1:
+            problems.append(checks.Error(f"{name} must be 1 or more.", id="messaging.E002"))
+    return problems

@@ -109,3 +109,22 @@ def test_the_next_allowed_moment_is_the_first_moment_outside_quiet_hours(moment,
         assert allowed == moment
     else:
         assert quiet(allowed - dt.timedelta(minutes=1))
+
+
+@pytest.mark.parametrize("value", ["21:00-08:00", "25-8", "8-8", "21"])
+def test_unreadable_quiet_hours_are_reported_by_the_system_check(settings, value):
+    from aftersales.messaging.rules import settings_check
+
+    settings.MESSAGING_QUIET_HOURS = value
+    [problem] = settings_check()
+    assert "MESSAGING_QUIET_HOURS" in problem.msg
+
+
+def test_quiet_hours_read_from_the_environment_form(settings):
+    from aftersales.messaging.rules import quiet_hours, settings_check
+
+    settings.MESSAGING_QUIET_HOURS = "22-7"
+    assert quiet_hours() == (22, 7)
+    settings.MESSAGING_MARKETING_CAP = "three a month"
+    [problem] = settings_check()
+    assert "MESSAGING_MARKETING_CAP" in problem.msg
