@@ -468,7 +468,7 @@ def test_customer_timeline_is_newest_first_and_paginated(api_as, agent, customer
     body = client.get(f"/api/v1/customers/{customer.pk}/timeline", {"limit": 2}).json()
 
     assert body["count"] == 3
-    assert [e["data"]["channel_code"] for e in body["items"]] == ["phone", "sms"]
+    assert [e["data"]["channel"] for e in body["items"]] == ["phone", "sms"]
     first = body["items"][0]
     assert first["kind"] == "consent_changed"
     assert first["label"] == "Consent"

@@ -630,7 +630,7 @@ def test_status_change_writes_one_event(api_as, technician, unit):
     assert response.json()["status"] == "returned"
     events = TimelineEvent.objects.filter(unit=unit, kind="unit_status_changed")
     assert events.count() == 1
-    assert events.get().data["status_code"] == "returned"
+    assert events.get().data["status"] == "returned"
     assert events.get().actor == technician
 
 

@@ -189,3 +189,20 @@ def test_capabilities_register_their_own_kinds(customer):
 
     assert kind_get("test_ticket_opened") == kind
     assert event_describe(event) == "Ticket T-1 opened"
+
+
+def test_coded_values_are_shown_in_the_readers_language_whenever_the_event_is_read(customer, agent):
+    from django.utils import translation
+
+    from aftersales.core.timeline import event_describe
+    from aftersales.customers.services import customer_set_consent
+
+    # given consent recorded while the staff member worked in English
+    with translation.override("en"):
+        customer_set_consent(actor=agent, customer=customer, channel="sms", given=True)
+    event = customer.timeline_events.get(kind="consent_changed")
+
+    # then the event stores codes, and each reader sees words of their own language
+    assert event.data == {"channel": "sms", "state": "given"}
+    with translation.override("en"):
+        assert event_describe(event) == "Consent for SMS given"

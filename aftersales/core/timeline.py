@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -28,14 +28,22 @@ class EventKind:
     code: str
     label: Promise
     sentence: Promise
+    # Data keys whose stored value is a code, translated at render time through these choices.
+    choices: Mapping[str, type[models.Choices]] = field(default_factory=dict)
 
 
 _KINDS: dict[str, EventKind] = {}
 
 
-def kind_register(code: str, *, label: Promise, sentence: Promise) -> EventKind:
-    """Register a kind of timeline event with its label and sentence template."""
-    kind = EventKind(code=code, label=label, sentence=sentence)
+def kind_register(
+    code: str, *, label: Promise, sentence: Promise, choices: Mapping[str, type[models.Choices]] | None = None
+) -> EventKind:
+    """Register a kind of timeline event with its label, sentence template and coded values.
+
+    Store codes, not words, in ``data`` for the keys named in ``choices`` (``{"channel": "sms"}``):
+    the sentence shows each code's label in the reader's language, whenever it is read.
+    """
+    kind = EventKind(code=code, label=label, sentence=sentence, choices=dict(choices or {}))
     _KINDS[code] = kind
     return kind
 
@@ -55,7 +63,14 @@ def event_describe(event: TimelineEvent) -> str:
     kind = _KINDS.get(event.kind)
     if kind is None:
         return event.kind
-    return str(kind.sentence) % _Defaulting(event.data or {})
+    values = _Defaulting(event.data or {})
+    for key, choices in kind.choices.items():
+        # Older rows kept the code beside an English word as "<key>_code".
+        code = values.get(f"{key}_code", values.get(key))
+        labels = dict(choices.choices)
+        if code in labels:
+            values[key] = str(labels[code])
+    return str(kind.sentence) % values
 
 
 def event_label(event: TimelineEvent) -> str:
@@ -109,12 +124,6 @@ def timeline_for_unit(*, unit_id: int) -> models.QuerySet[TimelineEvent]:
     return TimelineEvent.objects.filter(unit_id=unit_id).select_related("unit", "unit__product", "actor")
 
 
-# Kinds owned by the installed base.
+# Kinds that belong to no single capability.
 kind_register("customer_created", label=_("Customer created"), sentence=_("Customer record created"))
-kind_register("consent_changed", label=_("Consent"), sentence=_("Consent for %(channel)s %(state)s"))
-kind_register("sold", label=_("Sold"), sentence=_("Bought %(product)s (serial %(serial)s) on sale %(sale)s"))
-kind_register("sale_recorded", label=_("Sale"), sentence=_("Sale %(sale)s recorded, total %(total)s"))
-kind_register("delivered", label=_("Delivered"), sentence=_("%(product)s (serial %(serial)s) delivered"))
-kind_register("installed", label=_("Installed"), sentence=_("%(product)s (serial %(serial)s) installed"))
-kind_register("unit_status_changed", label=_("Status"), sentence=_("Unit %(serial)s is now %(status)s"))
 kind_register("portal_sign_in", label=_("Portal"), sentence=_("Signed in to the customer portal"))

@@ -179,7 +179,7 @@ def customer_set_consent(*, actor: User | None, customer: Customer, channel: str
         customer=customer,
         kind="consent_changed",
         actor=actor,
-        data={"channel": str(Channel(channel).label), "state": "given" if given else "withdrawn", "channel_code": channel},
+        data={"channel": channel, "state": "given" if given else "withdrawn"},
     )
     return customer
 

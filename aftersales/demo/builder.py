@@ -724,11 +724,10 @@ class _Writer:
     def customer_events(self, plan: CustomerPlan, customer: Customer) -> list[TimelineEvent]:
         events = [self.event(customer, "customer_created", plan.created_at, plan.created_by, {})]
         for consent in plan.consents:
-            label = str(Channel(consent.channel).label)
-            given = {"channel": label, "state": "given", "channel_code": consent.channel}
+            given = {"channel": consent.channel, "state": "given"}
             events.append(self.event(customer, "consent_changed", consent.given_at, plan.created_by, given))
             if consent.withdrawn_at:
-                withdrawn = {"channel": label, "state": "withdrawn", "channel_code": consent.channel}
+                withdrawn = {"channel": consent.channel, "state": "withdrawn"}
                 events.append(self.event(customer, "consent_changed", consent.withdrawn_at, None, withdrawn))
         return events
 
@@ -748,7 +747,7 @@ class _Writer:
             installed = {"product": plan.product.name, "serial": plan.serial}
             events.append(self.event(customer, "installed", plan.installed_at, plan.installer, installed, unit))
         if plan.status != UnitStatus.IN_SERVICE and plan.status_changed_at:
-            status = {"serial": plan.serial, "status": str(UnitStatus(plan.status).label), "status_code": plan.status}
+            status = {"serial": plan.serial, "status": plan.status}
             events.append(self.event(customer, "unit_status_changed", plan.status_changed_at, plan.status_actor, status, unit))
         return events
 

@@ -184,8 +184,7 @@ def _timeline(message: Message, kind: str, *, reason: str = "", actor: User | No
         kind=kind,
         actor=actor,
         data={
-            "channel": str(MessageChannel(message.channel).label),
-            "channel_code": message.channel,
+            "channel": message.channel,
             "subject": message.subject or message.template_code,
             "recipient": message.recipient.split(",")[0],
             "reason": reason,
@@ -312,7 +311,7 @@ def message_enqueue(
     if reason:
         label = str(SuppressedReason(reason).label)
         _event(message, MessageStatus.SUPPRESSED, f"Not sent: {label}.", actor)
-        _timeline(message, "message_suppressed", reason=label, actor=actor)
+        _timeline(message, "message_suppressed", reason=reason, actor=actor)
     elif channel == MessageChannel.CALL:
         who = str(message.assignee) if message.assignee else "nobody yet"
         _event(message, MessageStatus.QUEUED, f"Call task for {who}.", actor)
@@ -470,7 +469,7 @@ def _finish_suppressed(message: Message, claim: str, reason: str) -> str:
         label = str(SuppressedReason(reason).label)
         message.refresh_from_db()
         _event(message, MessageStatus.SUPPRESSED, f"Not sent: {label} (withdrawn while queued).")
-        _timeline(message, "message_suppressed", reason=label)
+        _timeline(message, "message_suppressed", reason=reason)
     return "suppressed"
 
 

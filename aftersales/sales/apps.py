@@ -6,3 +6,7 @@ class SalesConfig(AppConfig):
     name = "aftersales.sales"
     label = "sales"
     verbose_name = _("Sales and installed base")
+
+    def ready(self) -> None:
+        # Timeline kinds must be known wherever timelines are read, not only where they are written.
+        from aftersales.sales import kinds  # noqa: F401

@@ -308,7 +308,7 @@ def unit_set_status(*, actor: User | None, unit: Unit, status: str) -> Unit:
         unit=unit,
         kind="unit_status_changed",
         actor=actor,
-        data={"serial": unit.serial, "status": str(UnitStatus(status).label), "status_code": status},
+        data={"serial": unit.serial, "status": status},
     )
     return unit
 

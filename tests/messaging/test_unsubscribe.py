@@ -45,7 +45,7 @@ def test_one_click_withdraws_marketing_consent_for_that_channel_only(fan):
     assert fan.consent_email_at is not None
     assert Unsubscribe.objects.get().channel == "sms"
     consent_event = TimelineEvent.objects.get(customer=fan, kind="consent_changed")
-    assert consent_event.data["channel_code"] == "sms"
+    assert consent_event.data["channel"] == "sms"
     # clicking again changes nothing more
     assert client.post(link_path(fan, "sms")).status_code == 200
     assert Unsubscribe.objects.count() == 1
