@@ -264,7 +264,7 @@ def test_the_same_serial_may_exist_for_two_different_products(api_as, rep, custo
 @pytest.mark.parametrize(
     ("line_overrides", "field", "reason_part"),
     [
-        ({"quantity": 2, "serials": ["ONLY-ONE"]}, "lines[0].serials", "1 serials given for a quantity of 2"),
+        ({"quantity": 2, "serials": ["ONLY-ONE"]}, "lines[0].serials", "1 serial given for a quantity of 2"),
         ({"quantity": 2, "serials": ["A", "A"]}, "lines[0].serials", "same serial twice"),
         ({"sku": "NOPE"}, "lines[0].sku", "no product with SKU 'NOPE'"),
         ({"sku": ""}, "lines[0].sku", "required"),

@@ -3,6 +3,7 @@
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
 from ninja.pagination import paginate
 
@@ -47,7 +48,7 @@ def product_create(request: HttpRequest, payload: ProductIn) -> Any:
 def _product(sku: str) -> Product:
     product = Product.objects.filter(sku=sku).first()
     if product is None:
-        raise NotFound("No such product.")
+        raise NotFound(_("No such product."))
     return product
 
 

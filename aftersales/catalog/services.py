@@ -7,26 +7,27 @@ from typing import Any
 
 from django.core.validators import slug_re
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import Category, Product, WarrantyStart
-from aftersales.core.errors import FieldError, ValidationFailed
+from aftersales.core.errors import FieldError, ValidationFailed, one_of
 from aftersales.core.models import User
 
 
 @transaction.atomic
 def category_create(*, actor: User | None, data: Mapping[str, Any]) -> Category:
     """Create a category; its code must be new."""
-    errors = []
+    errors: list[FieldError] = []
     if not str(data.get("slug", "")).strip():
-        errors.append(FieldError(field="slug", reason="is required"))
+        errors.append(FieldError(field="slug", reason=_("is required")))
     elif not slug_re.fullmatch(str(data["slug"])):
-        errors.append(FieldError(field="slug", reason="may contain only letters, digits, hyphens and underscores"))
+        errors.append(FieldError(field="slug", reason=_("may contain only letters, digits, hyphens and underscores")))
     elif Category.objects.filter(slug=data["slug"]).exists():
-        errors.append(FieldError(field="slug", reason="is already used by another category", code="duplicate"))
+        errors.append(FieldError(field="slug", reason=_("is already used by another category"), code="duplicate"))
     if not str(data.get("name", "")).strip():
-        errors.append(FieldError(field="name", reason="is required"))
+        errors.append(FieldError(field="name", reason=_("is required")))
     if data.get("parent_id") and not Category.objects.filter(pk=data["parent_id"]).exists():
-        errors.append(FieldError(field="parent_id", reason="no such category"))
+        errors.append(FieldError(field="parent_id", reason=_("no such category")))
     if errors:
         raise ValidationFailed(errors=errors)
     return Category.objects.create(**data)
@@ -44,18 +45,20 @@ _PRODUCT_REQUIRED = (
 
 
 def _product_check(data: Mapping[str, Any], *, exclude_id: int | None = None) -> list[FieldError]:
-    errors = [FieldError(field=name, reason="is required") for name in _PRODUCT_REQUIRED if name in data and data[name] is None]
+    errors = [
+        FieldError(field=name, reason=_("is required")) for name in _PRODUCT_REQUIRED if name in data and data[name] is None
+    ]
     if "sku" in data:
         if not str(data["sku"] or "").strip():
-            errors.append(FieldError(field="sku", reason="is required"))
+            errors.append(FieldError(field="sku", reason=_("is required")))
         elif Product.objects.filter(sku=data["sku"]).exclude(pk=exclude_id or 0).exists():
-            errors.append(FieldError(field="sku", reason="is already used by another product", code="duplicate"))
+            errors.append(FieldError(field="sku", reason=_("is already used by another product"), code="duplicate"))
     if "name" in data and not str(data["name"] or "").strip():
-        errors.append(FieldError(field="name", reason="is required"))
+        errors.append(FieldError(field="name", reason=_("is required")))
     if "category_id" in data and not Category.objects.filter(pk=data["category_id"]).exists():
-        errors.append(FieldError(field="category_id", reason="no such category"))
+        errors.append(FieldError(field="category_id", reason=_("no such category")))
     if "warranty_starts" in data and data["warranty_starts"] not in WarrantyStart.values:
-        errors.append(FieldError(field="warranty_starts", reason=f"must be one of {', '.join(WarrantyStart.values)}"))
+        errors.append(FieldError(field="warranty_starts", reason=one_of(WarrantyStart.values)))
     return errors
 
 

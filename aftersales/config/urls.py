@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
 from django.views.i18n import JavaScriptCatalog
 
 from aftersales.config.api import api
@@ -11,7 +12,7 @@ from aftersales.config.api import api
 
 def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     """Answer unknown API paths in the API's JSON error format, not with an HTML page."""
-    return JsonResponse({"detail": "No such endpoint.", "errors": []}, status=404)
+    return JsonResponse({"detail": _("No such endpoint."), "errors": []}, status=404)
 
 
 urlpatterns = [

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -91,13 +92,13 @@ def errors_install(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationFailed)
     def _validation_failed(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
         return api.create_response(
-            request, {"detail": exc.message, "errors": [e.as_dict() for e in exc.errors]}, status=exc.status_code
+            request, {"detail": str(exc.message), "errors": [e.as_dict() for e in exc.errors]}, status=exc.status_code
         )
 
     @api.exception_handler(DomainError)
     def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
         return api.create_response(
-            request, {"detail": exc.message or exc.__class__.__name__, "errors": []}, status=exc.status_code
+            request, {"detail": str(exc.message) or exc.__class__.__name__, "errors": []}, status=exc.status_code
         )
 
     @api.exception_handler(NinjaValidationError)
@@ -110,17 +111,17 @@ def errors_install(api: NinjaAPI) -> None:
             ).as_dict()
             for err in exc.errors
         ]
-        return api.create_response(request, {"detail": "The request is not valid.", "errors": errors}, status=422)
+        return api.create_response(request, {"detail": _("The request is not valid."), "errors": errors}, status=422)
 
     @api.exception_handler(IntegrityError)
     def _integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
         # A concurrent request won the race past the service's checks; the transaction was rolled back.
-        detail = "The change clashes with a record saved at the same time; reload and try again."
+        detail = _("The change clashes with a record saved at the same time; reload and try again.")
         return api.create_response(request, {"detail": detail, "errors": []}, status=409)
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return api.create_response(request, {"detail": "Authentication required.", "errors": []}, status=401)
+        return api.create_response(request, {"detail": _("Authentication required."), "errors": []}, status=401)
 
     @api.exception_handler(HttpError)
     def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:

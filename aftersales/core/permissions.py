@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from aftersales.core.errors import PermissionDenied
 
 
@@ -15,10 +17,10 @@ def is_staff_member(user: Any) -> bool:
 def require_perm(user: Any, *perms: str) -> None:
     """Raise PermissionDenied unless a staff user holds every permission."""
     if not is_staff_member(user) or not user.has_perms(perms):
-        raise PermissionDenied("Your role does not allow this.")
+        raise PermissionDenied(_("Your role does not allow this."))
 
 
 def require_staff(user: Any) -> None:
     """Raise PermissionDenied unless the user is staff."""
     if not is_staff_member(user):
-        raise PermissionDenied("Only staff can do this.")
+        raise PermissionDenied(_("Only staff can do this."))

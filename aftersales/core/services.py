@@ -7,8 +7,9 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
+from aftersales.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed, one_of
 from aftersales.core.models import ApiToken, Language, User
 
 TOKEN_PREFIX = "as_"  # noqa: S105 - a public prefix, not a secret
@@ -32,7 +33,7 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
     """Revoke one of the actor's own tokens."""
     token = ApiToken.objects.filter(user=actor, pk=token_id, revoked_at__isnull=True).first()
     if token is None:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at", "updated_at"])
     return token
@@ -60,9 +61,9 @@ def api_token_authenticate(raw: str) -> User | None:
 def user_set_language(*, actor: User, user: User, language: str) -> User:
     """Store the language a person reads the screens in; only English and Spanish exist."""
     if actor.pk != user.pk and not actor.is_superuser:
-        raise PermissionDenied("Only the user can choose their own language.")
+        raise PermissionDenied(_("Only the user can choose their own language."))
     if language not in Language.values:
-        raise ValidationFailed(errors=[FieldError(field="language", reason=f"must be one of {', '.join(Language.values)}")])
+        raise ValidationFailed(errors=[FieldError(field="language", reason=one_of(Language.values))])
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])

@@ -3,6 +3,7 @@
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
 from ninja.pagination import paginate
 
@@ -23,7 +24,7 @@ CustomerOrdering = Literal["name", "-name", "created_at", "-created_at", "id", "
 def _visible(request: HttpRequest, customer_id: int) -> Customer:
     customer = selectors.customers_visible_to(request.user).prefetch_related("segments").filter(pk=customer_id).first()
     if customer is None:
-        raise NotFound("No such customer.")
+        raise NotFound(_("No such customer."))
     return customer
 
 

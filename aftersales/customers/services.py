@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.errors import FieldError, ValidationFailed
+from aftersales.core.errors import FieldError, Text, ValidationFailed, interpolate, one_of
 from aftersales.core.models import Language, User
 from aftersales.core.timeline import timeline_record
 from aftersales.customers.models import AgeBand, Channel, Customer, EducationLevel, Segment
@@ -44,7 +45,7 @@ def customer_clean(
     errors: list[FieldError] = []
     cleaned: dict[str, Any] = {}
 
-    def fail(name: str, reason: str) -> None:
+    def fail(name: str, reason: Text) -> None:
         errors.append(FieldError(field=prefix + name, reason=reason, line=line))
 
     for name in EDITABLE_FIELDS:
@@ -56,24 +57,24 @@ def customer_clean(
         cleaned[name] = value if value is not None else ""
 
     if "name" in cleaned and not cleaned["name"]:
-        fail("name", "is required")
+        fail("name", _("is required"))
     elif len(str(cleaned.get("name", ""))) > 200:
-        fail("name", "is longer than 200 characters")
+        fail("name", interpolate(_("is longer than %(limit)s characters"), limit=200))
     if cleaned.get("email"):
         cleaned["email"] = str(cleaned["email"]).lower()
         try:
             validate_email(cleaned["email"])
         except DjangoValidationError:
-            fail("email", f"{cleaned['email']!r} is not a valid email address")
+            fail("email", interpolate(_("%(value)r is not a valid email address"), value=cleaned["email"]))
     if cleaned.get("phone"):
         try:
             cleaned["phone"] = phone_normalize(str(cleaned["phone"]))
         except InvalidPhone:
-            fail("phone", f"{cleaned['phone']!r} is not a valid phone number")
+            fail("phone", interpolate(_("%(value)r is not a valid phone number"), value=cleaned["phone"]))
     if "language" in cleaned:
         cleaned["language"] = cleaned["language"] or Language.ENGLISH
         if cleaned["language"] not in Language.values:
-            fail("language", f"must be one of {', '.join(Language.values)}")
+            fail("language", one_of(Language.values))
     if "birthday" in cleaned:
         if cleaned["birthday"] in ("", None):
             cleaned["birthday"] = None
@@ -81,17 +82,17 @@ def customer_clean(
             try:
                 cleaned["birthday"] = dt.date.fromisoformat(cleaned["birthday"])
             except ValueError:
-                fail("birthday", "must be a date as YYYY-MM-DD")
+                fail("birthday", _("must be a date as YYYY-MM-DD"))
     if isinstance(cleaned.get("birthday"), dt.date) and cleaned["birthday"] > timezone.localdate():
-        fail("birthday", "is in the future")
+        fail("birthday", _("is in the future"))
     if cleaned.get("country"):
         cleaned["country"] = str(cleaned["country"]).upper()
         if len(cleaned["country"]) != 2 or not cleaned["country"].isalpha():
-            fail("country", "must be a two-letter ISO code such as ES")
+            fail("country", _("must be a two-letter ISO code such as ES"))
     if cleaned.get("age_band") and cleaned["age_band"] not in AgeBand.values:
-        fail("age_band", f"must be one of {', '.join(v for v in AgeBand.values if v)}")
+        fail("age_band", one_of(v for v in AgeBand.values if v))
     if cleaned.get("education_level") and cleaned["education_level"] not in EducationLevel.values:
-        fail("education_level", f"must be one of {', '.join(v for v in EducationLevel.values if v)}")
+        fail("education_level", one_of(v for v in EducationLevel.values if v))
     return cleaned, errors
 
 
@@ -112,7 +113,7 @@ def segment_get_or_create(*, slug: str, name: str | None = None) -> Segment:
     from django.utils.text import slugify
 
     code = slugify(slug)[:50]
-    segment, _ = Segment.objects.get_or_create(slug=code, defaults={"name": name or slug.strip()})
+    segment, _created = Segment.objects.get_or_create(slug=code, defaults={"name": name or slug.strip()})
     return segment
 
 
@@ -127,10 +128,10 @@ def customer_create(
     """Create a customer; email must be unused and each field valid."""
     cleaned, errors = customer_clean({"name": "", **data})
     if cleaned.get("email") and _email_taken(cleaned["email"]):
-        errors.append(FieldError(field="email", reason="another customer already uses this email", code="duplicate"))
+        errors.append(FieldError(field="email", reason=_("another customer already uses this email"), code="duplicate"))
     bad_channels = [c for c in consents if c not in Channel.values]
     if bad_channels:
-        errors.append(FieldError(field="consents", reason=f"unknown channel {bad_channels[0]!r}"))
+        errors.append(FieldError(field="consents", reason=interpolate(_("unknown channel %(value)r"), value=bad_channels[0])))
     if errors:
         raise ValidationFailed(errors=errors)
     customer = Customer.objects.create(**cleaned)
@@ -151,7 +152,7 @@ def customer_update(
     """Change a customer's details; every field is validated as on creation."""
     cleaned, errors = customer_clean(data)
     if cleaned.get("email") and _email_taken(cleaned["email"], exclude_id=customer.pk):
-        errors.append(FieldError(field="email", reason="another customer already uses this email", code="duplicate"))
+        errors.append(FieldError(field="email", reason=_("another customer already uses this email"), code="duplicate"))
     if errors:
         raise ValidationFailed(errors=errors)
     for name, value in cleaned.items():
@@ -168,7 +169,7 @@ def customer_update(
 def customer_set_consent(*, actor: User | None, customer: Customer, channel: str, given: bool) -> Customer:
     """Record that consent for a channel was given now, or withdrawn."""
     if channel not in Channel.values:
-        raise ValidationFailed(errors=[FieldError(field="channel", reason=f"must be one of {', '.join(Channel.values)}")])
+        raise ValidationFailed(errors=[FieldError(field="channel", reason=one_of(Channel.values))])
     field = f"consent_{channel}_at"
     current = getattr(customer, field)
     if given == (current is not None):

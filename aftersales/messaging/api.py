@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Header, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -51,7 +52,7 @@ class MessageFilter(Schema):
 def _template(template_id: int) -> MessageTemplate:
     template = MessageTemplate.objects.filter(pk=template_id).first()
     if template is None:
-        raise NotFound("No such template.")
+        raise NotFound(_("No such template."))
     return template
 
 
@@ -60,7 +61,7 @@ def _customer(request: HttpRequest, customer_id: int | None) -> Any:
         return None
     customer = customers_visible_to(request.user).filter(pk=customer_id).first()
     if customer is None:
-        raise NotFound("No such customer.")
+        raise NotFound(_("No such customer."))
     return customer
 
 
@@ -126,7 +127,7 @@ def message_get(request: HttpRequest, message_id: int) -> Any:
     require_perm(request.user, "messaging.view_message")
     message = selectors.message_with_events(queryset=selectors.messages_visible_to(request.user), message_id=message_id)
     if message is None:
-        raise NotFound("No such message.")
+        raise NotFound(_("No such message."))
     return message
 
 
@@ -142,11 +143,11 @@ def message_enqueue(request: HttpRequest, payload: MessageIn, idempotency_key: s
             payload.template_code,
             payload.channel,
         ):
-            raise Conflict("This Idempotency-Key was already used for a different message.")
+            raise Conflict(_("This Idempotency-Key was already used for a different message."))
         return 200, existing
     unit = Unit.objects.filter(pk=payload.unit_id).first() if payload.unit_id else None
     if payload.unit_id and unit is None:
-        raise NotFound("No such unit.")
+        raise NotFound(_("No such unit."))
     assignee = selectors.staff_member(payload.assignee_id, field="assignee_id") if payload.assignee_id else None
     message = services.message_enqueue(
         actor=request.user,  # type: ignore[arg-type]
@@ -174,5 +175,5 @@ def _signature_valid(request: HttpRequest) -> bool:
 @router.post("/messaging/sms/delivery-reports", response=DeliveryReportOut, auth=None)
 def sms_delivery_report(request: HttpRequest, payload: DeliveryReportIn) -> Any:
     if not _signature_valid(request):
-        raise PermissionDenied("The report's signature is missing or wrong.")
+        raise PermissionDenied(_("The report's signature is missing or wrong."))
     return services.sms_report_apply(provider_message_id=payload.message_id, status=payload.status, detail=payload.detail)

@@ -16,8 +16,9 @@ from typing import Any
 from django.conf import settings
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.errors import FieldError, ValidationFailed
+from aftersales.core.errors import FieldError, ValidationFailed, interpolate
 
 MAX_TEMPLATE_CHARS = 20_000
 
@@ -41,12 +42,12 @@ _PLAIN = (str, int, float, bool, Decimal, dt.date, dt.datetime, dt.time, type(No
 def context_clean(data: Mapping[str, Any], *, field: str = "context", depth: int = 0) -> dict[str, Any]:
     """Return a copy of template data holding only plain values; refuse objects and private names."""
     if depth > 4:
-        raise ValidationFailed(errors=[FieldError(field=field, reason="is nested too deeply")])
+        raise ValidationFailed(errors=[FieldError(field=field, reason=_("is nested too deeply"))])
     cleaned: dict[str, Any] = {}
     for key, value in data.items():
         name = str(key)
         if not name or name.startswith("_"):
-            raise ValidationFailed(errors=[FieldError(field=f"{field}.{name}", reason="names must not start with _")])
+            raise ValidationFailed(errors=[FieldError(field=f"{field}.{name}", reason=_("names must not start with _"))])
         cleaned[name] = _value_clean(value, field=f"{field}.{name}", depth=depth)
     return cleaned
 
@@ -58,13 +59,19 @@ def _value_clean(value: Any, *, field: str, depth: int) -> Any:
         return context_clean(value, field=field, depth=depth + 1)
     if isinstance(value, list | tuple):
         return [_value_clean(item, field=field, depth=depth + 1) for item in value]
-    raise ValidationFailed(errors=[FieldError(field=field, reason=f"must be plain data, not {type(value).__name__}")])
+    raise ValidationFailed(
+        errors=[FieldError(field=field, reason=interpolate(_("must be plain data, not %(kind)s"), kind=type(value).__name__))]
+    )
 
 
 def template_check(source: str, *, field: str) -> None:
     """Raise ValidationFailed naming the field when a template is too long or does not compile in the sandbox."""
     if len(source) > MAX_TEMPLATE_CHARS:
-        raise ValidationFailed(errors=[FieldError(field=field, reason=f"is longer than {MAX_TEMPLATE_CHARS} characters")])
+        raise ValidationFailed(
+            errors=[
+                FieldError(field=field, reason=interpolate(_("is longer than %(limit)s characters"), limit=MAX_TEMPLATE_CHARS))
+            ]
+        )
     try:
         ENGINE.from_string(source)
     except TemplateSyntaxError as error:

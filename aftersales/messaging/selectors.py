@@ -195,5 +195,5 @@ def staff_member(user_id: int, *, field: str) -> User:
     """Return an active staff member by id, or refuse the field naming the reason."""
     user = User.objects.filter(pk=user_id, is_staff=True, is_active=True).first()
     if user is None:
-        raise ValidationFailed(errors=[FieldError(field=field, reason="is not an active staff member")])
+        raise ValidationFailed(errors=[FieldError(field=field, reason=_("is not an active staff member"))])
     return user

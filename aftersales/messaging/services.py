@@ -20,8 +20,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from aftersales.core.errors import Conflict, FieldError, NotFound, ValidationFailed, interpolate, one_of
 from aftersales.core.models import Language, User
 from aftersales.core.timeline import timeline_record
 from aftersales.customers.models import Customer
@@ -57,19 +58,19 @@ def template_clean(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldE
     errors: list[FieldError] = []
     if "code" in cleaned:
         if not cleaned["code"]:
-            errors.append(FieldError(field="code", reason="is required"))
+            errors.append(FieldError(field="code", reason=_("is required")))
         elif slugify(cleaned["code"]) != cleaned["code"] or len(cleaned["code"]) > 60:
-            errors.append(FieldError(field="code", reason="must be lowercase letters, digits, - or _ (at most 60)"))
+            errors.append(FieldError(field="code", reason=_("must be lowercase letters, digits, - or _ (at most 60)")))
     choices = {"channel": MessageChannel.values, "language": Language.values, "purpose": Purpose.values}
     for name, allowed in choices.items():
         if name in cleaned and cleaned[name] not in allowed:
-            errors.append(FieldError(field=name, reason=f"must be one of {', '.join(allowed)}"))
+            errors.append(FieldError(field=name, reason=one_of(allowed)))
     if "body" in cleaned and not cleaned["body"]:
-        errors.append(FieldError(field="body", reason="is required"))
+        errors.append(FieldError(field="body", reason=_("is required")))
     if len(cleaned.get("subject", "")) > 200:
-        errors.append(FieldError(field="subject", reason="is longer than 200 characters"))
+        errors.append(FieldError(field="subject", reason=interpolate(_("is longer than %(limit)s characters"), limit=200)))
     if len(cleaned.get("description", "")) > 200:
-        errors.append(FieldError(field="description", reason="is longer than 200 characters"))
+        errors.append(FieldError(field="description", reason=interpolate(_("is longer than %(limit)s characters"), limit=200)))
     for name in ("subject", "body"):
         if cleaned.get(name):
             try:
@@ -81,13 +82,18 @@ def template_clean(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldE
 
 def _template_validate(template: MessageTemplate, errors: list[FieldError]) -> None:
     if template.channel in (MessageChannel.EMAIL, MessageChannel.LETTER) and not template.subject:
-        errors.append(FieldError(field="subject", reason=f"is required for the {template.channel} channel"))
+        errors.append(
+            FieldError(
+                field="subject",
+                reason=interpolate(_("is required for the %(channel)s channel"), channel=MessageChannel(template.channel).label),
+            )
+        )
     clash = MessageTemplate.objects.filter(code=template.code, channel=template.channel, language=template.language)
     if template.pk:
         clash = clash.exclude(pk=template.pk)
     if clash.exists():
         errors.append(
-            FieldError(field="code", reason="a template with this code, channel and language already exists", code="duplicate")
+            FieldError(field="code", reason=_("a template with this code, channel and language already exists"), code="duplicate")
         )
     if errors:
         raise ValidationFailed(errors=errors)
@@ -233,15 +239,15 @@ def message_enqueue(
     key = (idempotency_key or "").strip()
     errors = []
     if not key or len(key) > 200:
-        errors.append(FieldError(field="idempotency_key", reason="is required (at most 200 characters)"))
+        errors.append(FieldError(field="idempotency_key", reason=_("is required (at most 200 characters)")))
     if channel not in MessageChannel.values:
-        errors.append(FieldError(field="channel", reason=f"must be one of {', '.join(MessageChannel.values)}"))
+        errors.append(FieldError(field="channel", reason=one_of(MessageChannel.values)))
     if purpose is not None and purpose not in Purpose.values:
-        errors.append(FieldError(field="purpose", reason=f"must be one of {', '.join(Purpose.values)}"))
+        errors.append(FieldError(field="purpose", reason=one_of(Purpose.values)))
     if unit is not None and unit.customer_id != customer.pk:
-        errors.append(FieldError(field="unit", reason="belongs to another customer"))
+        errors.append(FieldError(field="unit", reason=_("belongs to another customer")))
     if send_after is not None and timezone.is_naive(send_after):
-        errors.append(FieldError(field="send_after", reason="must include a time zone, e.g. 2025-06-01T09:00:00+02:00"))
+        errors.append(FieldError(field="send_after", reason=_("must include a time zone, e.g. 2025-06-01T09:00:00+02:00")))
     if errors:
         raise ValidationFailed(errors=errors)
 
@@ -253,7 +259,14 @@ def message_enqueue(
     template = template_choose(code=template_code, channel=channel, language=customer.language)
     if template is None:
         raise ValidationFailed(
-            errors=[FieldError(field="template_code", reason=f"no {channel} template {template_code!r} in any language")]
+            errors=[
+                FieldError(
+                    field="template_code",
+                    reason=interpolate(
+                        _("no %(channel)s template %(code)r in any language"), channel=channel, code=template_code
+                    ),
+                )
+            ]
         )
     # A marketing template stays marketing whatever the caller says; a caller may only make a message stricter.
     effective_purpose = Purpose.MARKETING if Purpose.MARKETING in (purpose, template.purpose) else Purpose.TRANSACTIONAL
@@ -540,7 +553,7 @@ def message_mark_delivered(*, message: Message, detail: str = "", at: dt.datetim
     if message.status in (MessageStatus.DELIVERED, MessageStatus.BOUNCED):
         return message
     if message.status != MessageStatus.SENT:
-        raise Conflict(f"A {message.status} message cannot be marked delivered.")
+        raise Conflict(interpolate(_("A %(status)s message cannot be marked delivered."), status=message.status))
     message.status, message.delivered_at = MessageStatus.DELIVERED, at or timezone.now()
     message.save(update_fields=["status", "delivered_at", "updated_at"])
     _event(message, MessageStatus.DELIVERED, detail or "Delivery confirmed by the provider.")
@@ -554,7 +567,7 @@ def message_mark_bounced(*, message: Message, detail: str = "") -> Message:
     if message.status == MessageStatus.BOUNCED:
         return message
     if message.status not in (MessageStatus.SENT, MessageStatus.DELIVERED):
-        raise Conflict(f"A {message.status} message cannot bounce.")
+        raise Conflict(interpolate(_("A %(status)s message cannot bounce."), status=message.status))
     message.status, message.last_error = MessageStatus.BOUNCED, detail[:4000]
     message.save(update_fields=["status", "last_error", "updated_at"])
     _event(message, MessageStatus.BOUNCED, detail or "Rejected by the recipient's network.")
@@ -572,7 +585,7 @@ def sms_report_apply(*, provider_message_id: str, status: str, detail: str = "")
     """Apply an SMS gateway's delivery report to the message it sent."""
     message = Message.objects.filter(channel=MessageChannel.SMS, provider_message_id=provider_message_id).first()
     if not provider_message_id or message is None:
-        raise NotFound("No text message with this provider id.")
+        raise NotFound(_("No text message with this provider id."))
     state = status.strip().lower()
     if state in DELIVERED_REPORTS:
         return message_mark_delivered(message=message, detail=detail)
@@ -581,7 +594,7 @@ def sms_report_apply(*, provider_message_id: str, status: str, detail: str = "")
     if state in INTERIM_REPORTS:
         return message
     known = sorted(DELIVERED_REPORTS | BOUNCED_REPORTS | INTERIM_REPORTS)
-    raise ValidationFailed(errors=[FieldError(field="status", reason=f"must be one of {', '.join(known)}")])
+    raise ValidationFailed(errors=[FieldError(field="status", reason=one_of(known))])
 
 
 EMAIL_DELIVERED = {"delivered"}
@@ -627,10 +640,10 @@ def unsubscribe_apply(*, token: str) -> Unsubscribe:
     """Withdraw the customer's marketing consent on the channel a signed link names."""
     request = unsubscribe_read(token)
     if request is None or request.channel not in MessageChannel.values:
-        raise NotFound("This unsubscribe link is not valid.")
+        raise NotFound(_("This unsubscribe link is not valid."))
     customer = Customer.objects.select_for_update().filter(pk=request.customer_id).first()
     if customer is None:
-        raise NotFound("This unsubscribe link is not valid.")
+        raise NotFound(_("This unsubscribe link is not valid."))
     consent = CONSENT_FOR_CHANNEL[MessageChannel(request.channel)]
     latest = Unsubscribe.objects.filter(customer=customer, channel=request.channel).order_by("-created_at").first()
     if latest is not None and not customer.has_consent(consent):

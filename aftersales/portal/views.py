@@ -137,7 +137,7 @@ def profile(request: HttpRequest, customer: Customer) -> HttpResponse:
         try:
             customer_update(actor=request.user, customer=customer, data={"language": form.cleaned_data["language"]})  # type: ignore[arg-type]
         except ValidationFailed as failure:
-            form.add_error("language", "; ".join(error.reason for error in failure.errors))
+            form.add_error("language", "; ".join(str(error.reason) for error in failure.errors))
         else:
             translation.activate(customer.language)
             messages.success(request, _("Your language was saved."))

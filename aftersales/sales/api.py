@@ -4,6 +4,7 @@ from pathlib import PurePath
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import File, Query, Router, UploadedFile
 from ninja.pagination import paginate
 
@@ -37,7 +38,7 @@ def sale_list(request: HttpRequest, filters: Query[SaleFilter], ordering: SaleOr
 def _sale(request: HttpRequest, number: str) -> Sale:
     sale = selectors.sale_detail(selectors.sales_visible_to(request.user)).filter(number=number).first()
     if sale is None:
-        raise NotFound("No such sale.")
+        raise NotFound(_("No such sale."))
     return sale
 
 
@@ -56,7 +57,7 @@ def sale_proof_download(request: HttpRequest, number: str) -> Any:
     sale = _sale(request, number)
     stored = sale.proof_file.name or ""
     if not stored or not sale.proof_file.storage.exists(stored):
-        raise NotFound("This sale has no proof of purchase file.")
+        raise NotFound(_("This sale has no proof of purchase file."))
     name = f"proof-{sale.number}{PurePath(stored).suffix}"
     return FileResponse(sale.proof_file.open("rb"), as_attachment=True, filename=name)
 
@@ -71,9 +72,9 @@ def _sale_parties(request: HttpRequest, payload: SaleIn) -> tuple[Customer, User
     rep = User.objects.filter(pk=payload.sales_rep_id, is_staff=True).first() if payload.sales_rep_id else None
     errors = []
     if customer is None:
-        errors.append(FieldError(field="customer_id", reason="no such customer"))
+        errors.append(FieldError(field="customer_id", reason=_("no such customer")))
     if payload.sales_rep_id and rep is None:
-        errors.append(FieldError(field="sales_rep_id", reason="no such staff member"))
+        errors.append(FieldError(field="sales_rep_id", reason=_("no such staff member")))
     if errors or customer is None:
         raise ValidationFailed(errors=errors)
     return customer, rep
@@ -106,7 +107,7 @@ def unit_list(request: HttpRequest, filters: Query[UnitFilter], ordering: UnitOr
 def _unit(request: HttpRequest, unit_id: int) -> Unit:
     unit = selectors.units_visible_to(request.user).filter(pk=unit_id).first()
     if unit is None:
-        raise NotFound("No such unit.")
+        raise NotFound(_("No such unit."))
     return unit
 
 
@@ -118,9 +119,9 @@ def unit_lookup(request: HttpRequest, serial: str, sku: str | None = None) -> An
         units = units.filter(product__sku=sku)
     found = list(units[:2])
     if not found:
-        raise NotFound("No unit with this serial number.")
+        raise NotFound(_("No unit with this serial number."))
     if len(found) > 1:
-        raise Conflict("Several products have a unit with this serial; add ?sku= to choose.")
+        raise Conflict(_("Several products have a unit with this serial; add ?sku= to choose."))
     return found[0]
 
 

@@ -11,9 +11,11 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from aftersales.catalog.models import Product
-from aftersales.core.errors import FieldError, ValidationFailed
+from aftersales.core.errors import FieldError, Text, ValidationFailed, interpolate, one_of
 from aftersales.core.models import User
 from aftersales.core.timeline import timeline_record
 from aftersales.customers.models import Customer
@@ -51,33 +53,45 @@ def sale_line_clean(
     """Return a validated sale line (product, quantity, price, serials) and its errors."""
     errors: list[FieldError] = []
 
-    def fail(name: str, reason: str, code: str = "invalid") -> None:
+    def fail(name: str, reason: Text, code: str = "invalid") -> None:
         errors.append(FieldError(field=field_prefix + name, reason=reason, line=line, code=code))
 
     if product is None:
-        fail("sku", f"no product with SKU {sku!r}" if sku else "is required", "unknown" if sku else "required")
+        if sku:
+            fail("sku", interpolate(_("no product with SKU %(sku)r"), sku=sku), "unknown")
+        else:
+            fail("sku", _("is required"), "required")
     try:
         qty = int(str(quantity).strip())
     except (TypeError, ValueError):
         qty = 0
-        fail("quantity", f"{quantity!r} is not a whole number")
+        fail("quantity", interpolate(_("%(value)r is not a whole number"), value=quantity))
     else:
         if qty <= 0:
-            fail("quantity", "must be at least 1")
+            fail("quantity", _("must be at least 1"))
     price = decimal_parse(unit_price)
     if price is None:
-        fail("unit_price", f"{unit_price!r} is not a number")
+        fail("unit_price", interpolate(_("%(value)r is not a number"), value=unit_price))
     elif price < 0:
-        fail("unit_price", "must not be negative")
+        fail("unit_price", _("must not be negative"))
     elif price.as_tuple().exponent < -2:  # type: ignore[operator]
-        fail("unit_price", "has more than two decimals")
+        fail("unit_price", _("has more than two decimals"))
     clean_serials = [s.strip() for s in serials if s and s.strip()]
     if len(set(clean_serials)) != len(clean_serials):
-        fail("serials", "lists the same serial twice", "duplicate")
+        fail("serials", _("lists the same serial twice"), "duplicate")
     if any(len(s) > MAX_SERIAL_LENGTH for s in clean_serials):
-        fail("serials", f"a serial is longer than {MAX_SERIAL_LENGTH} characters")
+        fail("serials", interpolate(_("a serial is longer than %(limit)s characters"), limit=MAX_SERIAL_LENGTH))
     if clean_serials and qty > 0 and len(clean_serials) != qty:
-        fail("serials", f"{len(clean_serials)} serials given for a quantity of {qty}")
+        given = interpolate(
+            ngettext_lazy(
+                "%(count)s serial given for a quantity of %(quantity)s",
+                "%(count)s serials given for a quantity of %(quantity)s",
+                "count",
+            ),
+            count=len(clean_serials),
+            quantity=qty,
+        )
+        fail("serials", given)
     return {"product": product, "quantity": qty, "unit_price": price, "serials": clean_serials}, errors
 
 
@@ -91,30 +105,30 @@ def sale_header_clean(
     """Return a validated sale header (number, date, channel) and its errors."""
     errors: list[FieldError] = []
 
-    def fail(name: str, reason: str) -> None:
+    def fail(name: str, reason: Text) -> None:
         errors.append(FieldError(field=field_prefix + name, reason=reason, line=line))
 
     number_text = str(number or "").strip()
     if not number_text:
-        fail("number", "is required")
+        fail("number", _("is required"))
     elif len(number_text) > 64:
-        fail("number", "is longer than 64 characters")
+        fail("number", interpolate(_("is longer than %(limit)s characters"), limit=64))
     day: dt.date | None = None
     if isinstance(sold_on, dt.date):
         day = sold_on
     elif not str(sold_on or "").strip():
-        fail("sold_on", "is required")
+        fail("sold_on", _("is required"))
     else:
         try:
             day = dt.date.fromisoformat(str(sold_on).strip())
         except ValueError:
-            fail("sold_on", f"{sold_on!r} is not a date as YYYY-MM-DD")
+            fail("sold_on", interpolate(_("%(value)r is not a date as YYYY-MM-DD"), value=sold_on))
     # Looking up the business's calendar day is slow; a day before yesterday in UTC is past everywhere.
     if day is not None and day >= _utc_yesterday() and day > timezone.localdate():
-        fail("sold_on", "is in the future")
+        fail("sold_on", _("is in the future"))
     channel_text = str(channel or SaleChannel.STORE).strip().lower()
     if channel_text not in _CHANNEL_CODES:
-        fail("channel", f"must be one of {', '.join(SaleChannel.values)}")
+        fail("channel", one_of(SaleChannel.values))
     return {"number": number_text, "sold_on": day, "channel": channel_text}, errors
 
 
@@ -125,7 +139,10 @@ def proof_file_check(upload: UploadedFile | None) -> list[FieldError]:
     errors = []
     if upload.size and upload.size > settings.PROOF_OF_PURCHASE_MAX_BYTES:
         errors.append(
-            FieldError(field="proof_file", reason=f"is larger than {settings.PROOF_OF_PURCHASE_MAX_BYTES // (1024 * 1024)} MB")
+            FieldError(
+                field="proof_file",
+                reason=interpolate(_("is larger than %(size)s MB"), size=settings.PROOF_OF_PURCHASE_MAX_BYTES // (1024 * 1024)),
+            )
         )
     head = upload.read(8)
     upload.seek(0)
@@ -139,7 +156,7 @@ def proof_file_check(upload: UploadedFile | None) -> list[FieldError]:
         else ""
     )
     if kind not in settings.PROOF_OF_PURCHASE_CONTENT_TYPES:
-        errors.append(FieldError(field="proof_file", reason="must be a PDF, JPEG or PNG file", code="file_type"))
+        errors.append(FieldError(field="proof_file", reason=_("must be a PDF, JPEG or PNG file"), code="file_type"))
     return errors
 
 
@@ -175,11 +192,15 @@ def sale_create(
     """Record a sale with its lines and one unit per serial; the number and each serial must be new."""
     header, errors = sale_header_clean(number=number, sold_on=sold_on, channel=channel)
     if header["number"] and Sale.objects.filter(number=header["number"]).exists():
-        errors.append(FieldError(field="number", reason=f"sale {header['number']!r} already exists", code="duplicate"))
+        errors.append(
+            FieldError(
+                field="number", reason=interpolate(_("sale %(number)r already exists"), number=header["number"]), code="duplicate"
+            )
+        )
     if not lines:
-        errors.append(FieldError(field="lines", reason="a sale needs at least one line", code="required"))
+        errors.append(FieldError(field="lines", reason=_("a sale needs at least one line"), code="required"))
     if sales_rep is not None and not sales_rep.is_staff:
-        errors.append(FieldError(field="sales_rep", reason="must be a staff member"))
+        errors.append(FieldError(field="sales_rep", reason=_("must be a staff member")))
     if delivered_at is not None:
         errors += moment_check(delivered_at, sale_day=header["sold_on"], field="delivered_at")
     errors += proof_file_check(proof_file)
@@ -199,12 +220,12 @@ def sale_create(
         clean_lines.append(clean)
     pairs = [(c["product"].pk, s) for c in clean_lines if c["product"] for s in c["serials"]]
     if len(set(pairs)) != len(pairs):
-        errors.append(FieldError(field="lines", reason="the same serial appears on two lines", code="duplicate"))
+        errors.append(FieldError(field="lines", reason=_("the same serial appears on two lines"), code="duplicate"))
     taken = serials_taken(pairs)
     for index, clean in enumerate(clean_lines):
         for serial in clean["serials"]:
             if clean["product"] and (clean["product"].pk, serial) in taken:
-                reason = f"serial {serial!r} is already registered for this product"
+                reason = interpolate(_("serial %(serial)r is already registered for this product"), serial=serial)
                 errors.append(FieldError(field=f"lines[{index}].serials", reason=reason, code="duplicate"))
     if errors:
         raise ValidationFailed(errors=errors)
@@ -268,7 +289,7 @@ def unit_mark_delivered(*, actor: User | None, unit: Unit, delivered_at: dt.date
     when = delivered_at or timezone.now()
     _unit_check_moment(unit, when, "delivered_at")
     if unit.installed_at and when > unit.installed_at:
-        raise ValidationFailed(errors=[FieldError(field="delivered_at", reason="is after the installation")])
+        raise ValidationFailed(errors=[FieldError(field="delivered_at", reason=_("is after the installation"))])
     unit.delivered_at = when
     unit.save(update_fields=["delivered_at", "updated_at"])
     timeline_record(
@@ -283,7 +304,7 @@ def unit_mark_installed(*, actor: User | None, unit: Unit, installed_at: dt.date
     when = installed_at or timezone.now()
     _unit_check_moment(unit, when, "installed_at")
     if unit.delivered_at and when < unit.delivered_at:
-        raise ValidationFailed(errors=[FieldError(field="installed_at", reason="is before the delivery")])
+        raise ValidationFailed(errors=[FieldError(field="installed_at", reason=_("is before the delivery"))])
     unit.installed_at = when
     if unit.delivered_at is None:
         unit.delivered_at = when
@@ -298,7 +319,7 @@ def unit_mark_installed(*, actor: User | None, unit: Unit, installed_at: dt.date
 def unit_set_status(*, actor: User | None, unit: Unit, status: str) -> Unit:
     """Change a unit's status (in service, returned, replaced, scrapped), recording why on the timeline."""
     if status not in UnitStatus.values:
-        raise ValidationFailed(errors=[FieldError(field="status", reason=f"must be one of {', '.join(UnitStatus.values)}")])
+        raise ValidationFailed(errors=[FieldError(field="status", reason=one_of(UnitStatus.values))])
     if status == unit.status:
         return unit
     unit.status = status
@@ -316,9 +337,9 @@ def unit_set_status(*, actor: User | None, unit: Unit, status: str) -> Unit:
 def moment_check(when: dt.datetime, *, sale_day: dt.date | None, field: str) -> list[FieldError]:
     """Return why a delivery or installation moment is refused: in the future, or before the sale."""
     if when > timezone.now() + dt.timedelta(minutes=5):
-        return [FieldError(field=field, reason="is in the future")]
+        return [FieldError(field=field, reason=_("is in the future"))]
     if sale_day and timezone.localtime(when).date() < sale_day:
-        return [FieldError(field=field, reason="is before the sale date")]
+        return [FieldError(field=field, reason=_("is before the sale date"))]
     return []
 
 

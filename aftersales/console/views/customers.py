@@ -83,7 +83,7 @@ def customer_consent(request: HttpRequest, customer_id: int) -> HttpResponse:
             given=request.POST.get("given") == "1",
         )
     except ValidationFailed as failure:
-        messages.error(request, "; ".join(error.reason for error in failure.errors))
+        messages.error(request, "; ".join(str(error.reason) for error in failure.errors))
     if request.htmx:  # type: ignore[attr-defined]
         return render(
             request, "console/customers/_consents.html", {"customer": customer, "consents": customer_consents(customer)}
