@@ -148,7 +148,7 @@ CR-SOFA3  | Casa Roble three-seater sofa              | Sofá de tres plazas Cas
 CR-TBL180 | Casa Roble oak dining table, 180 cm       | Mesa de comedor de roble Casa Roble, 180 cm |  890.00 | CRB-########      |
 CR-CHAIR  | Casa Roble dining chair                   | Silla de comedor Casa Roble                 |  149.00 | CRB-########      | qty 4 6 2 1
 DS-M150   | Descanso memory-foam mattress, 150×190    | Colchón viscoelástico Descanso, 150×190     |  799.00 | DSC{yy}{mm}###### |
-DS-BASE   | Descanso adjustable bed base              | Base articulada Descanso                    | 1190.00 | DSC{yy}{mm}###### |
+DS-BASE   | Descanso adjustable bed base              | Somier articulado Descanso                  | 1190.00 | DSC{yy}{mm}###### |
 ES-ERGO   | Estudio ergonomic office chair            | Silla de oficina ergonómica Estudio         |  389.00 | EST#######        | qty 1 2 4
 """
 )

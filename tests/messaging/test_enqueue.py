@@ -54,7 +54,7 @@ def test_a_spanish_customer_gets_the_spanish_template(db):
     customer = CustomerFactory(name="Lucía Fernández", language="es")
     message = enqueue(customer)
     assert message.language == "es"
-    assert message.subject == "Te damos la bienvenida, Lucía"
+    assert message.subject == "Le damos la bienvenida, Lucía"
     assert "Gracias por confiar en nosotros" in message.body
 
 
