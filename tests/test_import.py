@@ -107,7 +107,7 @@ SAMPLE = [
 @pytest.mark.parametrize("rows_per_insert", [1000, 2])
 def test_import_records_sales_lines_units_customers_and_timeline(catalog, seller, monkeypatch, rows_per_insert):
     # Rows go to the database in multi-row statements, and the rest one by one: both must agree.
-    monkeypatch.setattr("aftersales.sales.imports.ROWS_PER_INSERT", rows_per_insert)
+    monkeypatch.setattr("aftersales.sales.bulk.ROWS_PER_INSERT", rows_per_insert)
 
     report = run(csv_text(SAMPLE))
 
@@ -382,6 +382,22 @@ def test_errors_after_the_first_keep_being_found_across_batches(catalog, monkeyp
     assert "also appears at line 6" in report.errors[1].reason
     assert "already appears at line 5" in report.errors[2].reason
     assert counts()["Sale"] == 0
+
+
+def test_import_leaves_the_connection_settings_as_they_were(catalog, seller):
+    from django.db import connection
+
+    query = "PRAGMA cache_size" if connection.vendor == "sqlite" else "SHOW enable_seqscan"
+
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            return cursor.fetchone()[0]
+
+    before = setting()
+    assert run(csv_text(SAMPLE)).ok
+    assert not run(csv_text([row(unit_price="-1")])).ok
+    assert setting() == before
 
 
 def test_error_list_is_capped_but_counted(catalog):

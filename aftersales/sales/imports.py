@@ -1,29 +1,23 @@
 """Import of sales history from a CSV file or a JSON batch, validated in full and written all or nothing.
 
-The file is streamed: it is read in chunks, validated row by row, and written in batches inside one
-transaction while no row has failed. After the first bad row the import keeps validating, to report every
-bad row, but writes nothing more, and the transaction is rolled back at the end. Sale numbers and serials
-read after that point go to a temporary table instead of the real ones, so memory stays flat either way.
+The file is streamed (``import_files``): it is read in chunks, validated row by row with the sales and
+customer validators, and written in batches inside one transaction while no row has failed. After the
+first bad row the import keeps validating, to report every bad row, but writes nothing more, and the
+transaction is rolled back at the end. Sale numbers and serials read after that point go to a temporary
+table instead of the real ones, so memory stays flat either way.
 
-Rows are written with the database cursor (``executemany`` on SQLite, ``COPY`` on PostgreSQL) into columns
-taken from the models' ``_meta``: building a model instance per row costs several times what the database
-itself spends on it (see docs/performance.md).
+Rows go to the tables through the driver (``bulk``), written by a second thread while the next batch
+is validated; see docs/import.md for the rules and docs/performance.md for the figures.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
 import logging
-import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from itertools import chain
 from json.encoder import encode_basestring_ascii as json_string  # type: ignore[attr-defined]
 from operator import itemgetter
 from typing import Any, BinaryIO, NamedTuple
@@ -40,96 +34,54 @@ from aftersales.core.models import TimelineEvent, User
 from aftersales.core.timeline import kind_get
 from aftersales.customers.models import Customer
 from aftersales.customers.services import customer_clean
+from aftersales.sales.bulk import BackgroundWriter, KeyAllocator, Table, chunks, database_tuned, lookup, model_field, select
+from aftersales.sales.import_files import (
+    COLUMNS,
+    LINE_COLUMNS,
+    REQUIRED_COLUMNS,
+    SALE_COLUMNS,
+    SERIAL_SEPARATOR,
+    Progress,
+    Record,
+    Row,
+    Unreadable,
+    batch_records,
+    csv_records,
+)
 from aftersales.sales.models import Sale, SaleLine, Unit
 from aftersales.sales.services import moment_check, sale_header_clean, sale_line_clean
 
-# The columns of the file, in the order of the documentation and the sample file.
-COLUMNS: tuple[str, ...] = (
-    "sale_number",
-    "sale_date",
-    "channel",
-    "sales_rep",
-    "customer_name",
-    "customer_email",
-    "customer_phone",
-    "customer_language",
-    "customer_country",
-    "customer_postal_code",
-    "customer_city",
-    "sku",
-    "quantity",
-    "unit_price",
-    "serials",
-    "delivered_on",
-    "installed_on",
-    "receipt_number",
-)
-REQUIRED_COLUMNS: tuple[str, ...] = ("sale_number", "sale_date", "customer_name", "sku", "quantity", "unit_price")
-# The columns of one sale line. The others describe the sale: its first row gives them, the next rows
-# repeat them unchanged or leave them empty.
-LINE_COLUMNS: tuple[str, ...] = ("sku", "quantity", "unit_price", "serials", "delivered_on", "installed_on")
-SALE_COLUMNS: tuple[str, ...] = tuple(name for name in COLUMNS if name not in ("sale_number", *LINE_COLUMNS))
-SERIAL_SEPARATOR = "|"
+__all__ = [
+    "COLUMNS",
+    "LINE_COLUMNS",
+    "MAX_ERRORS_KEPT",
+    "REQUIRED_COLUMNS",
+    "SALE_COLUMNS",
+    "ImportReport",
+    "sales_import",
+    "sales_import_rows",
+]
+
 MAX_ERRORS_KEPT = 1000
 BATCH_ROWS = 5000
-ROWS_PER_INSERT = 1000
-READ_CHUNK_BYTES = 1 << 20
 # Largest values the columns hold (DecimalField(12, 2), PositiveIntegerField, DecimalField(14, 2)).
 MAX_UNIT_PRICE = Decimal("9999999999.99")
 MAX_QUANTITY = 2_147_483_647
 MAX_SALE_TOTAL = Decimal("999999999999.99")
 # customer_clean (and the date checks) run once per distinct input; a memo is emptied when full.
 CUSTOMER_MEMO_SIZE = 20_000
-_LOOKUP_CHUNK = 900
-# SQLite page cache during an import, in KiB (SQLite's default is 2 MiB); it counts in the process's memory.
-SQLITE_CACHE_KIB = 64 * 1024
 
 logger = logging.getLogger(__name__)
-_COLUMN_SET = frozenset(COLUMNS)
 _SALE_KEY = itemgetter(*(COLUMNS.index(name) for name in SALE_COLUMNS))
 _HEADER_FIELDS = {"number": "sale_number", "sold_on": "sale_date", "channel": "channel"}
 _CUSTOMER_FIELDS = ("name", "email", "phone", "language", "country", "postal_code", "city")
-
-
-def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
-    found = model._meta.get_field(name)
-    assert isinstance(found, models.Field)
-    return found
-
-
-def _column(model: type[models.Model], name: str) -> str:
-    return connection.ops.quote_name(str(_field(model, name).column))
-
-
-_CUSTOMER_MAX_LENGTHS = {name: _field(Customer, name).max_length for name in _CUSTOMER_FIELDS}
-_RECEIPT_MAX_LENGTH = _field(Sale, "receipt_number").max_length or 64
+_CUSTOMER_MAX_LENGTHS = {name: model_field(Customer, name).max_length for name in _CUSTOMER_FIELDS}
+_RECEIPT_MAX_LENGTH = model_field(Sale, "receipt_number").max_length or 64
 _EVENT_KINDS = ("customer_created", "sale_recorded", "sold", "delivered", "installed")
-
-
-class Row(NamedTuple):
-    """One row of the file with every column, in the order of ``COLUMNS``; missing optional columns are ""."""
-
-    sale_number: str
-    sale_date: str
-    channel: str
-    sales_rep: str
-    customer_name: str
-    customer_email: str
-    customer_phone: str
-    customer_language: str
-    customer_country: str
-    customer_postal_code: str
-    customer_city: str
-    sku: str
-    quantity: str
-    unit_price: str
-    serials: str
-    delivered_on: str
-    installed_on: str
-    receipt_number: str
-
-
-assert Row._fields == COLUMNS
+_SALES_BY_NUMBER = select(Sale, "number id", "number")
+_UNITS_BY_SERIAL = select(Unit, "product serial id", "serial")
+_CUSTOMERS_BY_EMAIL = select(Customer, "email id", "email")
+_CUSTOMERS_BY_PHONE = select(Customer, "phone id", "phone", " ORDER BY 2 DESC")
 
 
 @dataclass
@@ -156,18 +108,13 @@ class ImportReport:
             self.errors.append(error)
 
 
-Progress = Callable[[int], None]
-# (line, the row or None when it could not be split into columns, problems found while reading it)
-Record = tuple[int, Row | None, list[FieldError]]
-
-
 def sales_import(*, actor: User | None, source: BinaryIO | File, progress: Progress | None = None) -> ImportReport:
     """Import a CSV of sales in one transaction; write nothing when any row is invalid.
 
     ``progress`` is called with the number of bytes read since its previous call.
     """
     importer = _Importer(actor=actor)
-    importer.run(_csv_records(source, progress))
+    importer.run(csv_records(source, progress))
     return importer.report
 
 
@@ -178,163 +125,8 @@ def sales_import_rows(*, actor: User | None, rows: Iterable[Mapping[str, Any]], 
     rows handled since its previous call.
     """
     importer = _Importer(actor=actor, rows_progress=progress)
-    importer.run(_batch_records(rows))
+    importer.run(batch_records(rows))
     return importer.report
-
-
-# --- reading -------------------------------------------------------------------------------------
-
-
-class _Unreadable(Exception):
-    """The input cannot be read any further; each error says why."""
-
-    def __init__(self, *errors: FieldError) -> None:
-        super().__init__(errors[0].reason if errors else "")
-        self.errors = list(errors)
-
-
-def _file_error(reason: str, *, line: int = 1) -> FieldError:
-    return FieldError(field="file", reason=reason, line=line, code="unreadable")
-
-
-class _Decoder:
-    """Decode UTF-8 (after an optional BOM), switching to Latin-1 at the first byte that is not UTF-8.
-
-    The switch is safe only while everything decoded so far was ASCII, which reads the same in both;
-    a file that is valid UTF-8 at first and not later is refused rather than half misread.
-    """
-
-    def __init__(self, *, utf8_declared: bool) -> None:
-        self.utf8_declared = utf8_declared
-        self.decoder = codecs.getincrementaldecoder("utf-8")()
-        self.latin1 = False
-        self.only_ascii = True
-
-    def decode(self, data: bytes, *, final: bool = False, line: int) -> str:
-        if self.latin1:
-            return data.decode("latin-1")
-        buffered = self.decoder.getstate()[0]
-        try:
-            text = self.decoder.decode(data, final)
-        except UnicodeDecodeError as exc:
-            pending = buffered + data
-            if self.utf8_declared or not self.only_ascii or not pending[: exc.start].isascii():
-                where = line + pending[: exc.start].count(b"\n")
-                raise _Unreadable(
-                    _file_error("is not valid UTF-8 here although earlier lines are; save the whole file as UTF-8", line=where)
-                ) from exc
-            self.latin1 = True
-            return pending.decode("latin-1")
-        if self.only_ascii and not text.isascii():
-            self.only_ascii = False
-        return text
-
-
-def _text_lines(source: Any, progress: Progress | None) -> Iterator[str]:
-    """Yield the lines of a byte stream as text, read in chunks so that memory stays flat."""
-    chunk = source.read(READ_CHUNK_BYTES)
-    if isinstance(chunk, str):
-        raise TypeError("sales_import reads bytes: open the file in binary mode")
-    utf8_declared = chunk.startswith(codecs.BOM_UTF8)
-    if chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in chunk[:4096]:
-        raise _Unreadable(
-            _file_error("is not UTF-8 or Latin-1 text (it looks like UTF-16 or a binary file); save it as CSV UTF-8")
-        )
-    decoder = _Decoder(utf8_declared=utf8_declared)
-    if utf8_declared:
-        if progress:
-            progress(len(codecs.BOM_UTF8))
-        chunk = chunk[len(codecs.BOM_UTF8) :]
-    pending = ""
-    lines_done = 0
-    while chunk:
-        if progress:
-            progress(len(chunk))
-        pending += decoder.decode(chunk, line=lines_done + 1)
-        parts = pending.split("\n")
-        pending = parts.pop()
-        lines_done += len(parts)
-        for part in parts:
-            yield part + "\n"
-        chunk = source.read(READ_CHUNK_BYTES)
-    pending += decoder.decode(b"", final=True, line=lines_done + 1)
-    if pending:
-        yield pending
-
-
-def _header_read(header_line: str) -> tuple[str, list[str]]:
-    """Return the delimiter and the column names of the header line, or raise naming each problem."""
-    if not header_line.strip():
-        raise _Unreadable(_file_error("is empty; its first line must name the columns"))
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    names = [name.strip().lower() for name in next(csv.reader([header_line], delimiter=delimiter))]
-    errors = []
-    seen: set[str] = set()
-    for name in names:
-        if not name:
-            continue
-        if name not in _COLUMN_SET:
-            errors.append(FieldError(field=name, reason=f"is not a known column; the columns are {', '.join(COLUMNS)}", line=1))
-        elif name in seen:
-            errors.append(FieldError(field=name, reason="appears twice in the header", line=1, code="duplicate"))
-        seen.add(name)
-    for name in REQUIRED_COLUMNS:
-        if name not in seen:
-            errors.append(FieldError(field=name, reason="required column is missing from the header", line=1, code="required"))
-    if errors:
-        raise _Unreadable(*errors)
-    return delimiter, names
-
-
-def _csv_records(source: Any, progress: Progress | None) -> Iterator[Record]:
-    """Yield each data row of a CSV file with its physical line number (the header is line 1)."""
-    lines = _text_lines(source, progress)
-    delimiter, names = _header_read(next(lines, ""))
-    width = len(names)
-    # Absent optional columns read the empty string appended at index ``width`` of each row.
-    pick = itemgetter(*(names.index(name) if name in names else width for name in COLUMNS))
-    make = Row._make
-    reader = csv.reader(lines, delimiter=delimiter)
-    line = 1
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise _Unreadable(_file_error(f"cannot be read as CSV from here on: {exc}", line=line + 1)) from exc
-        start, line = line + 1, reader.line_num + 1
-        if len(fields) != width:
-            if not any(value.strip() for value in fields):
-                continue  # blank line
-            reason = f"has {len(fields)} fields but the header has {width}"
-            yield start, None, [FieldError(field="row", reason=reason, line=start, code="columns")]
-            continue
-        fields.append("")
-        row = make(pick(fields))
-        if not row.sale_number and not any(value.strip() for value in fields):
-            continue  # a row of empty cells, as spreadsheets export
-        yield start, row, []
-
-
-def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return SERIAL_SEPARATOR.join(str(item) for item in value)
-    return str(value)
-
-
-def _batch_records(rows: Iterable[Mapping[str, Any]]) -> Iterator[Record]:
-    """Yield each mapping of a JSON batch as a row, its 1-based position standing for the line."""
-    for index, raw in enumerate(rows, start=1):
-        if not isinstance(raw, Mapping):
-            yield index, None, [FieldError(field="row", reason="must be an object keyed by column", line=index)]
-            continue
-        problems = [
-            FieldError(field=str(key), reason="is not a known column", line=index) for key in raw if key not in _COLUMN_SET
-        ]
-        yield index, Row._make(_as_text(raw.get(name)) for name in COLUMNS), problems
 
 
 # --- validating ----------------------------------------------------------------------------------
@@ -381,23 +173,6 @@ class _Sale:
         self.skip = False
 
 
-@contextmanager
-def _sqlite_cache(kib: int) -> Iterator[None]:
-    """Give SQLite a larger page cache for the import: its indexes then spill far fewer pages."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        before = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size = {-abs(int(kib))}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {before}")
-
-
 class _Rollback(Exception):
     """Raised inside the transaction to undo everything once some row was refused."""
 
@@ -438,12 +213,12 @@ class _Importer:
     def _run(self, records: Iterator[Record]) -> None:
         self._prepare()
         try:
-            with _sqlite_cache(SQLITE_CACHE_KIB):
+            with database_tuned():
                 try:
                     self._consume(records)
                 finally:
                     self.writer.wait()
-        except _Unreadable as exc:
+        except Unreadable as exc:
             for error in exc.errors:
                 self._fail(error)
         if self.unwritten is not None:
@@ -620,7 +395,7 @@ class _Importer:
     def _numbers_check(self, batch: list[_Sale], cursor: CursorWrapper) -> None:
         """Skip sales already recorded before this import; refuse a number the file uses twice."""
         numbers = [sale.number for sale in batch if sale.number]
-        found: dict[str, int] = dict(_lookup(cursor, _SALES_BY_NUMBER, numbers))
+        found: dict[str, int] = dict(lookup(cursor, _SALES_BY_NUMBER, numbers))
         remembered = self.unwritten.lines(cursor, "s", numbers) if self.unwritten else {}
         first_lines: dict[str, int] = {}
         for sale in batch:
@@ -655,7 +430,7 @@ class _Importer:
             return
         found = {
             (product_id, serial): unit_id
-            for product_id, serial, unit_id in _lookup(cursor, _UNITS_BY_SERIAL, [key[1] for key in keys])
+            for product_id, serial, unit_id in lookup(cursor, _UNITS_BY_SERIAL, [key[1] for key in keys])
         }
         remembered = (
             self.unwritten.lines(cursor, "u", [f"{pk}{SERIAL_SEPARATOR}{s}" for pk, s, *_ in keys]) if self.unwritten else {}
@@ -697,9 +472,9 @@ class _Importer:
 
     def _customers_resolve(self, sales: list[_Sale], cursor: CursorWrapper) -> list[int]:
         """Return each sale's customer id: matched by email, else by phone, else a new customer."""
-        by_email: dict[str, int] = dict(_lookup(cursor, _CUSTOMERS_BY_EMAIL, [sale.customer.get("email", "") for sale in sales]))
+        by_email: dict[str, int] = dict(lookup(cursor, _CUSTOMERS_BY_EMAIL, [sale.customer.get("email", "") for sale in sales]))
         # Several customers may share a phone: the oldest one wins.
-        by_phone: dict[str, int] = dict(_lookup(cursor, _CUSTOMERS_BY_PHONE, [sale.customer.get("phone", "") for sale in sales]))
+        by_phone: dict[str, int] = dict(lookup(cursor, _CUSTOMERS_BY_PHONE, [sale.customer.get("phone", "") for sale in sales]))
         ceiling = self.writer.ceiling(Customer)
         resolved = []
         for sale in sales:
@@ -725,175 +500,7 @@ class _Importer:
         writer.write()
 
 
-def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), _LOOKUP_CHUNK):
-        yield values[start : start + _LOOKUP_CHUNK]
-
-
-def _select(model: type[models.Model], columns: str, where: str, suffix: str = "") -> str:
-    """Return a query on a model's table; ``{marks}`` stands for the placeholders of the looked-up values."""
-    names = ", ".join(_column(model, name) for name in columns.split())
-    column = _column(model, where)
-    # NOT (email = '') repeats the condition of the partial unique index on email, so that it is used.
-    extra = f" AND NOT ({column} = '')" if where == "email" else ""
-    return f"SELECT {names} FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {column} IN ({{marks}}){extra}{suffix}"  # noqa: S608
-
-
-_SALES_BY_NUMBER = _select(Sale, "number id", "number")
-_UNITS_BY_SERIAL = _select(Unit, "product serial id", "serial")
-_CUSTOMERS_BY_EMAIL = _select(Customer, "email id", "email")
-_CUSTOMERS_BY_PHONE = _select(Customer, "phone id", "phone", " ORDER BY 2 DESC")
-
-
-def _lookup(cursor: CursorWrapper, query: str, values: Iterable[str]) -> list[tuple[Any, ...]]:
-    """Return the rows of a query for a set of values, asking in chunks that every database accepts."""
-    wanted = sorted(set(values) - {""})
-    rows: list[tuple[Any, ...]] = []
-    for chunk in _chunks(wanted):
-        cursor.execute(query.format(marks=", ".join(["%s"] * len(chunk))), chunk)
-        rows += cursor.fetchall()
-    return rows
-
-
 # --- writing -------------------------------------------------------------------------------------
-
-
-class _Table:
-    """Rows bound for one model's table, written with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL).
-
-    ``columns`` are given per row, already in the form the driver takes; every other concrete field
-    gets its default, or the value in ``constants``, prepared once.
-    """
-
-    def __init__(self, model: type[models.Model], columns: Sequence[str], constants: Mapping[str, Any]) -> None:
-        fields = {f.attname: f for f in model._meta.concrete_fields}
-        rest = [f for name, f in fields.items() if name not in columns and not (f.primary_key and "id" not in columns)]
-        for name in columns:
-            assert name in fields, f"{model.__name__} has no column {name}"
-        values = []
-        for f in rest:
-            value = constants[f.attname] if f.attname in constants else f.get_default()
-            assert value is not None or f.null, f"{model.__name__}.{f.attname} needs a value"
-            values.append(f.get_db_prep_save(value, connection))
-        self.constants = tuple(values)
-        quote = connection.ops.quote_name
-        names = ", ".join(quote(str(f.column)) for f in [*(fields[name] for name in columns), *rest])
-        table = quote(model._meta.db_table)
-        self.postgresql = connection.vendor == "postgresql"
-        self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
-        self.insert_sql = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608 - names from _meta, values bound
-        self.width = len(columns) + len(rest)
-        self.row_marks = "(" + ", ".join(["?"] * self.width) + ")"
-        self.rows: list[tuple[Any, ...]] = []
-
-    def add(self, values: tuple[Any, ...]) -> None:
-        self.rows.append(values + self.constants)
-
-    def take(self) -> list[tuple[Any, ...]]:
-        """Return the rows gathered so far, and start afresh."""
-        rows, self.rows = self.rows, []
-        return rows
-
-    def write(self, cursor: Any, rows: list[tuple[Any, ...]], *, max_params: int) -> None:
-        """Insert rows with a driver cursor (not Django's: this runs on the writer thread)."""
-        if not rows:
-            return
-        if self.postgresql:
-            with cursor.copy(self.copy_sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        # Many rows per INSERT: SQLite then works for longer between taking the interpreter lock back,
-        # and parses fewer statements than executemany would run.
-        # Every statement has the same size, so the driver's statement cache keeps one of them.
-        per_statement = max(1, min(ROWS_PER_INSERT, max_params // self.width))
-        whole = len(rows) - len(rows) % per_statement
-        many = self.insert_sql + ", ".join([self.row_marks] * per_statement)
-        for start in range(0, whole, per_statement):
-            cursor.execute(many, list(chain.from_iterable(rows[start : start + per_statement])))
-        if whole < len(rows):
-            cursor.executemany(self.insert_sql + self.row_marks, rows[whole:])
-
-
-class _BackgroundWriter:
-    """Write one batch's rows while the next batch is read and validated.
-
-    The rows go through the import's own database connection, inside its transaction, from a second
-    thread: SQLite and the PostgreSQL client release the interpreter lock while the database works.
-    The importer waits for the writing to end before it queries the database again.
-    """
-
-    def __init__(self) -> None:
-        connection.ensure_connection()
-        self.raw = connection.connection
-        self.max_params = 0
-        if connection.vendor == "sqlite":
-            self.max_params = self.raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        self.thread: threading.Thread | None = None
-        self.failure: BaseException | None = None
-        self.busy_seconds = 0.0
-
-    def submit(self, jobs: list[tuple[_Table, list[tuple[Any, ...]]]]) -> None:
-        self.wait()
-        self.thread = threading.Thread(target=self._write, args=(jobs,), name="sales-import-writer", daemon=True)
-        self.thread.start()
-
-    def wait(self) -> None:
-        """Wait for the rows handed over to be written; raise what writing them raised."""
-        if self.thread is not None:
-            self.thread.join()
-            self.thread = None
-        if self.failure is not None:
-            failure, self.failure = self.failure, None
-            raise failure
-
-    def _write(self, jobs: list[tuple[_Table, list[tuple[Any, ...]]]]) -> None:
-        started = time.perf_counter()
-        try:
-            cursor = self.raw.cursor()
-            try:
-                for table, rows in jobs:
-                    table.write(cursor, rows, max_params=self.max_params)
-            finally:
-                cursor.close()
-        except BaseException as exc:  # handed to the importer's thread, which re-raises it
-            self.failure = exc
-        self.busy_seconds += time.perf_counter() - started
-
-
-class _Ids:
-    """Hand out primary keys for a table inside the import's transaction.
-
-    SQLite: the transaction holds the write lock, so the keys after the largest one used are ours.
-    PostgreSQL: keys come from the table's sequence, in blocks, like any other insert's.
-    """
-
-    BLOCK = 20_000
-
-    def __init__(self, model: type[models.Model], cursor: CursorWrapper) -> None:
-        table = model._meta.db_table
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608 - a model's table
-        self.ceiling = int(cursor.fetchone()[0])
-        self.sequence = ""
-        self.pool: Iterator[int] = iter(())
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-            self.sequence = cursor.fetchone()[0]
-        elif connection.vendor == "sqlite":
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            found = cursor.fetchone()
-            self.pool = iter(range(max(self.ceiling, int(found[0]) if found else 0) + 1, 2**63))
-        else:  # pragma: no cover - the project runs on SQLite and PostgreSQL
-            raise NotImplementedError(connection.vendor)
-
-    def next(self) -> int:
-        value = next(self.pool, None)
-        if value is None:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [self.sequence, self.BLOCK])
-                self.pool = iter([row[0] for row in cursor.fetchall()])
-            value = next(self.pool)
-        return value
 
 
 class _Writer:
@@ -905,20 +512,22 @@ class _Writer:
         self.moment = ops.adapt_datetimefield_value
         self.now = now
         stamps = {"created_at": now, "updated_at": now}
-        self.background = _BackgroundWriter()
+        self.background = BackgroundWriter()
         with connection.cursor() as cursor:
-            self.ids: dict[type[models.Model], _Ids] = {model: _Ids(model, cursor) for model in (Customer, Sale, SaleLine, Unit)}
-        self.customers = _Table(Customer, ("id", *_CUSTOMER_FIELDS), stamps)
-        self.sales = _Table(
+            self.ids: dict[type[models.Model], KeyAllocator] = {
+                model: KeyAllocator(model, cursor) for model in (Customer, Sale, SaleLine, Unit)
+            }
+        self.customers = Table(Customer, ("id", *_CUSTOMER_FIELDS), stamps)
+        self.sales = Table(
             Sale,
             ("id", "number", "sold_on", "channel", "sales_rep_id", "customer_id", "receipt_number", "total", "currency"),
             {**stamps, "imported": True},
         )
-        self.lines = _Table(SaleLine, ("id", "sale_id", "position", "product_id", "quantity", "unit_price"), {})
-        self.units = _Table(
+        self.lines = Table(SaleLine, ("id", "sale_id", "position", "product_id", "quantity", "unit_price"), {})
+        self.units = Table(
             Unit, ("id", "product_id", "serial", "sale_line_id", "customer_id", "delivered_at", "installed_at"), stamps
         )
-        self.events = _Table(
+        self.events = Table(
             TimelineEvent, ("customer_id", "unit_id", "kind", "occurred_at", "data"), {"recorded_at": now, "actor_id": actor_id}
         )
         self.noon: dict[dt.date, Any] = {}
@@ -1019,7 +628,7 @@ class _UnwrittenKeys:
     def lines(self, cursor: CursorWrapper, kind: str, values: Sequence[str]) -> dict[str, int]:
         """Return the first line of each value already kept."""
         found: dict[str, int] = {}
-        for chunk in _chunks(sorted(set(values))):
+        for chunk in chunks(sorted(set(values))):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"SELECT value, line FROM {self.TABLE} WHERE kind = %s AND value IN ({marks})", [kind, *chunk])  # noqa: S608
             found.update(cursor.fetchall())
