@@ -50,8 +50,11 @@ types: $(STAMP_DEV)
 contracts: $(STAMP_DEV)
 	$(BIN)/lint-imports
 
+## make messages: collect the wrapped strings into the Spanish catalogue and compile it (needs gettext)
 messages: $(STAMP_DEV)
-	cd aftersales && ../$(BIN)/django-admin makemessages -l es --no-obsolete --add-location file && ../$(BIN)/django-admin compilemessages
+	cd aftersales && export DJANGO_SETTINGS_MODULE=aftersales.config.settings AFTERSALES_ALLOW_INSECURE_KEY=1 && \
+	  ../$(BIN)/django-admin makemessages -l es --no-obsolete --add-location file -i "locale/*" && \
+	  ../$(BIN)/django-admin compilemessages -l es
 
 bench: $(STAMP_DEV)
 	$(BIN)/python bench/import_sales.py
