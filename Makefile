@@ -35,6 +35,11 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests…"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
 	  || { echo "Could not install chromium: browser tests will fail." >&2; exit 1; }; }
+	@# The catalogue test collects the strings again with gettext's xgettext and msgmerge.
+	@command -v xgettext >/dev/null 2>&1 || { \
+	  echo "Installing Debian's gettext for the translation tests…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext) >/dev/null \
+	  || { echo "Could not install gettext: the translation catalogue test will fail." >&2; exit 1; }; }
 
 ## make test: lint, types, layer contract, then the suite on SQLite and on PostgreSQL when reachable
 test: $(STAMP_DEV) chromium

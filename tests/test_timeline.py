@@ -206,3 +206,5 @@ def test_coded_values_are_shown_in_the_readers_language_whenever_the_event_is_re
     assert event.data == {"channel": "sms", "state": "given"}
     with translation.override("en"):
         assert event_describe(event) == "Consent for SMS given"
+    with translation.override("es"):
+        assert event_describe(event) == "Consentimiento otorgado: SMS"
