@@ -222,3 +222,12 @@ def test_the_server_error_page_renders_without_a_request():
 
     assert '<html lang="es">' in page
     assert "Algo ha fallado" in page
+
+
+def test_the_language_switch_names_each_language_in_itself(client, db):
+    english_page = client.get(reverse("portal:sign_in"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    spanish_page = client.get(reverse("portal:sign_in"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    for page in (english_page, spanish_page):
+        assert re.search(r'lang="es"[^>]*>Español</button>', page)
+        assert re.search(r'lang="en"[^>]*>English</button>', page)
