@@ -231,3 +231,11 @@ def test_the_language_switch_names_each_language_in_itself(client, db):
     for page in (english_page, spanish_page):
         assert re.search(r'lang="es"[^>]*>Español</button>', page)
         assert re.search(r'lang="en"[^>]*>English</button>', page)
+
+
+def test_a_request_does_not_leave_its_language_to_what_the_thread_does_next(client, db):
+    with translation.override("en"):
+        client.get(reverse("portal:sign_in"), HTTP_ACCEPT_LANGUAGE="es")
+
+        assert translation.get_language() == "en"
+        assert str(ValidationFailed().message) == "Validation failed."

@@ -19,10 +19,11 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = request.session.get("language") or get_language_from_request(request)
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Language", translation.get_language())
+        # The request's language ends with it, so a thread's next piece of work starts from the default.
+        with translation.override(language):
+            request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", translation.get_language())
         return response
 
 
