@@ -239,3 +239,32 @@ def test_a_request_does_not_leave_its_language_to_what_the_thread_does_next(clie
 
         assert translation.get_language() == "en"
         assert str(ValidationFailed().message) == "Validation failed."
+
+
+def test_spanish_default_templates_address_customers_as_usted_and_staff_edits_are_kept(db):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from aftersales.messaging.models import MessageTemplate
+
+    migration = import_module("aftersales.messaging.migrations.0004_spanish_templates_usted")
+    welcome = MessageTemplate.objects.get(code="welcome", channel="email", language="es")
+    sign_in = MessageTemplate.objects.get(code="portal_sign_in_link", channel="email", language="es")
+    assert welcome.subject == "Le damos la bienvenida, {{ customer.first_name }}"
+    assert "puede consultar sus productos" in welcome.body
+
+    # given one template edited by staff (a new version) and one as first shipped
+    MessageTemplate.objects.filter(pk=welcome.pk).update(subject="¡Hola, {{ customer.first_name }}!", version=2)
+    migration.to_tu(apps, None)
+    sign_in.refresh_from_db()
+    assert sign_in.subject == "Tu enlace de acceso"
+
+    # when the migration runs
+    migration.to_usted(apps, None)
+
+    # then the shipped text changes and the staff's wording stays
+    sign_in.refresh_from_db()
+    welcome.refresh_from_db()
+    assert sign_in.subject == "Su enlace de acceso"
+    assert welcome.subject == "¡Hola, {{ customer.first_name }}!"
