@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import gettext
 import re
 import shutil
@@ -98,6 +99,29 @@ def test_every_string_marked_for_translation_is_in_the_catalogue(catalogue, tmp_
     assert {entry.msgid for entry in collected} == {entry.msgid for entry in catalogue}
     assert [entry.msgid for entry in collected.untranslated_entries()] == []
     assert [entry.msgid for entry in collected.fuzzy_entries()] == []
+
+
+def test_no_string_marked_for_translation_is_hidden_from_the_collector():
+    # xgettext reads neither calls inside f-strings nor messages that are not literals.
+    literal_arguments = {"_": 1, "gettext": 1, "gettext_lazy": 1, "gettext_noop": 1}
+    literal_arguments |= {"ngettext": 2, "ngettext_lazy": 2, "pgettext": 2, "pgettext_lazy": 2}
+    hidden = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        in_f_strings = {
+            id(node) for f_string in ast.walk(tree) if isinstance(f_string, ast.JoinedStr) for node in ast.walk(f_string)
+        }
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            if name not in literal_arguments:
+                continue
+            messages = node.args[: literal_arguments[name]]
+            literal = len(messages) == literal_arguments[name] and all(isinstance(arg, ast.Constant) for arg in messages)
+            if id(node) in in_f_strings or not literal:
+                hidden.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert hidden == []
 
 
 # --- readers ------------------------------------------------------------------------------
@@ -268,3 +292,12 @@ def test_spanish_default_templates_address_customers_as_usted_and_staff_edits_ar
     welcome.refresh_from_db()
     assert sign_in.subject == "Su enlace de acceso"
     assert welcome.subject == "¡Hola, {{ customer.first_name }}!"
+
+
+def test_the_unsubscribe_footer_is_written_in_the_messages_language():
+    from aftersales.messaging.selectors import body_with_unsubscribe
+
+    with translation.override("en"):
+        body = body_with_unsubscribe("¡Feliz cumpleaños!", link="https://example.com/u/x/", language="es")
+
+    assert body == "¡Feliz cumpleaños!\nDarse de baja: https://example.com/u/x/\n"

@@ -132,7 +132,8 @@ def body_with_unsubscribe(body: str, *, link: str, language: str) -> str:
     if not link or link in body:
         return body
     with translation.override(language):
-        return f"{body}\n{gettext('Unsubscribe: %(url)s') % {'url': link}}\n"
+        footer = gettext("Unsubscribe: %(url)s") % {"url": link}
+    return f"{body}\n{footer}\n"
 
 
 def template_preview(*, subject: str, body: str, language: str, purpose: str, customer: Customer | None = None) -> Rendered:
