@@ -159,6 +159,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Proofs of purchase: what may be uploaded and how big.
 PROOF_OF_PURCHASE_MAX_BYTES = int(os.environ.get("PROOF_OF_PURCHASE_MAX_BYTES", str(10 * 1024 * 1024)))
 PROOF_OF_PURCHASE_CONTENT_TYPES = ["application/pdf", "image/jpeg", "image/png"]
+# Largest sales history file the console and the API accept for a background import.
+SALES_IMPORT_MAX_BYTES = int(os.environ.get("SALES_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("sales/<int:sale_id>/proof/", sales.sale_proof, name="sale_proof"),
     path("import/", imports.import_page, name="import"),
     path("import/sample.csv", imports.import_sample, name="import_sample"),
+    path("import/<int:import_id>/", imports.import_run, name="import_run"),
     path("tokens/", tokens.token_list, name="tokens"),
     path("tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("messages/", views_messaging.message_list, name="messages"),

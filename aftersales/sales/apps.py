@@ -8,5 +8,6 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales and installed base")
 
     def ready(self) -> None:
-        # Timeline kinds must be known wherever timelines are read, not only where they are written.
-        from aftersales.sales import kinds  # noqa: F401
+        # Timeline kinds must be known wherever timelines are read, not only where they are written;
+        # the import recovery sweep is registered at start-up, whoever runs the tick.
+        from aftersales.sales import kinds, sweeps  # noqa: F401

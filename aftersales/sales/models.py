@@ -158,3 +158,73 @@ class Unit(TimeStampedModel):
             # 31 January + 1 month: there is no 31 February, so cover February to its last day.
             return anniversary
         return anniversary - dt.timedelta(days=1)
+
+
+def import_upload_to(instance: SalesImport, filename: str) -> str:
+    # The uploaded name is kept in ``file_name`` for people; the stored one is random and private.
+    import secrets
+
+    return f"imports/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.csv"
+
+
+class SalesImportStatus(models.TextChoices):
+    # Uploaded and waiting for a worker.
+    QUEUED = "queued", _("Queued")
+    # A worker is reading and writing it now.
+    RUNNING = "running", _("Running")
+    # Every row was valid and the sales were written.
+    IMPORTED = "imported", _("Imported")
+    # Some rows were invalid: nothing was written; the errors say which and why.
+    REJECTED = "rejected", _("Rejected")
+    # An unexpected error stopped it (details in the server log): nothing was written.
+    CRASHED = "crashed", _("Crashed")
+
+
+class SalesImport(TimeStampedModel):
+    """A sales history file uploaded to be imported by a background worker, and what came of it."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sales_imports",
+    )
+    file = models.FileField(_("file"), upload_to=import_upload_to, max_length=200)
+    file_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=SalesImportStatus.choices, default=SalesImportStatus.QUEUED, db_index=True
+    )
+    rows = models.PositiveIntegerField(_("rows read"), default=0)
+    sales_created = models.PositiveIntegerField(_("sales created"), default=0)
+    sales_skipped = models.PositiveIntegerField(_("sales skipped"), default=0)
+    customers_created = models.PositiveIntegerField(_("customers created"), default=0)
+    customers_matched = models.PositiveIntegerField(_("customers matched"), default=0)
+    units_created = models.PositiveIntegerField(_("units created"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("error count"), default=0)
+    progress_bytes = models.PositiveBigIntegerField(_("bytes read"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("sales import")
+        verbose_name_plural = _("sales imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (SalesImportStatus.IMPORTED, SalesImportStatus.REJECTED, SalesImportStatus.CRASHED)
+
+    @property
+    def progress_percent(self) -> int | None:
+        """Return how much of the file was read, or None when it is not known (not running, or SQLite)."""
+        if self.status != SalesImportStatus.RUNNING or not self.progress_bytes or not self.size:
+            return None
+        return min(99, self.progress_bytes * 100 // self.size)

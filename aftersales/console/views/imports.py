@@ -1,4 +1,4 @@
-"""The sales history import: upload a CSV, see what was imported or why nothing was."""
+"""The sales history import: upload a CSV, follow its background import, see what was imported or why nothing was."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersales.console.access import staff_view
-from aftersales.console.forms import ImportForm
+from aftersales.console.forms import ImportForm, errors_attach
+from aftersales.core.errors import NotFound, ValidationFailed
+from aftersales.sales.import_runs import sales_import_get, sales_import_submit, sales_imports_recent
 from aftersales.sales.imports import COLUMNS as IMPORT_COLUMNS
-from aftersales.sales.imports import REQUIRED_COLUMNS, sales_import
+from aftersales.sales.imports import REQUIRED_COLUMNS
 
 SAMPLE_FILE = settings.PROJECT_DIR / "examples" / "sales.csv"
 
@@ -44,13 +46,35 @@ COLUMNS = [(name, name in REQUIRED_COLUMNS, COLUMN_CONTENT.get(name, "")) for na
 @staff_view("sales.import_sales")
 def import_page(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"section": "import", "form": form, "columns": COLUMNS, "has_sample": SAMPLE_FILE.exists()}
     if request.method == "POST" and form.is_valid():
-        # The import never half-writes: a report with errors means nothing was written.
-        report = sales_import(actor=request.user, source=form.cleaned_data["file"])  # type: ignore[arg-type]
-        context.update(report=report, failed=not report.ok, errors=report.errors, error_count=report.error_count)
-    status = 400 if context.get("failed") else 200
-    return render(request, "console/import.html", context, status=status)
+        try:
+            # A worker imports the file: a big history takes longer than a web request may last.
+            run = sales_import_submit(actor=request.user, upload=form.cleaned_data["file"])  # type: ignore[arg-type]
+        except ValidationFailed as failure:
+            errors_attach(form, failure)
+        else:
+            response = redirect("console:import_run", import_id=run.pk)
+            response.status_code = 303  # See Other: the browser GETs the status page.
+            return response
+    context: dict[str, Any] = {
+        "section": "import",
+        "form": form,
+        "columns": COLUMNS,
+        "has_sample": SAMPLE_FILE.exists(),
+        "runs": sales_imports_recent(actor=request.user),
+    }
+    return render(request, "console/import.html", context, status=400 if form.errors else 200)
+
+
+@staff_view("sales.import_sales")
+def import_run(request: HttpRequest, import_id: int) -> HttpResponse:
+    """Show how an import goes; htmx asks for the status fragment again until it has finished."""
+    try:
+        run = sales_import_get(actor=request.user, import_id=import_id)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    template = "console/import_status.html" if request.htmx else "console/import_run.html"  # type: ignore[attr-defined]
+    return render(request, template, {"section": "import", "run": run})
 
 
 @staff_view("sales.import_sales")
