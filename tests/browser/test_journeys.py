@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from aftersales.core.roles import Role
@@ -60,10 +61,18 @@ def test_manager_imports_sales_then_the_customer_signs_in_by_magic_link(live_ser
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Import").click()
     page.get_by_label("CSV file").set_input_files(csv_file)
     page.get_by_role("button", name="Import", exact=True).click()
+    # the file waits for a worker; the status page keeps asking how it goes
+    expect(page.get_by_role("heading", name="Import of sales-2025.csv")).to_be_visible()
+    expect(page.locator("#import-state")).to_have_text("Queued")
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
     summary = page.locator("#import-summary")
     expect(summary).to_contain_text("Import finished")
     expect(summary.locator("dt:has-text('Sales created') + dd")).to_have_text("3")
     expect(summary.locator("dt:has-text('Units created') + dd")).to_have_text("5")
+    expect(page.locator("#import-state")).to_have_text("Imported")
+    page.get_by_role("link", name="Back to imports").click()
+    expect(page.locator("#recent-imports tbody tr").first).to_contain_text("sales-2025.csv")
+    expect(page.locator("#recent-imports tbody tr").first).to_contain_text("Imported")
 
     # finds the customer with the live search and opens her page
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Customers").click()
