@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from aftersales.core.errors import FieldError
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.errors import FieldError, Text, interpolate
 
 # The columns of the file, in the order of the documentation and the sample file.
 COLUMNS: tuple[str, ...] = (
@@ -83,7 +85,7 @@ class Unreadable(Exception):
         self.errors = list(errors)
 
 
-def _file_error(reason: str, *, line: int = 1) -> FieldError:
+def _file_error(reason: Text, *, line: int = 1) -> FieldError:
     return FieldError(field="file", reason=reason, line=line, code="unreadable")
 
 
@@ -111,7 +113,7 @@ class _Decoder:
             if self.utf8_declared or not self.only_ascii or not pending[: exc.start].isascii():
                 where = line + pending[: exc.start].count(b"\n")
                 raise Unreadable(
-                    _file_error("is not valid UTF-8 here although earlier lines are; save the whole file as UTF-8", line=where)
+                    _file_error(_("is not valid UTF-8 here although earlier lines are; save the whole file as UTF-8"), line=where)
                 ) from exc
             self.latin1 = True
             return pending.decode("latin-1")
@@ -128,7 +130,7 @@ def _text_lines(source: Any, progress: Progress | None) -> Iterator[str]:
     utf8_declared = chunk.startswith(codecs.BOM_UTF8)
     if chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in chunk[:4096]:
         raise Unreadable(
-            _file_error("is not UTF-8 or Latin-1 text (it looks like UTF-16 or a binary file); save it as CSV UTF-8")
+            _file_error(_("is not UTF-8 or Latin-1 text (it looks like UTF-16 or a binary file); save it as CSV UTF-8"))
         )
     decoder = _Decoder(utf8_declared=utf8_declared)
     if utf8_declared:
@@ -155,7 +157,7 @@ def _text_lines(source: Any, progress: Progress | None) -> Iterator[str]:
 def _header_read(header_line: str) -> tuple[str, list[str]]:
     """Return the delimiter and the column names of the header line, or raise naming each problem."""
     if not header_line.strip():
-        raise Unreadable(_file_error("is empty; its first line must name the columns"))
+        raise Unreadable(_file_error(_("is empty; its first line must name the columns")))
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     names = [name.strip().lower() for name in next(csv.reader([header_line], delimiter=delimiter))]
     errors = []
@@ -164,13 +166,19 @@ def _header_read(header_line: str) -> tuple[str, list[str]]:
         if not name:
             continue
         if name not in _COLUMN_SET:
-            errors.append(FieldError(field=name, reason=f"is not a known column; the columns are {', '.join(COLUMNS)}", line=1))
+            errors.append(
+                FieldError(
+                    field=name,
+                    reason=interpolate(_("is not a known column; the columns are %(columns)s"), columns=", ".join(COLUMNS)),
+                    line=1,
+                )
+            )
         elif name in seen:
-            errors.append(FieldError(field=name, reason="appears twice in the header", line=1, code="duplicate"))
+            errors.append(FieldError(field=name, reason=_("appears twice in the header"), line=1, code="duplicate"))
         seen.add(name)
     for name in REQUIRED_COLUMNS:
         if name not in seen:
-            errors.append(FieldError(field=name, reason="required column is missing from the header", line=1, code="required"))
+            errors.append(FieldError(field=name, reason=_("required column is missing from the header"), line=1, code="required"))
     if errors:
         raise Unreadable(*errors)
     return delimiter, names
@@ -192,12 +200,14 @@ def csv_records(source: Any, progress: Progress | None) -> Iterator[Record]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise Unreadable(_file_error(f"cannot be read as CSV from here on: {exc}", line=line + 1)) from exc
+            raise Unreadable(
+                _file_error(interpolate(_("cannot be read as CSV from here on: %(problem)s"), problem=str(exc)), line=line + 1)
+            ) from exc
         start, line = line + 1, reader.line_num + 1
         if len(fields) != width:
             if not any(value.strip() for value in fields):
                 continue  # blank line
-            reason = f"has {len(fields)} fields but the header has {width}"
+            reason = interpolate(_("has %(count)s fields but the header has %(width)s"), count=len(fields), width=width)
             yield start, None, [FieldError(field="row", reason=reason, line=start, code="columns")]
             continue
         fields.append("")
@@ -219,9 +229,9 @@ def batch_records(rows: Iterable[Mapping[str, Any]]) -> Iterator[Record]:
     """Yield each mapping of a JSON batch as a row, its 1-based position standing for the line."""
     for index, raw in enumerate(rows, start=1):
         if not isinstance(raw, Mapping):
-            yield index, None, [FieldError(field="row", reason="must be an object keyed by column", line=index)]
+            yield index, None, [FieldError(field="row", reason=_("must be an object keyed by column"), line=index)]
             continue
         problems = [
-            FieldError(field=str(key), reason="is not a known column", line=index) for key in raw if key not in _COLUMN_SET
+            FieldError(field=str(key), reason=_("is not a known column"), line=index) for key in raw if key not in _COLUMN_SET
         ]
         yield index, Row._make(_as_text(raw.get(name)) for name in COLUMNS), problems

@@ -27,9 +27,10 @@ from django.core.files import File
 from django.db import connection, models, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import Product
-from aftersales.core.errors import FieldError
+from aftersales.core.errors import FieldError, Text, interpolate
 from aftersales.core.models import TimelineEvent, User
 from aftersales.core.timeline import kind_get
 from aftersales.customers.models import Customer
@@ -82,6 +83,10 @@ _SALES_BY_NUMBER = select(Sale, "number id", "number")
 _UNITS_BY_SERIAL = select(Unit, "product serial id", "serial")
 _CUSTOMERS_BY_EMAIL = select(Customer, "email id", "email")
 _CUSTOMERS_BY_PHONE = select(Customer, "phone id", "phone", " ORDER BY 2 DESC")
+
+
+def _too_long(limit: int) -> Text:
+    return interpolate(_("is longer than %(limit)s characters"), limit=limit)
 
 
 @dataclass
@@ -275,15 +280,15 @@ class _Importer:
             sale.rep_id = self.reps.get(rep.lower())
             if sale.rep_id is None:
                 reason = (
-                    "names several staff members; use the username"
+                    _("names several staff members; use the username")
                     if rep.lower() in self.reps
-                    else f"no staff member with username or email {rep!r}"
+                    else interpolate(_("no staff member with username or email %(value)r"), value=rep)
                 )
                 self._fail(FieldError(field="sales_rep", reason=reason, line=line, code="unknown"))
         sale.customer = self._customer_clean(row, line)
         sale.receipt_number = row.receipt_number.strip()
         if len(sale.receipt_number) > _RECEIPT_MAX_LENGTH:
-            self._fail(FieldError(field="receipt_number", reason=f"is longer than {_RECEIPT_MAX_LENGTH} characters", line=line))
+            self._fail(FieldError(field="receipt_number", reason=_too_long(_RECEIPT_MAX_LENGTH), line=line))
         self._line_add(sale, line, row)
         return sale
 
@@ -303,7 +308,7 @@ class _Importer:
             failed = {error.field for error in errors}
             for name, limit in _CUSTOMER_MAX_LENGTHS.items():
                 if limit and len(str(cleaned.get(name, ""))) > limit and f"customer_{name}" not in failed:
-                    errors.append(FieldError(field=f"customer_{name}", reason=f"is longer than {limit} characters"))
+                    errors.append(FieldError(field=f"customer_{name}", reason=_too_long(limit)))
             if len(self.customer_memo) >= CUSTOMER_MEMO_SIZE:
                 self.customer_memo.clear()
             memo = self.customer_memo[key] = (cleaned, errors)
@@ -317,7 +322,12 @@ class _Importer:
         if sale_key != sale.sale_key:
             for name, first, value in zip(SALE_COLUMNS, sale.sale_key, sale_key):
                 if value.strip() and first != value:
-                    reason = f"differs from line {sale.line} of the same sale ({value!r} instead of {first!r})"
+                    reason = interpolate(
+                        _("differs from line %(line)s of the same sale (%(value)r instead of %(first)r)"),
+                        line=sale.line,
+                        value=value,
+                        first=first,
+                    )
                     self._fail(FieldError(field=name, reason=reason, line=line, code="inconsistent"))
         self._line_add(sale, line, row)
 
@@ -330,13 +340,17 @@ class _Importer:
         )
         quantity, price = clean["quantity"], clean["unit_price"]
         if quantity > MAX_QUANTITY:
-            errors.append(FieldError(field="quantity", reason=f"is larger than {MAX_QUANTITY}", line=line))
+            errors.append(
+                FieldError(field="quantity", reason=interpolate(_("is larger than %(limit)s"), limit=MAX_QUANTITY), line=line)
+            )
         if price is not None and price > MAX_UNIT_PRICE:
-            errors.append(FieldError(field="unit_price", reason=f"is larger than {MAX_UNIT_PRICE}", line=line))
+            errors.append(
+                FieldError(field="unit_price", reason=interpolate(_("is larger than %(limit)s"), limit=MAX_UNIT_PRICE), line=line)
+            )
         delivered = self._moment(row.delivered_on, "delivered_on", sale.sold_on, line)
         installed = self._moment(row.installed_on, "installed_on", sale.sold_on, line)
         if delivered is not None and installed is not None and installed < delivered:
-            errors.append(FieldError(field="installed_on", reason="is before delivered_on", line=line))
+            errors.append(FieldError(field="installed_on", reason=_("is before delivered_on"), line=line))
         for error in errors:
             self._fail(error)
         if not errors and price is not None:
@@ -354,7 +368,10 @@ class _Importer:
             try:
                 day = dt.date.fromisoformat(text)
             except ValueError:
-                memo = (None, [FieldError(field=column, reason=f"{raw!r} is not a date as YYYY-MM-DD")])
+                memo = (
+                    None,
+                    [FieldError(field=column, reason=interpolate(_("%(value)r is not a date as YYYY-MM-DD"), value=raw))],
+                )
             else:
                 # Imported moments carry no time of day: take noon, or now for today.
                 when = min(timezone.make_aware(dt.datetime.combine(day, dt.time(12))), self.now)
@@ -368,7 +385,13 @@ class _Importer:
 
     def _sale_finish(self, sale: _Sale) -> None:
         if sale.total > MAX_SALE_TOTAL:
-            self._fail(FieldError(field="unit_price", reason=f"the sale's total is larger than {MAX_SALE_TOTAL}", line=sale.line))
+            self._fail(
+                FieldError(
+                    field="unit_price",
+                    reason=interpolate(_("the sale's total is larger than %(limit)s"), limit=MAX_SALE_TOTAL),
+                    line=sale.line,
+                )
+            )
         self.batch.append(sale)
         if self.batch_rows >= BATCH_ROWS:
             self._flush()
@@ -404,16 +427,22 @@ class _Importer:
                 continue
             earlier = first_lines.get(number) or remembered.get(number)
             if earlier is not None:
-                reason = f"sale {number!r} already appears at line {earlier}; keep the rows of a sale together"
+                reason = interpolate(
+                    _("sale %(number)r already appears at line %(line)s; keep the rows of a sale together"),
+                    number=number,
+                    line=earlier,
+                )
             elif number in found and found[number] <= self.writer.ceiling(Sale):
                 sale.skip = True
                 self.report.sales_skipped += 1
-                reason = ""
+                reason = None
             elif number in found:
-                reason = f"sale {number!r} already appears earlier in this file; keep the rows of a sale together"
+                reason = interpolate(
+                    _("sale %(number)r already appears earlier in this file; keep the rows of a sale together"), number=number
+                )
             else:
-                reason = ""
-            if reason:
+                reason = None
+            if reason is not None:
                 self._fail(FieldError(field="sale_number", reason=reason, line=sale.line, code="duplicate"))
             first_lines.setdefault(number, sale.line)
 
@@ -443,11 +472,15 @@ class _Importer:
             if earlier == line:
                 continue  # the same line lists it twice: sale_line_clean said so
             if earlier is not None:
-                reason = f"serial {serial!r} of {sku} also appears at line {earlier}"
+                reason = interpolate(
+                    _("serial %(serial)r of %(sku)s also appears at line %(line)s"), serial=serial, sku=sku, line=earlier
+                )
             elif pair in found and found[pair] <= unit_ceiling:
-                reason = f"serial {serial!r} is already registered for {sku}"
+                reason = interpolate(_("serial %(serial)r is already registered for %(sku)s"), serial=serial, sku=sku)
             elif pair in found:
-                reason = f"serial {serial!r} of {sku} already appears earlier in this file"
+                reason = interpolate(
+                    _("serial %(serial)r of %(sku)s already appears earlier in this file"), serial=serial, sku=sku
+                )
             else:
                 first_lines[pair] = line
                 continue
