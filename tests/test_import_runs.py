@@ -287,14 +287,16 @@ def test_console_status_page_says_when_an_import_crashed(client, manager, dishwa
 
 
 @pytest.mark.django_db
-def test_console_refuses_an_empty_file_next_to_the_field(client, manager):
+def test_console_refuses_an_empty_or_too_big_file_next_to_the_field(client, manager, settings):
+    settings.SALES_IMPORT_MAX_BYTES = 100
     client.force_login(manager)
 
-    response = console_upload(client, "")
+    empty = console_upload(client, "")
+    big = console_upload(client, GOOD)
 
-    assert response.status_code == 400
-    assert "The submitted file is empty." in response.content.decode()
-    assert SalesImport.objects.count() == 0
+    assert empty.status_code == 400 and "The submitted file is empty." in empty.content.decode()
+    assert big.status_code == 400 and "the file is larger than 100\xa0bytes" in big.content.decode()
+    assert SalesImport.objects.count() == 0 and DBTaskResult.objects.count() == 0
 
 
 @pytest.mark.django_db
