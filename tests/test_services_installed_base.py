@@ -542,7 +542,7 @@ def test_status_change_is_recorded_once_and_bad_status_refused(technician):
     unit.refresh_from_db()
     assert unit.status == "scrapped"
     event = TimelineEvent.objects.get(unit=unit)
-    assert (event.kind, event.data["status"], event.actor) == ("unit_status_changed", "Scrapped", technician)
+    assert (event.kind, event.data["status"], event.actor) == ("unit_status_changed", "scrapped", technician)
     assert set(_reasons(excinfo)) == {"status"}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 from django.conf import settings
 
@@ -15,8 +17,14 @@ def phone_normalize(raw: str, *, region: str | None = None) -> str:
     text = (raw or "").strip()
     if not text:
         return ""
+    return _phone_parse(text, region or settings.DEFAULT_PHONE_REGION)
+
+
+# Imports see the same numbers again and again (one customer, many sales); parsing is the costly part.
+@functools.lru_cache(maxsize=65_536)
+def _phone_parse(text: str, region: str) -> str:
     try:
-        parsed = phonenumbers.parse(text, region or settings.DEFAULT_PHONE_REGION)
+        parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
         raise InvalidPhone(str(exc)) from exc
     if not phonenumbers.is_valid_number(parsed):
