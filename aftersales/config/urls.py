@@ -30,7 +30,5 @@ if settings.ANYMAIL.get("WEBHOOK_SECRET"):
     # Email providers' delivery and bounce reports; served only when they must authenticate.
     urlpatterns.insert(0, path("anymail/", include("anymail.urls")))
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (proofs of purchase, import files) are never served from a public URL, not even with
+# DEBUG on: permission-checked views stream them.

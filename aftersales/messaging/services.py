@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.errors import Conflict, FieldError, NotFound, ValidationFailed, interpolate, one_of
 from aftersales.core.models import Language, User
+from aftersales.core.tasks import task_enqueue_on_commit, tasks_waiting
 from aftersales.core.timeline import timeline_record
 from aftersales.customers.models import Customer
 from aftersales.customers.services import customer_set_consent
@@ -203,22 +204,13 @@ def _timeline(message: Message, kind: str, *, reason: str = "", actor: User | No
 
 def _dispatch_on_commit(message_id: int, run_after: dt.datetime) -> None:
     """Hand a message to the workers once the transaction that queued it has committed."""
+    task_enqueue_on_commit(_deliver_task, record=Message, pk=message_id, run_after=run_after)
 
-    def dispatch() -> None:
-        from aftersales.messaging.tasks import deliver_message
 
-        task = deliver_message
-        if run_after > timezone.now() and task.get_backend().supports_defer:
-            task = task.using(run_after=run_after)
-        try:
-            result = task.enqueue(message_id)
-        except Exception:
-            # The message is safely queued in the outbox; the retry sweep hands it over later.
-            logger.exception("Could not queue the delivery of message %s", message_id)
-        else:
-            Message.objects.filter(pk=message_id).update(task_id=str(result.id))
+def _deliver_task() -> Any:
+    from aftersales.messaging.tasks import deliver_message
 
-    transaction.on_commit(dispatch)
+    return deliver_message
 
 
 @transaction.atomic
@@ -488,15 +480,7 @@ def _finish_suppressed(message: Message, claim: str, reason: str) -> str:
 
 def _tasks_waiting(task_ids: list[str]) -> set[str]:
     """Return which of the delivery tasks still wait to run in the database queue."""
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    from aftersales.messaging.tasks import deliver_message
-
-    if not task_ids or not isinstance(deliver_message.get_backend(), DatabaseBackend):
-        return set()
-    waiting = DBTaskResult.objects.filter(id__in=task_ids, status="READY").values_list("id", flat=True)
-    return {str(task_id) for task_id in waiting}
+    return tasks_waiting(_deliver_task(), task_ids)
 
 
 @transaction.atomic

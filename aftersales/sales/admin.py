@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from aftersales.core.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
-from aftersales.sales.models import Sale, SaleLine, Unit
+from aftersales.sales.models import Sale, SaleLine, SalesImport, Unit
 
 
 class SaleLineInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -31,3 +31,11 @@ class UnitAdmin(ReadOnlyAdmin):
     list_filter = ("status", "product__category")
     search_fields = ("serial", "product__sku", "product__name", "customer__name")
     list_select_related = ("product", "customer")
+
+
+@admin.register(SalesImport)
+class SalesImportAdmin(ReadOnlyAdmin):
+    list_display = ("id", "file_name", "status", "created_by", "created_at", "rows", "sales_created", "error_count")
+    list_filter = ("status",)
+    search_fields = ("file_name", "created_by__username")
+    date_hierarchy = "created_at"

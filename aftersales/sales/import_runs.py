@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.core.errors import FieldError, NotFound, ValidationFailed, interpolate
 from aftersales.core.models import User
 from aftersales.core.permissions import require_perm
+from aftersales.core.tasks import task_enqueue_on_commit, tasks_waiting
 from aftersales.sales.imports import ImportReport, sales_import
 from aftersales.sales.models import SalesImport, SalesImportStatus
 
@@ -100,19 +101,13 @@ def _file_check(upload: UploadedFile) -> None:
 
 def _enqueue_on_commit(import_id: int) -> None:
     """Hand an import to the workers once the transaction that queued it has committed."""
+    task_enqueue_on_commit(_import_task, record=SalesImport, pk=import_id)
 
-    def enqueue() -> None:
-        from aftersales.sales.tasks import run_sales_import
 
-        try:
-            result = run_sales_import.enqueue(import_id)
-        except Exception:
-            # The import is safely recorded as queued; the recovery sweep hands it over later.
-            logger.exception("Could not queue sales import %s", import_id)
-        else:
-            SalesImport.objects.filter(pk=import_id).update(task_id=str(result.id))
+def _import_task() -> Any:
+    from aftersales.sales.tasks import run_sales_import
 
-    transaction.on_commit(enqueue)
+    return run_sales_import
 
 
 @transaction.atomic
@@ -232,15 +227,7 @@ def sales_import_execute(*, import_id: int) -> SalesImport:
 
 def _tasks_waiting(task_ids: list[str]) -> set[str]:
     """Return which of the import tasks are still in the database queue, waiting or running."""
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    from aftersales.sales.tasks import run_sales_import
-
-    if not task_ids or not isinstance(run_sales_import.get_backend(), DatabaseBackend):
-        return set()
-    waiting = DBTaskResult.objects.filter(id__in=task_ids, status__in=["READY", "RUNNING"]).values_list("id", flat=True)
-    return {str(task_id) for task_id in waiting}
+    return tasks_waiting(_import_task(), task_ids, statuses=("READY", "RUNNING"))
 
 
 @transaction.atomic
