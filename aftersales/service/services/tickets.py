@@ -95,14 +95,12 @@ def _number_next() -> int:
 
 def _selling_rep(customer: Customer, unit: Unit | None) -> User | None:
     """Return the rep who sold the unit, or the customer's latest sale's rep when there is no unit."""
-    if unit is not None and unit.sale_line_id:
-        sale = Sale.objects.filter(lines__pk=unit.sale_line_id).select_related("sales_rep").first()
-        return sale.sales_rep if sale and sale.sales_rep and sale.sales_rep.is_active else None
     if unit is not None:
-        return None
-    sale = Sale.objects.filter(customer=customer, sales_rep__isnull=False).select_related("sales_rep").order_by("-sold_on", "-id")
-    latest = sale.first()
-    return latest.sales_rep if latest and latest.sales_rep and latest.sales_rep.is_active else None
+        sales = Sale.objects.filter(lines__pk=unit.sale_line_id) if unit.sale_line_id else Sale.objects.none()
+    else:
+        sales = Sale.objects.filter(customer=customer, sales_rep__isnull=False).order_by("-sold_on", "-id")
+    sale = sales.select_related("sales_rep").first()
+    return sale.sales_rep if sale and sale.sales_rep and sale.sales_rep.is_active else None
 
 
 def _repeat_origin(*, customer: Customer, unit: Unit | None, before: dt.datetime) -> Ticket | None:
