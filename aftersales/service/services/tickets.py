@@ -462,8 +462,8 @@ def _field_apply(
     also: Sequence[str] = (),
 ) -> bool:
     """Set one field of a locked ticket with its event and signal (data: from, to); return whether it changed."""
-    column = ticket._meta.get_field(field).attname
-    before = getattr(ticket, column)
+    # A foreign key compares by id (``assignee_id``), a plain field by value.
+    before = getattr(ticket, f"{field}_id") if field in ("assignee", "queue") else getattr(ticket, field)
     after = value.pk if isinstance(value, models.Model) else value
     if before == after:
         return False
