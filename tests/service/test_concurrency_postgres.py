@@ -37,6 +37,8 @@ def test_the_same_idempotency_key_sent_eight_times_at_once_opens_one_ticket(desk
 
     assert all(isinstance(result, Ticket) for result in results), results
     assert {result.pk for result in results} == {Ticket.objects.get().pk}
+    later = open_ticket(customer)
+    assert later.number == results[0].number + 1, "the retries used up no numbers"
 
 
 def test_simultaneous_first_replies_record_the_earliest_once(desk, desk_agent, customer):
