@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "aftersales.catalog",
     "aftersales.sales",
     "aftersales.messaging",
+    "aftersales.followup",
     "aftersales.console",
     "aftersales.portal",
     "aftersales.demo",

@@ -1,0 +1,1 @@
+"""Periodic sweeps of follow-up, run by ``aftersales tick``."""
