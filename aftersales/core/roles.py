@@ -51,11 +51,29 @@ _EDIT_TEMPLATES = [
     "messaging.change_messagetemplate",
     "messaging.delete_messagetemplate",
 ]
+_VIEW_FOLLOWUP = ["followup.view_playbook", "followup.view_playbookstep", "followup.view_touch", "followup.view_stafftask"]
+_WORK_TASKS = ["followup.add_stafftask", "followup.change_stafftask"]
+_EDIT_PLAYBOOKS = [
+    "followup.add_playbook",
+    "followup.change_playbook",
+    "followup.delete_playbook",
+    "followup.add_playbookstep",
+    "followup.change_playbookstep",
+    "followup.delete_playbookstep",
+]
+_MANAGE_TASKS = ["followup.manage_stafftasks"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.SALES_REP: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS + _RECORD_SALES + _EDIT_UNITS + _VIEW_MESSAGES + _SEND_MESSAGES,
-    Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS + _VIEW_MESSAGES + _SEND_MESSAGES,
-    Role.TECHNICIAN: _VIEW_INSTALLED_BASE + _EDIT_UNITS,
+    Role.SALES_REP: _VIEW_INSTALLED_BASE
+    + _EDIT_CUSTOMERS
+    + _RECORD_SALES
+    + _EDIT_UNITS
+    + _VIEW_MESSAGES
+    + _SEND_MESSAGES
+    + _VIEW_FOLLOWUP
+    + _WORK_TASKS,
+    Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS + _VIEW_MESSAGES + _SEND_MESSAGES + _VIEW_FOLLOWUP + _WORK_TASKS,
+    Role.TECHNICIAN: _VIEW_INSTALLED_BASE + _EDIT_UNITS + ["followup.view_stafftask", "followup.change_stafftask"],
     Role.SERVICE_MANAGER: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _RECORD_SALES
@@ -63,7 +81,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _IMPORT
     + _VIEW_MESSAGES
     + _SEND_MESSAGES
-    + _EDIT_TEMPLATES,
+    + _EDIT_TEMPLATES
+    + _VIEW_FOLLOWUP
+    + _WORK_TASKS
+    + _EDIT_PLAYBOOKS
+    + _MANAGE_TASKS,
     Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _EDIT_CATALOG
@@ -72,7 +94,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _IMPORT
     + _VIEW_MESSAGES
     + _SEND_MESSAGES
-    + _EDIT_TEMPLATES,
+    + _EDIT_TEMPLATES
+    + _VIEW_FOLLOWUP
+    + _WORK_TASKS
+    + _EDIT_PLAYBOOKS
+    + _MANAGE_TASKS,
 }
 
 

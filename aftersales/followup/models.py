@@ -196,8 +196,8 @@ class TouchResult(models.TextChoices):
     SURVEY_REQUESTED = "survey_requested", _("survey requested")
     # No feedback capability is installed, so no survey was sent.
     NO_SURVEYS = "no_surveys", _("surveys are not available")
-    # The contracts capability is not installed, so no contract ends.
-    NO_CONTRACTS = "no_contracts", _("contracts are not available")
+    # The step or its playbook was switched off after the touch fell due and before it was acted on.
+    STEP_INACTIVE = "step_inactive", _("step switched off")
     # The step's message template does not exist in any language.
     TEMPLATE_MISSING = "template_missing", _("template missing")
     # The action raised an unexpected error (details in the server log).
@@ -324,6 +324,7 @@ class StaffTask(TimeStampedModel):
         ordering = ["due_at", "id"]
         verbose_name = _("staff task")
         verbose_name_plural = _("staff tasks")
+        permissions = [("manage_stafftasks", _("Can reassign and work anyone's follow-up tasks"))]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="done") | ~Q(outcome="") | ~Q(kind="call"), name="staff_task_done_call_has_outcome"
