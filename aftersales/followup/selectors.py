@@ -103,13 +103,19 @@ class DayTask:
 
     task: StaffTask
     overdue: bool
+    due_today: bool
     products: list[str] = field(default_factory=list)
     open_tickets: int = 0
     last_contact_at: dt.datetime | None = None
 
 
+# My day also shows work due in the next days (a visit "within 48 hours" found this morning), but not
+# a call waiting for its retry on a later day: that one comes back on its day.
+MY_DAY_LOOKAHEAD = dt.timedelta(days=3)
+
+
 def tasks_my_day(*, user: User, day: dt.date | None = None) -> list[DayTask]:
-    """Return the open tasks a staff member should work on a day: theirs and their queue's, overdue ones first."""
+    """Return the open tasks a staff member works on a day: theirs and their queue's, overdue first, then by due time."""
     day = day or timezone.localdate()
     end = local_midnight(day + dt.timedelta(days=1))
     mine = Q(assignee=user)
@@ -117,9 +123,9 @@ def tasks_my_day(*, user: User, day: dt.date | None = None) -> list[DayTask]:
         mine |= Q(assignee__isnull=True, department_id=user.department_id)
     tasks = list(
         StaffTask.objects.filter(mine, status=TaskStatus.OPEN)
+        .filter(Q(retry_at__isnull=True, due_at__lt=end + MY_DAY_LOOKAHEAD) | Q(retry_at__lt=end))
         .select_related("customer", "unit__product", "assignee", "department", "message")
         .annotate(next_due=Coalesce("retry_at", "due_at"))
-        .filter(next_due__lt=end)
         .order_by("next_due", "pk")
     )
     customer_ids = sorted({task.customer_id for task in tasks})
@@ -136,6 +142,7 @@ def tasks_my_day(*, user: User, day: dt.date | None = None) -> list[DayTask]:
         DayTask(
             task=task,
             overdue=task.next_due < now,  # type: ignore[attr-defined]
+            due_today=task.next_due < end,  # type: ignore[attr-defined]
             products=products.get(task.customer_id, []),
             open_tickets=tickets.get(task.customer_id, 0),
             last_contact_at=contacts.get(task.customer_id),

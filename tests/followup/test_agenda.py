@@ -34,7 +34,8 @@ def test_my_day_lists_my_due_and_overdue_tasks_and_my_queue_with_the_customers_c
     overdue = task("Overdue", at(TODAY - dt.timedelta(days=2)), assignee=rep)
     today = task("Today", at(TODAY, 16), assignee=rep)
     queue = task("Queue", at(TODAY, 9), department=sales)
-    task("Tomorrow", at(TODAY + dt.timedelta(days=1), 9), assignee=rep)
+    tomorrow = task("Tomorrow", at(TODAY + dt.timedelta(days=1), 9), assignee=rep)
+    task("Next week", at(TODAY + dt.timedelta(days=7), 9), assignee=rep)
     task("Someone else's", at(TODAY, 9), assignee=other)
     done = task("Done", at(TODAY, 9), assignee=rep)
     retried = task("Retried until tomorrow", at(TODAY - dt.timedelta(days=1), 9), assignee=rep)
@@ -53,8 +54,9 @@ def test_my_day_lists_my_due_and_overdue_tasks_and_my_queue_with_the_customers_c
     with time_machine.travel(at(TODAY, 12), tick=False):
         day = tasks_my_day(user=rep, day=TODAY)
 
-    assert [item.task for item in day] == [overdue, queue, today]
-    assert [item.overdue for item in day] == [True, True, False]
+    # the retried call waits for its day; tomorrow's work shows as coming up
+    assert [item.task for item in day] == [overdue, queue, today, tomorrow]
+    assert [(item.overdue, item.due_today) for item in day] == [(True, True), (True, True), (False, True), (False, False)]
     first = day[0]
     assert first.products == [f"Lavadora ({ana.units.get().serial})"]
     assert first.open_tickets == 1 and problem.pk
