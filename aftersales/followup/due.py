@@ -289,12 +289,12 @@ def _rows(step: PlaybookStep, scope: Scope, window: Window) -> _Rows | None:
             return _Rows(_repeating(units, warranty_end_expression(), Value(every), window), "customer_id", "pk", True)
         # Only units whose warranty ends in the window's months (or the month after: the day before a 1st) need the days.
         units = units.annotate(
-            warranty_start=warranty_start_expression(),
+            cover_start=warranty_start_expression(),
             end_month=ExpressionWrapper(
-                MonthIndex(F("warranty_start")) + F("product__warranty_months"), output_field=IntegerField()
+                MonthIndex(F("cover_start")) + F("product__warranty_months"), output_field=IntegerField()
             ),
         ).filter(end_month__gte=_month_index(window.first), end_month__lte=_month_index(window.last) + 1)
-        return _Rows(_one_shot(units, warranty_end_expression(F("warranty_start")), window), "customer_id", "pk", False)
+        return _Rows(_one_shot(units, warranty_end_expression(F("cover_start")), window), "customer_id", "pk", False)
     if trigger == Trigger.MAINTENANCE:
         anchor = Coalesce(local_day("installed_at"), local_day("delivered_at"))
         units = _units(scope).filter(product__maintenance_interval_months__isnull=False)
