@@ -1,4 +1,4 @@
-"""Run work in threads released together, each on its own database connection (PostgreSQL tests)."""
+"""Running work in several threads at the same moment, each with its own database connection."""
 
 from __future__ import annotations
 
@@ -27,5 +27,5 @@ def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(30)
+        thread.join(120)
     return results

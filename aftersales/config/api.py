@@ -24,6 +24,7 @@ def _mount() -> None:
     # Routers are imported lazily so that an app's api module can import models freely.
     from aftersales.catalog.api import router as catalog_router
     from aftersales.customers.api import router as customers_router
+    from aftersales.followup.api import router as followup_router
     from aftersales.messaging.api import router as messaging_router
     from aftersales.sales.api import router as sales_router
     from aftersales.sales.api_imports import router as imports_router
@@ -37,6 +38,7 @@ def _mount() -> None:
     api.add_router("/v1/", messaging_router)
     api.add_router("/v1/", tickets_router)
     api.add_router("/v1/", service_setup_router)
+    api.add_router("/v1/", followup_router)
 
 
 _mount()

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "aftersales.sales",
     "aftersales.messaging",
     "aftersales.service",
+    "aftersales.followup",
     "aftersales.console",
     "aftersales.portal",
     "aftersales.demo",
@@ -212,6 +213,19 @@ MESSAGING_MAX_ATTEMPTS = int(os.environ.get("MESSAGING_MAX_ATTEMPTS", "5"))
 # How long a worker may hold a message while sending before another worker may take it over.
 MESSAGING_LEASE_SECONDS = int(os.environ.get("MESSAGING_LEASE_SECONDS", "300"))
 MESSAGING_SWEEP_SECONDS = int(os.environ.get("MESSAGING_SWEEP_SECONDS", "60"))
+
+# Follow-up (aftersales.followup). Each variable is described in the README's configuration table.
+FOLLOWUP_SWEEP_SECONDS = int(os.environ.get("FOLLOWUP_SWEEP_SECONDS", "300"))
+# Touches acted on per sweep run at most; the rest wait for the next run.
+FOLLOWUP_SWEEP_LIMIT = int(os.environ.get("FOLLOWUP_SWEEP_LIMIT", "5000"))
+# An open call or visit this many hours past its due time is escalated to the service managers.
+FOLLOWUP_ESCALATE_AFTER_HOURS = int(os.environ.get("FOLLOWUP_ESCALATE_AFTER_HOURS", "24"))
+# After "no answer", the call comes back this many hours later unless the caller picks a time.
+FOLLOWUP_RETRY_HOURS = int(os.environ.get("FOLLOWUP_RETRY_HOURS", "24"))
+# A call with this many unanswered attempts is closed as not reached.
+FOLLOWUP_CALL_ATTEMPTS = int(os.environ.get("FOLLOWUP_CALL_ATTEMPTS", "3"))
+# The department whose queue receives problems found on calls and work-order proposals.
+FOLLOWUP_SERVICE_DEPARTMENT = os.environ.get("FOLLOWUP_SERVICE_DEPARTMENT", "service")
 
 # A database cache: shared by every web worker and machine (sign-in link limits count across all of them).
 CACHES = {

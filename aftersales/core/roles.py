@@ -84,6 +84,17 @@ _CONFIGURE_SERVICE = [
     "service.delete_webhookendpoint",
     "service.view_webhookdelivery",
 ]
+_VIEW_FOLLOWUP = ["followup.view_playbook", "followup.view_playbookstep", "followup.view_touch", "followup.view_stafftask"]
+_WORK_TASKS = ["followup.add_stafftask", "followup.change_stafftask"]
+_EDIT_PLAYBOOKS = [
+    "followup.add_playbook",
+    "followup.change_playbook",
+    "followup.delete_playbook",
+    "followup.add_playbookstep",
+    "followup.change_playbookstep",
+    "followup.delete_playbookstep",
+]
+_MANAGE_TASKS = ["followup.manage_stafftasks"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES_REP: _VIEW_INSTALLED_BASE
@@ -92,9 +103,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _EDIT_UNITS
     + _VIEW_MESSAGES
     + _SEND_MESSAGES
-    + _VIEW_TICKETS,
-    Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS + _VIEW_MESSAGES + _SEND_MESSAGES + _VIEW_TICKETS + _WORK_TICKETS,
-    Role.TECHNICIAN: _VIEW_INSTALLED_BASE + _EDIT_UNITS + _VIEW_TICKETS,
+    + _VIEW_TICKETS
+    + _VIEW_FOLLOWUP
+    + _WORK_TASKS,
+    Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE
+    + _EDIT_CUSTOMERS
+    + _VIEW_MESSAGES
+    + _SEND_MESSAGES
+    + _VIEW_TICKETS
+    + _WORK_TICKETS
+    + _VIEW_FOLLOWUP
+    + _WORK_TASKS,
+    Role.TECHNICIAN: _VIEW_INSTALLED_BASE
+    + _EDIT_UNITS
+    + _VIEW_TICKETS
+    + ["followup.view_stafftask", "followup.change_stafftask"],
     Role.SERVICE_MANAGER: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _RECORD_SALES
@@ -106,7 +129,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_TICKETS
     + _WORK_TICKETS
     + _SEE_ALL_TICKETS
-    + _CONFIGURE_SERVICE,
+    + _CONFIGURE_SERVICE
+    + _VIEW_FOLLOWUP
+    + _WORK_TASKS
+    + _EDIT_PLAYBOOKS
+    + _MANAGE_TASKS,
     Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _EDIT_CATALOG
@@ -119,7 +146,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_TICKETS
     + _WORK_TICKETS
     + _SEE_ALL_TICKETS
-    + _CONFIGURE_SERVICE,
+    + _CONFIGURE_SERVICE
+    + _VIEW_FOLLOWUP
+    + _WORK_TASKS
+    + _EDIT_PLAYBOOKS
+    + _MANAGE_TASKS,
 }
 
 

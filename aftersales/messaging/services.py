@@ -527,6 +527,43 @@ def messages_redispatch_due(*, limit: int = 1000) -> dict[str, int]:
     }
 
 
+# --- calls ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def call_message_reassign(*, actor: User | None, message: Message, assignee: User | None) -> Message:
+    """Give a queued call to another staff member (or to nobody yet)."""
+    message = Message.objects.select_for_update(of=("self",)).select_related("customer", "unit").get(pk=message.pk)
+    if message.channel != MessageChannel.CALL or message.status != MessageStatus.QUEUED:
+        raise Conflict(_("Only a queued call can be given to someone else."))
+    message.assignee = assignee
+    message.save(update_fields=["assignee", "updated_at"])
+    _event(message, MessageStatus.QUEUED, f"Call task for {assignee or 'nobody yet'}.", actor)
+    return message
+
+
+@transaction.atomic
+def call_message_close(*, actor: User | None, message: Message, reached: bool, detail: str = "") -> Message:
+    """Record how a call ended: made (the customer was reached) or given up; a closed call stays as it is."""
+    message = Message.objects.select_for_update(of=("self",)).select_related("customer", "unit").get(pk=message.pk)
+    if message.channel != MessageChannel.CALL:
+        raise Conflict(_("Only a call can be closed by its outcome."))
+    if message.status != MessageStatus.QUEUED:
+        return message
+    now = timezone.now()
+    message.attempts += 1
+    if reached:
+        message.status, message.sent_at = MessageStatus.SENT, now
+        message.save(update_fields=["status", "sent_at", "attempts", "updated_at"])
+        _event(message, MessageStatus.SENT, detail or "The customer was reached.", actor)
+    else:
+        message.status, message.last_error = MessageStatus.FAILED, (detail or "The customer was not reached.")[:4000]
+        message.save(update_fields=["status", "last_error", "attempts", "updated_at"])
+        _event(message, MessageStatus.FAILED, message.last_error, actor)
+    # No timeline line here: whoever logs the call's outcome writes it, in words about the call, not a delivery.
+    return message
+
+
 # --- delivery reports -----------------------------------------------------------------------------
 
 

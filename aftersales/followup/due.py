@@ -1,0 +1,374 @@
+"""Which occurrences of a playbook step fall due in a window of days, found in SQL over the whole installed base.
+
+One query per step: the trigger names the rows (sales, units, customers or timeline events) and the
+day each occurrence hangs on (its *anchor*: the delivery day, the warranty's last day, the birthday…);
+conditions become ``Exists`` filters; repetitions ("every 6 months", every maintenance interval,
+every birthday) are computed with the SQL date arithmetic of ``core.dates_sql``. Nothing loops over
+customers or units in Python: Python only turns the due rows into ``Occurrence`` values.
+
+The sweep asks for the window [today − catch-up, today]; the agenda asks for [today, today + 30] with
+the very same code, which is why the agenda always shows what the sweep will do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.lookups import Exact, GreaterThan
+from django.utils import timezone
+
+from aftersales.catalog.models import Category, WarrantyStart
+from aftersales.core.dates_sql import AddDays, AddMonths, DayOfMonth, MonthIndex
+from aftersales.core.models import TimelineEvent
+from aftersales.customers.models import Customer
+from aftersales.followup.models import PlaybookStep, Touch, Trigger
+from aftersales.sales.models import Sale, Unit, UnitStatus
+
+# The timeline kind the service desk writes when a ticket is resolved; its ``data`` may carry ``ticket_id``.
+TICKET_RESOLVED_KIND = "ticket_resolved"
+# Timeline kinds that mean we were in touch with the customer ("no contact for N days" counts from the latest).
+# A logged call outcome counts only when the customer was reached (``data.reached``).
+CONTACT_KINDS = ("sale_recorded", "message_sent", "portal_sign_in", "delivered", "installed", TICKET_RESOLVED_KIND)
+# Triggers whose steps may repeat every N months; the others repeat by nature (birthday, maintenance) or not at all.
+REPEATABLE_TRIGGERS = (Trigger.SALE, Trigger.DELIVERY, Trigger.INSTALLATION, Trigger.WARRANTY_END)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A range of days, both ends included."""
+
+    first: dt.date
+    last: dt.date
+
+    def shifted(self, days: int) -> Window:
+        return Window(self.first - dt.timedelta(days=days), self.last - dt.timedelta(days=days))
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One due occurrence of a step for a customer (and the unit it concerns)."""
+
+    step_id: int
+    customer_id: int
+    unit_id: int | None
+    anchor_on: dt.date
+    due_on: dt.date
+    key: str
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who a step is for: each set of segments and of categories must match (the playbook's and the step's)."""
+
+    segment_sets: tuple[frozenset[int], ...]
+    category_sets: tuple[frozenset[int], ...]
+    consent: str
+    min_value: Decimal | None
+
+
+def categories_with_descendants(ids: set[int]) -> frozenset[int]:
+    """Return the categories and every category below them (a step for "appliances" covers "washing machines")."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, todo = set(), list(ids)
+    while todo:
+        current = todo.pop()
+        if current not in found:
+            found.add(current)
+            todo.extend(children.get(current, []))
+    return frozenset(found)
+
+
+def step_scope(step: PlaybookStep) -> Scope:
+    """Return the combined conditions of a step and its playbook."""
+    segment_sets = []
+    category_sets = []
+    for owner in (step.playbook, step):
+        segments = {segment.pk for segment in owner.segments.all()}
+        if segments:
+            segment_sets.append(frozenset(segments))
+        categories = {category.pk for category in owner.categories.all()}
+        if categories:
+            category_sets.append(categories_with_descendants(categories))
+    return Scope(tuple(segment_sets), tuple(category_sets), step.consent_channel, step.min_sale_value)
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """Return the first moment of a day in the business's time zone."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())
+
+
+def local_day(field: str) -> TruncDate:
+    """Return the calendar day of a stored moment in the business's time zone."""
+    return TruncDate(field, tzinfo=timezone.get_current_timezone())
+
+
+# --- who: conditions as SQL -------------------------------------------------------------------------
+
+
+def _customer_conditions(queryset: QuerySet[Any], scope: Scope, customer: str) -> QuerySet[Any]:
+    """Filter by segments and consent through the path to the customer ("" when the rows are customers)."""
+    through = Customer.segments.through
+    reference = f"{customer}_id" if customer else "pk"
+    for segments in scope.segment_sets:
+        queryset = queryset.filter(Exists(through.objects.filter(customer_id=OuterRef(reference), segment_id__in=segments)))
+    if scope.consent:
+        prefix = f"{customer}__" if customer else ""
+        queryset = queryset.filter(**{f"{prefix}consent_{scope.consent}_at__isnull": False})
+    return queryset
+
+
+def _customer_owns(queryset: QuerySet[Any], scope: Scope, reference: str) -> QuerySet[Any]:
+    """Filter customers-level rows by the categories of the units they own and the value of their sales."""
+    for categories in scope.category_sets:
+        owned = Unit.objects.filter(
+            customer_id=OuterRef(reference), status=UnitStatus.IN_SERVICE, product__category_id__in=categories
+        )
+        queryset = queryset.filter(Exists(owned))
+    if scope.min_value is not None:
+        queryset = queryset.filter(Exists(Sale.objects.filter(customer_id=OuterRef(reference), total__gte=scope.min_value)))
+    return queryset
+
+
+def _units(scope: Scope) -> QuerySet[Unit]:
+    queryset = Unit.objects.filter(status=UnitStatus.IN_SERVICE)
+    for categories in scope.category_sets:
+        queryset = queryset.filter(product__category_id__in=categories)
+    if scope.min_value is not None:
+        queryset = queryset.filter(sale_line__sale__total__gte=scope.min_value)
+    return _customer_conditions(queryset, scope, "customer")
+
+
+def _sales(scope: Scope) -> QuerySet[Sale]:
+    queryset = Sale.objects.all()
+    for categories in scope.category_sets:
+        queryset = queryset.filter(
+            Exists(Unit.objects.filter(sale_line__sale_id=OuterRef("pk"), product__category_id__in=categories))
+        )
+    if scope.min_value is not None:
+        queryset = queryset.filter(total__gte=scope.min_value)
+    return queryset
+
+
+def _customers(scope: Scope) -> QuerySet[Customer]:
+    return _customer_owns(_customer_conditions(Customer.objects.all(), scope, ""), scope, "pk")
+
+
+# --- when: anchors ----------------------------------------------------------------------------------
+
+
+def warranty_start_expression() -> Any:
+    """Return the first day of a unit's standard warranty as SQL, as ``Unit.warranty_start`` computes it."""
+    return Case(
+        When(product__warranty_starts=WarrantyStart.INSTALLATION, then=local_day("installed_at")),
+        default=Coalesce(local_day("delivered_at"), F("sale_line__sale__sold_on")),
+        output_field=DateField(),
+    )
+
+
+def warranty_end_expression(start: Any = None) -> Any:
+    """Return the last day of a unit's standard warranty as SQL, exactly as ``Unit.warranty_end`` computes it."""
+    start = start if start is not None else warranty_start_expression()
+    anniversary = AddMonths(start, F("product__warranty_months"))
+    # 31 January + 1 month has no 31 February: the cover then runs to the month's last day, else to the day before.
+    return Case(
+        When(Exact(DayOfMonth(anniversary), DayOfMonth(start)), then=AddDays(anniversary, Value(-1))),
+        default=anniversary,
+        output_field=DateField(),
+    )
+
+
+def last_contact_expression() -> Any:
+    """Return the moment of the customer's latest contact, or when they became a customer."""
+    contact = Q(kind__in=CONTACT_KINDS) | Q(kind="followup_task_outcome", data__reached=True)
+    latest = TimelineEvent.objects.filter(contact, customer_id=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
+    return Coalesce(Subquery(latest), F("created_at"))
+
+
+@dataclass
+class _Rows:
+    """The due-row query of one step before grouping: what the rows are and how to read them."""
+
+    queryset: QuerySet[Any]
+    customer: str  # the expression naming the customer id
+    unit: str | None  # the expression naming the unit id, if the rows are about units
+    extra: tuple[str, ...] = ()
+
+
+def _one_shot(queryset: QuerySet[Any], anchor: Any, window: Window, *, moment: str | None = None) -> QuerySet[Any]:
+    """Keep the rows whose anchor falls in the window; ``moment`` is a stored datetime the anchor is the local day of."""
+    if moment:
+        # A range on the stored moment itself can use an index; the day is computed for the survivors only.
+        queryset = queryset.filter(
+            **{
+                f"{moment}__gte": local_midnight(window.first),
+                f"{moment}__lt": local_midnight(window.last + dt.timedelta(days=1)),
+            }
+        )
+        return queryset.annotate(anchor=anchor, occurrence=anchor, k=Value(0))
+    return (
+        queryset.annotate(anchor=anchor)
+        .filter(anchor__gte=window.first, anchor__lte=window.last)
+        .annotate(occurrence=F("anchor"), k=Value(0))
+    )
+
+
+def _month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _repeating(queryset: QuerySet[Any], anchor: Any, months: Any, window: Window) -> QuerySet[Any]:
+    """Keep the rows with a repetition (anchor + k × months, k ≥ 1) in the window, annotated with the latest such k."""
+    last_index = _month_index(window.last)
+    queryset = queryset.annotate(anchor=anchor, every=months).filter(anchor__isnull=False, every__isnull=False, every__gt=0)
+    # A cheap test first, in whole months, so that the day arithmetic below runs only for the few rows that can
+    # be due: some repetition's month (anchor + k × every, k ≥ 1) must fall in the window's months.
+    lag = ExpressionWrapper(Value(last_index) - MonthIndex(F("anchor")), output_field=IntegerField())
+    queryset = queryset.annotate(lag=lag).filter(lag__gte=F("every"))
+    queryset = queryset.annotate(lag_rest=ExpressionWrapper(F("lag") % F("every"), output_field=IntegerField())).filter(
+        lag_rest__lte=last_index - _month_index(window.first)
+    )
+    # The whole months from the anchor's month to the window's last month give the candidate repetition;
+    # when that lands after the window's last day (a later day of the same month), the one before it is the latest.
+    candidate = ExpressionWrapper(F("lag") / F("every"), output_field=IntegerField())
+    queryset = queryset.annotate(k_candidate=candidate).annotate(
+        k=Case(
+            When(GreaterThan(AddMonths(F("anchor"), F("k_candidate") * F("every")), window.last), then=F("k_candidate") - 1),
+            default=F("k_candidate"),
+            output_field=IntegerField(),
+        )
+    )
+    queryset = queryset.filter(k__gte=1).annotate(occurrence=AddMonths(F("anchor"), F("k") * F("every")))
+    return queryset.filter(occurrence__gte=window.first)
+
+
+def _rows(step: PlaybookStep, scope: Scope, window: Window) -> _Rows | None:
+    """Return the query of a step's candidate rows whose occurrence (before the offset) falls in the window."""
+    trigger, every = step.trigger, step.repeat_months
+    if trigger == Trigger.SALE and every:
+        # Repeating after a sale counts from the customer's latest qualifying sale: a new purchase restarts the clock.
+        # The anchor stays a plain column (the sale's date) and "latest" is a NOT EXISTS, checked last, for the
+        # few sales whose months already fit.
+        sales = _customer_conditions(_sales(scope), scope, "customer")
+        later = _sales(scope).filter(customer_id=OuterRef("customer_id"), sold_on__gt=OuterRef("sold_on"))
+        rows = _repeating(sales, F("sold_on"), Value(every), window).filter(~Exists(later))
+        return _Rows(rows, "customer_id", "lines__units__id")
+    if trigger == Trigger.SALE:
+        sales = _customer_conditions(_sales(scope), scope, "customer")
+        return _Rows(_one_shot(sales, F("sold_on"), window), "customer_id", "lines__units__id")
+    if trigger in (Trigger.DELIVERY, Trigger.INSTALLATION):
+        moment = "delivered_at" if trigger == Trigger.DELIVERY else "installed_at"
+        if every:
+            return _Rows(_repeating(_units(scope), local_day(moment), Value(every), window), "customer_id", "pk")
+        return _Rows(_one_shot(_units(scope), local_day(moment), window, moment=moment), "customer_id", "pk")
+    if trigger == Trigger.WARRANTY_END:
+        units = _units(scope)
+        if every:
+            return _Rows(_repeating(units, warranty_end_expression(), Value(every), window), "customer_id", "pk")
+        # Only units whose warranty ends in the window's months (or the month after: the day before a 1st) need the days.
+        units = units.annotate(
+            cover_start=warranty_start_expression(),
+            end_month=ExpressionWrapper(
+                MonthIndex(F("cover_start")) + F("product__warranty_months"), output_field=IntegerField()
+            ),
+        ).filter(end_month__gte=_month_index(window.first), end_month__lte=_month_index(window.last) + 1)
+        return _Rows(_one_shot(units, warranty_end_expression(F("cover_start")), window), "customer_id", "pk")
+    if trigger == Trigger.MAINTENANCE:
+        anchor = Coalesce(local_day("installed_at"), local_day("delivered_at"))
+        units = _units(scope).filter(product__maintenance_interval_months__isnull=False)
+        return _Rows(_repeating(units, anchor, F("product__maintenance_interval_months"), window), "customer_id", "pk")
+    if trigger == Trigger.EXCHANGE_WINDOW:
+        start = Coalesce(local_day("delivered_at"), F("sale_line__sale__sold_on"))
+        units = _units(scope).filter(product__exchange_window_days__gt=0)
+        return _Rows(_one_shot(units, AddDays(start, F("product__exchange_window_days")), window), "customer_id", "pk")
+    if trigger == Trigger.BIRTHDAY:
+        return _Rows(_repeating(_customers(scope), F("birthday"), Value(12), window), "pk", None)
+    if trigger == Trigger.NO_CONTACT:
+        customers = _customers(scope).annotate(last_contact=last_contact_expression())
+        return _Rows(_one_shot(customers, local_day("last_contact"), window, moment="last_contact"), "pk", None)
+    if trigger == Trigger.TICKET_RESOLVED:
+        events: QuerySet[Any] = TimelineEvent.objects.filter(kind=TICKET_RESOLVED_KIND)
+        events = _customer_owns(_customer_conditions(events, scope, "customer"), scope, "customer_id")
+        rows = _one_shot(events, local_day("occurred_at"), window, moment="occurred_at")
+        return _Rows(rows, "customer_id", "unit_id", extra=("pk", "data"))
+    # Trigger.CONTRACT_END: contracts are not installed yet. When they are (they sit below follow-up), their
+    # rows go here: the contract's customer and unit, anchored on its last day.
+    return None
+
+
+def _occurrence_key(step: PlaybookStep, anchor: dt.date, occurrence: dt.date, k: int, row: dict[str, Any]) -> str:
+    if step.trigger == Trigger.TICKET_RESOLVED:
+        ticket = (row.get("data") or {}).get("ticket_id") if isinstance(row.get("data"), dict) else None
+        return f"ticket:{ticket}" if ticket else f"event:{row['pk']}"
+    if step.trigger == Trigger.BIRTHDAY:
+        return str(occurrence.year)
+    if k:
+        return f"{anchor.isoformat()}#{k}"
+    return anchor.isoformat()
+
+
+def step_occurrences(
+    step: PlaybookStep, window: Window, *, customers: QuerySet[Customer] | None = None, unrecorded_only: bool = True
+) -> Iterator[Occurrence]:
+    """Yield the occurrences of a step whose due day falls in the window, one per customer and anchor day."""
+    rows = _rows(step, step_scope(step), window.shifted(step.offset_days))
+    if rows is None:
+        return
+    queryset = rows.queryset
+    if customers is not None:
+        queryset = queryset.filter(**{f"{rows.customer}__in": customers.values("pk")})
+    if unrecorded_only:
+        recorded = Touch.objects.filter(
+            step_id=step.pk,
+            customer_id=OuterRef(rows.customer),
+            anchor_on=OuterRef("anchor"),
+            due_on=AddDays(OuterRef("occurrence"), Value(step.offset_days)),
+        )
+        queryset = queryset.filter(~Exists(recorded))
+    if rows.unit and not rows.extra:
+        # Several units of one customer on the same day make one occurrence, named after the first unit.
+        grouped = queryset.values(customer_ref=F(rows.customer), anchor_on=F("anchor"), repeat=F("k")).annotate(
+            unit_ref=Min(rows.unit), occurrence_on=Min("occurrence")
+        )
+    else:
+        fields: dict[str, Any] = {
+            "customer_ref": F(rows.customer),
+            "anchor_on": F("anchor"),
+            "repeat": F("k"),
+            "occurrence_on": F("occurrence"),
+        }
+        if rows.unit:
+            fields["unit_ref"] = F(rows.unit)
+        grouped = queryset.values(*rows.extra, **fields)
+    offset = dt.timedelta(days=step.offset_days)
+    for row in grouped.order_by().iterator(chunk_size=2000):
+        anchor, occurrence, k = row["anchor_on"], row["occurrence_on"], row["repeat"] or 0
+        yield Occurrence(
+            step_id=step.pk,
+            customer_id=row["customer_ref"],
+            unit_id=row.get("unit_ref"),
+            anchor_on=anchor,
+            due_on=occurrence + offset,
+            key=_occurrence_key(step, anchor, occurrence, k, row),
+        )
