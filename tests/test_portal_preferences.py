@@ -21,7 +21,8 @@ MONDAY = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def ana(db):
-    return CustomerFactory(name="Ana Ruiz", email="ana@example.es", language="es", consent_email_at=MONDAY - dt.timedelta(days=400))
+    agreed = MONDAY - dt.timedelta(days=400)
+    return CustomerFactory(name="Ana Ruiz", email="ana@example.es", language="es", consent_email_at=agreed)
 
 
 @pytest.fixture
@@ -141,7 +142,8 @@ def test_unsubscribing_stops_marketing_on_every_channel_but_not_service_messages
 
     tom.refresh_from_db()
     assert [tom.has_consent(channel) for channel in ("email", "sms", "phone", "post")] == [False] * 4
-    assert sorted(Unsubscribe.objects.filter(customer=tom).values_list("channel", flat=True)) == ["call", "email", "letter", "sms"]
+    opted_out = Unsubscribe.objects.filter(customer=tom).values_list("channel", flat=True)
+    assert sorted(opted_out) == ["call", "email", "letter", "sms"]
     assert "You will no longer receive marketing from us." in page
     assert page.count("Unsubscribed on March 10, 2025") == 4
     assert tom.timeline_events.filter(kind="marketing_unsubscribed").count() == 1
