@@ -1,7 +1,5 @@
 """REST endpoints of follow-up: playbooks and steps, staff tasks and their outcomes, the agenda of upcoming touches."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 

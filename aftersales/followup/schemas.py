@@ -217,6 +217,7 @@ class TaskDetailOut(TaskOut):
 class DayTaskOut(Schema):
     task: TaskOut
     overdue: bool
+    due_today: bool = Field(description="Due by the end of the day asked for (overdue ones too).")
     products: list[str]
     open_tickets: int = Field(description="Open service issues of the customer.")
     last_contact_at: dt.datetime | None

@@ -104,13 +104,19 @@ class DayTask:
 
     task: StaffTask
     overdue: bool
+    due_today: bool
     products: list[str] = field(default_factory=list)
     open_tickets: int = 0
     last_contact_at: dt.datetime | None = None
 
 
+# My day also shows work due in the next days (a visit "within 48 hours" found this morning), but not
+# a call waiting for its retry on a later day: that one comes back on its day.
+MY_DAY_LOOKAHEAD = dt.timedelta(days=3)
+
+
 def tasks_my_day(*, user: User, day: dt.date | None = None) -> list[DayTask]:
-    """Return the open tasks a staff member should work on a day: theirs and their queue's, overdue ones first."""
+    """Return the open tasks a staff member works on a day: theirs and their queue's, overdue first, then by due time."""
     day = day or timezone.localdate()
     end = local_midnight(day + dt.timedelta(days=1))
     mine = Q(assignee=user)
@@ -118,16 +124,17 @@ def tasks_my_day(*, user: User, day: dt.date | None = None) -> list[DayTask]:
         mine |= Q(assignee__isnull=True, department_id=user.department_id)
     tasks = list(
         StaffTask.objects.filter(mine, status=TaskStatus.OPEN)
+        .filter(Q(retry_at__isnull=True, due_at__lt=end + MY_DAY_LOOKAHEAD) | Q(retry_at__lt=end))
         .select_related("customer", "unit__product", "assignee", "department", "message")
         .annotate(next_due=Coalesce("retry_at", "due_at"))
-        .filter(next_due__lt=end)
         .order_by("next_due", "pk")
     )
-    return tasks_in_context(tasks, language=user.language)
+    return tasks_in_context(tasks, language=user.language, day=day)
 
 
-def tasks_in_context(tasks: Sequence[StaffTask], *, language: str) -> list[DayTask]:
+def tasks_in_context(tasks: Sequence[StaffTask], *, language: str, day: dt.date | None = None) -> list[DayTask]:
     """Return tasks with what their worker needs to know about each customer (products, open issues, last contact)."""
+    end = local_midnight((day or timezone.localdate()) + dt.timedelta(days=1))
     customer_ids = sorted({task.customer_id for task in tasks})
     units = Unit.objects.filter(customer_id__in=customer_ids, status=UnitStatus.IN_SERVICE).select_related("product")
     products: dict[int, list[str]] = {}
@@ -142,6 +149,7 @@ def tasks_in_context(tasks: Sequence[StaffTask], *, language: str) -> list[DayTa
         DayTask(
             task=task,
             overdue=task.status == TaskStatus.OPEN and task.next_due_at < now,
+            due_today=task.next_due_at < end,
             products=products.get(task.customer_id, []),
             open_tickets=tickets.get(task.customer_id, 0),
             last_contact_at=contacts.get(task.customer_id),

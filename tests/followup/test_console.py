@@ -237,13 +237,16 @@ def test_my_day_shows_my_calls_with_the_customers_context_overdue_first(signed_i
     bought(ana, sold_on=MONDAY - dt.timedelta(days=20), name="Washer WM-800")
     late = a_call(rep, due=at(MONDAY - dt.timedelta(days=1)), customer=ana, title="Call from yesterday")
     today = a_call(rep, due=at(MONDAY, 15), title="Call for today")
-    a_call(rep, due=at(MONDAY + dt.timedelta(days=1)), title="Call for tomorrow")
+    later = a_call(rep, due=at(MONDAY + dt.timedelta(days=1)), title="Call for tomorrow")
+    a_call(rep, due=at(MONDAY + dt.timedelta(days=9)), title="Call next week")
     a_call(staff(Role.SALES_REP), due=at(MONDAY, 11), title="Call for a colleague")
 
     page = text(signed_in(rep).get(reverse("console:followup_my_day")))
 
     titles = re.findall(r'class="task-title"[^>]*>([^<]+)<', page)
-    assert titles == ["Call from yesterday", "Call for today"]
+    assert titles == ["Call from yesterday", "Call for today", "Call for tomorrow"]
+    assert "Due later" in page[page.index(f'id="task-{later.pk}"') :]
+    assert "Due later" not in page[: page.index(f'id="task-{later.pk}"')]
     row = page[page.index(f'id="task-{late.pk}"') : page.index(f'id="task-{today.pk}"')]
     assert "Overdue" in row
     assert "Washer WM-800" in row

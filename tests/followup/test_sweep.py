@@ -9,7 +9,7 @@ import time_machine
 
 from aftersales.core.models import TimelineEvent
 from aftersales.followup import services
-from aftersales.followup.models import StaffTask, TaskKind, Touch, TouchResult, TouchStatus
+from aftersales.followup.models import StaffTask, TaskKind, TouchResult, TouchStatus
 from aftersales.followup.services import touch_act, touches_act_pending, touches_record_due
 from aftersales.followup.signals import survey_requested
 from aftersales.messaging.models import Message, MessageChannel, MessageStatus
@@ -55,7 +55,11 @@ def test_the_courtesy_call_is_a_task_for_the_selling_rep_on_day_seven_with_its_s
     assert task.message.language == "es"
     assert task.message.subject == "Llamada de cortesía a Ana García"
     [touch] = touches()
-    assert (touch.status, touch.result, touch.due_on) == (TouchStatus.DONE, TouchResult.TASK_CREATED, DELIVERED + dt.timedelta(days=7))
+    assert (touch.status, touch.result, touch.due_on) == (
+        TouchStatus.DONE,
+        TouchResult.TASK_CREATED,
+        DELIVERED + dt.timedelta(days=7),
+    )
     assert TimelineEvent.objects.filter(customer=ana, kind="followup_task_created").count() == 1
 
 

@@ -283,7 +283,7 @@ def _row(request: HttpRequest, row: selectors.DayTask, *, day: dt.date, form: Ou
 
 
 def _rows(request: HttpRequest, tasks: list[StaffTask], *, day: dt.date) -> list[dict[str, Any]]:
-    in_context = selectors.tasks_in_context(tasks, language=request.user.language)  # type: ignore[union-attr]
+    in_context = selectors.tasks_in_context(tasks, language=request.user.language, day=day)  # type: ignore[union-attr]
     return [_row(request, row, day=day) for row in in_context]
 
 

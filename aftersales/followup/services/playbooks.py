@@ -193,9 +193,11 @@ def step_clean(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError
     if "min_sale_value" in data:
         raw = data["min_sale_value"]
         value: Decimal | None = None if raw in (None, "") else decimal_parse(raw)
-        if raw not in (None, "") and (value is None or value < 0):
-            errors.append(FieldError(field="min_sale_value", reason=_("must be an amount of 0 or more")))
-        cleaned["min_sale_value"] = value
+        if raw not in (None, "") and (value is None or value < 0 or value.as_tuple().exponent < -2):  # type: ignore[operator]
+            errors.append(
+                FieldError(field="min_sale_value", reason=_("must be an amount of 0 or more, with at most two decimals"))
+            )
+        cleaned["min_sale_value"] = value.quantize(Decimal("0.01")) if value is not None and not errors else value
     return cleaned, errors
 
 
@@ -213,7 +215,8 @@ def _step_check(step: PlaybookStep, errors: list[FieldError]) -> None:
     if step.action == Action.SEND_TEMPLATE:
         if not step.channel:
             fail("channel", _("is required to send a message"))
-        _template_check(step, step.channel, errors)
+        else:
+            _template_check(step, step.channel, errors)
     elif step.channel:
         fail("channel", _("is only used to send a message"))
     if step.action == Action.CALL_TASK:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.errors import Conflict, FieldError, ValidationFailed, interpolate, one_of
@@ -287,7 +287,8 @@ def tasks_escalate_overdue(*, limit: int = 500) -> int:
 
 def _tell_managers(lines: list[tuple[str, str, str, str]]) -> None:
     def subject() -> str:
-        return gettext("%(count)s follow-up tasks are overdue") % {"count": len(lines)}
+        count = len(lines)
+        return ngettext("%(count)s follow-up task is overdue", "%(count)s follow-up tasks are overdue", count) % {"count": count}
 
     def body() -> str:
         intro = gettext("These calls and visits are overdue. Reassign them or ask their holders:")
