@@ -23,6 +23,12 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture
+def immediate_tasks(settings):
+    """Run delivery tasks in-process as soon as the transaction that queued them commits."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
 def agent(db):
     return staff(Role.SUPPORT_AGENT)
 

@@ -178,13 +178,18 @@ def _customers(scope: Scope) -> QuerySet[Customer]:
 # --- when: anchors ----------------------------------------------------------------------------------
 
 
-def warranty_end_expression() -> Any:
-    """Return the last day of a unit's standard warranty as SQL, exactly as ``Unit.warranty_end`` computes it."""
-    start = Case(
+def warranty_start_expression() -> Any:
+    """Return the first day of a unit's standard warranty as SQL, as ``Unit.warranty_start`` computes it."""
+    return Case(
         When(product__warranty_starts=WarrantyStart.INSTALLATION, then=local_day("installed_at")),
         default=Coalesce(local_day("delivered_at"), F("sale_line__sale__sold_on")),
         output_field=DateField(),
     )
+
+
+def warranty_end_expression(start: Any = None) -> Any:
+    """Return the last day of a unit's standard warranty as SQL, exactly as ``Unit.warranty_end`` computes it."""
+    start = start if start is not None else warranty_start_expression()
     anniversary = AddMonths(start, F("product__warranty_months"))
     # 31 January + 1 month has no 31 February: the cover then runs to the month's last day, else to the day before.
     return Case(
@@ -230,10 +235,21 @@ def _one_shot(queryset: QuerySet[Any], anchor: Any, window: Window, *, moment: s
     )
 
 
+def _month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
 def _repeating(queryset: QuerySet[Any], anchor: Any, months: Any, window: Window) -> QuerySet[Any]:
     """Keep the rows with a repetition (anchor + k × months, k ≥ 1) in the window, annotated with the latest such k."""
-    last_index = window.last.year * 12 + window.last.month - 1
+    last_index = _month_index(window.last)
     queryset = queryset.annotate(anchor=anchor, every=months).filter(anchor__isnull=False, every__isnull=False, every__gt=0)
+    # A cheap test first, in whole months, so that the day arithmetic below runs only for the few rows that can
+    # be due: some repetition's month (anchor + k × every, k ≥ 1) must fall in the window's months.
+    lag = ExpressionWrapper(Value(last_index) - MonthIndex(F("anchor")), output_field=IntegerField())
+    queryset = queryset.annotate(lag=lag).filter(lag__gte=F("every"))
+    queryset = queryset.annotate(lag_rest=ExpressionWrapper(F("lag") % F("every"), output_field=IntegerField())).filter(
+        lag_rest__lte=last_index - _month_index(window.first)
+    )
     # The whole months from the anchor's month to the window's last month give the candidate repetition;
     # when that lands after the window's last day (a later day of the same month), the one before it is the latest.
     candidate = ExpressionWrapper((Value(last_index) - MonthIndex(F("anchor"))) / F("every"), output_field=IntegerField())
@@ -253,9 +269,12 @@ def _rows(step: PlaybookStep, scope: Scope, window: Window) -> _Rows | None:
     trigger, every = step.trigger, step.repeat_months
     if trigger == Trigger.SALE and every:
         # Repeating after a sale counts from the customer's latest qualifying sale: a new purchase restarts the clock.
-        latest = _sales(scope).filter(customer_id=OuterRef("pk")).order_by("-sold_on").values("sold_on")[:1]
-        customers = _customers(Scope(scope.segment_sets, (), scope.consent, None))
-        return _Rows(_repeating(customers, Subquery(latest, output_field=DateField()), Value(every), window), "pk", None, True)
+        # The anchor stays a plain column (the sale's date) and "latest" is a NOT EXISTS, checked last, for the
+        # few sales whose months already fit.
+        sales = _customer_conditions(_sales(scope), scope, "customer")
+        later = _sales(scope).filter(customer_id=OuterRef("customer_id"), sold_on__gt=OuterRef("sold_on"))
+        rows = _repeating(sales, F("sold_on"), Value(every), window).filter(~Exists(later))
+        return _Rows(rows, "customer_id", "lines__units__id", True)
     if trigger == Trigger.SALE:
         sales = _customer_conditions(_sales(scope), scope, "customer")
         return _Rows(_one_shot(sales, F("sold_on"), window), "customer_id", "lines__units__id", False)
@@ -268,7 +287,14 @@ def _rows(step: PlaybookStep, scope: Scope, window: Window) -> _Rows | None:
         units = _units(scope)
         if every:
             return _Rows(_repeating(units, warranty_end_expression(), Value(every), window), "customer_id", "pk", True)
-        return _Rows(_one_shot(units, warranty_end_expression(), window), "customer_id", "pk", False)
+        # Only units whose warranty ends in the window's months (or the month after: the day before a 1st) need the days.
+        units = units.annotate(
+            cover_start=warranty_start_expression(),
+            end_month=ExpressionWrapper(
+                MonthIndex(F("cover_start")) + F("product__warranty_months"), output_field=IntegerField()
+            ),
+        ).filter(end_month__gte=_month_index(window.first), end_month__lte=_month_index(window.last) + 1)
+        return _Rows(_one_shot(units, warranty_end_expression(F("cover_start")), window), "customer_id", "pk", False)
     if trigger == Trigger.MAINTENANCE:
         anchor = Coalesce(local_day("installed_at"), local_day("delivered_at"))
         units = _units(scope).filter(product__maintenance_interval_months__isnull=False)

@@ -16,13 +16,22 @@ from aftersales.core.permissions import is_staff_member
 from aftersales.customers.models import Customer
 from aftersales.followup.due import Window, last_contact_expression, local_midnight, step_occurrences, step_occurrences_count
 from aftersales.followup.models import Playbook, PlaybookStep, StaffTask, TaskKind, TaskStatus, Touch
-from aftersales.followup.services.touches import steps_running
 from aftersales.sales.models import Unit, UnitStatus
 
 MANAGE_TASKS = "followup.manage_stafftasks"
 
 
 # --- playbooks ------------------------------------------------------------------------------------
+
+
+def steps_running() -> list[PlaybookStep]:
+    """Return the active steps of active playbooks, with what their conditions need."""
+    return list(
+        PlaybookStep.objects.filter(active=True, playbook__active=True)
+        .select_related("playbook", "assignee", "department")
+        .prefetch_related("segments", "categories", "playbook__segments", "playbook__categories")
+        .order_by("playbook_id", "position", "pk")
+    )
 
 
 def playbooks_all() -> QuerySet[Playbook]:

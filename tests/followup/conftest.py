@@ -7,21 +7,14 @@ from importlib import import_module
 import pytest
 from django.apps import apps
 
+from tests.outbox import outbox_settings_apply
+
 
 @pytest.fixture(autouse=True)
 def _outbox_settings(settings, tmp_path):
-    settings.SMS_FILE_PATH = tmp_path / "sms"
-    settings.LETTERS_PATH = tmp_path / "letters"
-    settings.MESSAGING_SMS_BACKEND = "aftersales.messaging.backends.FileSmsBackend"
-    settings.MESSAGING_QUIET_HOURS = None
+    outbox_settings_apply(settings, tmp_path)
+    # A year of touches would run into the cap; the cap has its own test.
     settings.MESSAGING_MARKETING_CAP = ""
-    settings.DEFAULT_FROM_EMAIL = "Service <service@shop.example>"
-
-
-@pytest.fixture
-def immediate_tasks(settings):
-    """Run delivery tasks in-process as soon as the transaction that queued them commits."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def default_playbook_install() -> None:

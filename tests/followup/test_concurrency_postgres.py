@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections import Counter
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connection
 
 from aftersales.core.models import TimelineEvent
 from aftersales.followup.models import StaffTask, Touch, TouchStatus
 from aftersales.followup.services import followup_sweep
 from aftersales.messaging.models import Message
+from tests.concurrency import at_once
 from tests.factories import CustomerFactory, staff
 from tests.followup.conftest import default_playbook_install
 from tests.followup.helpers import at, bought
@@ -27,29 +27,6 @@ pytestmark = [
 TODAY = dt.date(2025, 6, 30)
 
 
-def at_once(count, work):
-    """Run work() in count threads released together; return what each returned or raised."""
-    start = threading.Barrier(count)
-    results = [None] * count
-
-    def run(number):
-        try:
-            start.wait()
-            with time_machine.travel(at(TODAY, 10), tick=False):
-                results[number] = work()
-        except Exception as error:
-            results[number] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(number,)) for number in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return results
-
-
 def test_four_simultaneous_sweeps_record_and_act_on_each_touch_once():
     default_playbook_install()
     rep = staff("sales_rep")
@@ -60,7 +37,11 @@ def test_four_simultaneous_sweeps_record_and_act_on_each_touch_once():
             delivered = TODAY - dt.timedelta(days=days)
             bought(customer, sold_on=delivered, delivered_on=delivered, rep=rep)
 
-    results = at_once(4, followup_sweep)
+    def sweep(_number):
+        with time_machine.travel(at(TODAY, 10), tick=False):
+            return followup_sweep()
+
+    results = at_once(4, sweep)
 
     assert not [result for result in results if isinstance(result, Exception)], results
     touches = list(Touch.objects.all())

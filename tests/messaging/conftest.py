@@ -6,24 +6,12 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import CustomerFactory
+from tests.outbox import outbox_settings_apply
 
 
 @pytest.fixture(autouse=True)
 def _outbox_settings(settings, tmp_path):
-    settings.SMS_FILE_PATH = tmp_path / "sms"
-    settings.LETTERS_PATH = tmp_path / "letters"
-    settings.MESSAGING_SMS_BACKEND = "aftersales.messaging.backends.FileSmsBackend"
-    settings.MESSAGING_QUIET_HOURS = None
-    settings.MESSAGING_MARKETING_CAP = "3/30"
-    settings.MESSAGING_MAX_ATTEMPTS = 5
-    settings.SMS_WEBHOOK_SECRET = "webhook-secret"
-    settings.DEFAULT_FROM_EMAIL = "Service <service@shop.example>"
-
-
-@pytest.fixture
-def immediate_tasks(settings):
-    """Run delivery tasks in-process as soon as the transaction that queued them commits."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    outbox_settings_apply(settings, tmp_path)
 
 
 @pytest.fixture

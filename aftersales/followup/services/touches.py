@@ -35,6 +35,7 @@ from aftersales.followup.models import (
     TouchResult,
     TouchStatus,
 )
+from aftersales.followup.selectors import steps_running
 from aftersales.followup.services.staff_tasks import task_create
 from aftersales.followup.signals import survey_requested
 from aftersales.messaging.models import Message, MessageChannel, MessageStatus
@@ -42,16 +43,6 @@ from aftersales.messaging.services import message_enqueue
 from aftersales.sales.models import Sale
 
 logger = logging.getLogger(__name__)
-
-
-def steps_running() -> list[PlaybookStep]:
-    """Return the active steps of active playbooks, with what their conditions need."""
-    return list(
-        PlaybookStep.objects.filter(active=True, playbook__active=True)
-        .select_related("playbook", "assignee", "department")
-        .prefetch_related("segments", "categories", "playbook__segments", "playbook__categories")
-        .order_by("playbook_id", "position", "pk")
-    )
 
 
 def touches_record_due(*, today: dt.date | None = None, steps: list[PlaybookStep] | None = None) -> int:
