@@ -371,7 +371,9 @@ def step_occurrences(
     if grouped is None:
         return
     offset = dt.timedelta(days=step.offset_days)
-    for row in grouped.order_by().iterator(chunk_size=2000):
+    # The due rows of a window of days are few: read them with an ordinary cursor. Through a server-side cursor
+    # (``iterator()``) PostgreSQL plans for the first rows and picked nested loops over whole tables, 5–10 × slower.
+    for row in grouped.order_by():
         anchor, occurrence, k = row["anchor_on"], row["occurrence_on"], row["repeat"] or 0
         yield Occurrence(
             step_id=step.pk,
