@@ -312,16 +312,20 @@ class _Dialect:
 
 
 def _repeating(
-    dialect: _Dialect, source: str, source_params: list[Any], *, first: Any, last: Any, last_index: int
+    dialect: _Dialect, source: str, source_params: list[Any], *, first: Any, last: Any, last_index: int, span: int
 ) -> tuple[str, list[Any]]:
     """Return rows of ``source`` (customer_id, unit_id, anchor, every) at their latest repetition k ≥ 1 in [first, last].
 
     The months from the anchor's month to the last day's month give the candidate repetition; when it lands
     after the last day (a later day of the same month), the one before it is the latest.
     """
-    candidates = f"""
-        SELECT customer_id, unit_id, anchor, every, (%s - {dialect.month_index("anchor")}) / every AS candidate
+    lags = f"""
+        SELECT customer_id, unit_id, anchor, every, %s - {dialect.month_index("anchor")} AS lag
         FROM ({source}) AS source WHERE anchor IS NOT NULL AND every > 0"""
+    # Whole months first: some repetition's month must fall in the window's months before any day arithmetic.
+    candidates = f"""
+        SELECT customer_id, unit_id, anchor, every, lag / every AS candidate
+        FROM ({lags}) AS lags WHERE lag >= every AND lag %% every <= %s"""
     latest = f"""
         SELECT customer_id, unit_id, anchor, every,
                CASE WHEN {dialect.add_months("anchor", "candidate * every")} > %s THEN candidate - 1 ELSE candidate END AS k
@@ -330,8 +334,8 @@ def _repeating(
         SELECT customer_id, unit_id, anchor, k, {dialect.add_months("anchor", "k * every")} AS occurrence
         FROM ({latest}) AS latest WHERE k >= 1"""
     sql = f"SELECT * FROM ({occurrences}) AS occurrences WHERE occurrence >= %s"
-    # Placeholders in the order they appear: the last day, the last month's index, the source's, the first day.
-    return sql, [last, last_index, *source_params, first]
+    # Placeholders in order: the last day, the last month's index, the source's, the months spanned, the first day.
+    return sql, [last, last_index, *source_params, span, first]
 
 
 def due_rows_query(vendor: str, steps: dict[str, Any], today: dt.date) -> tuple[str, list[Any]]:
@@ -378,24 +382,35 @@ def due_rows_query(vendor: str, steps: dict[str, Any], today: dt.date) -> tuple[
     def last_index(last: dt.date) -> int:
         return last.year * 12 + last.month - 1
 
+    def span(first: dt.date, last: dt.date) -> int:
+        return last_index(last) - last_index(first)
+
+    def repeating(name: str, source: str, source_params: list[Any]) -> None:
+        first, last = window(name)
+        sql, values = _repeating(
+            dialect, source, source_params, first=day(first), last=day(last), last_index=last_index(last), span=span(first, last)
+        )
+        branch(name, sql, values)
+
     name = "Maintenance reminder"
-    first, last = window(name)
     maintenance = f"""SELECT u.customer_id, u.id AS unit_id,
                              COALESCE({dialect.local_day("u.installed_at")}, {dialect.local_day("u.delivered_at")}) AS anchor,
                              p.maintenance_interval_months AS every
                       FROM sales_unit u JOIN catalog_product p ON p.id = u.product_id
                       WHERE {in_service} AND p.maintenance_interval_months IS NOT NULL"""
-    branch(name, *_repeating(dialect, maintenance, [], first=day(first), last=day(last), last_index=last_index(last)))
+    repeating(name, maintenance, [])
 
     name = "Maintenance contract or extended warranty offer"
     first, last = window(name)
     start = f"""CASE WHEN p.warranty_starts = 'installation' THEN {dialect.local_day("u.installed_at")}
                      ELSE COALESCE({dialect.local_day("u.delivered_at")}, s.sold_on) END"""
+    # Whole months first: only a cover ending in the window's months (or the month after, the day before a 1st) needs days.
     starts = f"""SELECT u.customer_id, u.id AS unit_id, start, {dialect.add_months("start", "warranty_months")} AS anniversary
                  FROM (SELECT u.customer_id, u.id, {start} AS start, p.warranty_months
                        FROM sales_unit u JOIN catalog_product p ON p.id = u.product_id
                        LEFT JOIN sales_saleline l ON l.id = u.sale_line_id LEFT JOIN sales_sale s ON s.id = l.sale_id
-                       WHERE {in_service}) AS u"""
+                       WHERE {in_service}) AS u
+                 WHERE {dialect.month_index("start")} + warranty_months BETWEEN %s AND %s"""
     ends = f"""SELECT customer_id, unit_id, 0 AS k,
                       CASE WHEN {dialect.day_of_month("anniversary")} = {dialect.day_of_month("start")}
                            THEN {dialect.add_days("anniversary", "-1")} ELSE anniversary END AS anchor
@@ -403,15 +418,14 @@ def due_rows_query(vendor: str, steps: dict[str, Any], today: dt.date) -> tuple[
     branch(
         name,
         f"SELECT customer_id, unit_id, anchor, k, anchor AS occurrence FROM ({ends}) AS ends WHERE anchor >= %s AND anchor <= %s",
-        [day(first), day(last)],
+        [last_index(first), last_index(last) + 1, day(first), day(last)],
     )
 
     name = "Birthday greeting"
-    first, last = window(name)
     birthdays = (
         "SELECT c.id AS customer_id, CAST(NULL AS bigint) AS unit_id, c.birthday AS anchor, 12 AS every FROM customers_customer c"
     )
-    branch(name, *_repeating(dialect, birthdays, [], first=day(first), last=day(last), last_index=last_index(last)))
+    repeating(name, birthdays, [])
 
     name = "Exchange window closing"
     first, last = window(name)
@@ -428,13 +442,16 @@ def due_rows_query(vendor: str, steps: dict[str, Any], today: dt.date) -> tuple[
     )
 
     name = "Check-in with high-value customers"
-    first, last = window(name)
-    # Each customer's latest sale worth the minimum, aggregated once (not a subquery per customer and reference).
-    latest_sale = """SELECT s.customer_id, CAST(NULL AS bigint) AS unit_id, MAX(s.sold_on) AS anchor, CAST(%s AS integer) AS every
-                     FROM sales_sale s WHERE s.total >= %s GROUP BY s.customer_id"""
+    # Each customer's latest sales worth the minimum (aggregated once), with their units: the touch names the first.
+    latest_sale = """SELECT s.customer_id, u.id AS unit_id, s.sold_on AS anchor, CAST(%s AS integer) AS every
+                     FROM sales_sale s
+                     JOIN (SELECT customer_id, MAX(sold_on) AS latest FROM sales_sale WHERE total >= %s GROUP BY customer_id) m
+                          ON m.customer_id = s.customer_id AND m.latest = s.sold_on
+                     LEFT JOIN sales_saleline l ON l.sale_id = s.id LEFT JOIN sales_unit u ON u.sale_line_id = l.id
+                     WHERE s.total >= %s"""
     minimum = ops.adapt_decimalfield_value(steps[name].min_sale_value, 14, 2)
-    source_params = [steps[name].repeat_months, minimum]
-    branch(name, *_repeating(dialect, latest_sale, source_params, first=day(first), last=day(last), last_index=last_index(last)))
+    source_params = [steps[name].repeat_months, minimum, minimum]
+    repeating(name, latest_sale, source_params)
 
     union = "\nUNION ALL\n".join(branches)
     sql = f"""SELECT due.step_id, due.customer_id, due.unit_id, due.anchor_on, due.due_on FROM ({union}) AS due
