@@ -45,7 +45,7 @@ def test_the_page_shows_each_channel_with_the_day_it_was_agreed(client, ana):
     assert "Preferencias de comunicación" in page  # Ana reads Spanish
     assert 'id="consent-email" checked' in page
     assert 'id="consent-sms">' in page
-    assert "Aceptado el 3 de febrero de 2024" in page
+    assert "Aceptado el 4 de febrero de 2024" in page
 
 
 @time_machine.travel(MONDAY, tick=False)
