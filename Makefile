@@ -63,6 +63,7 @@ messages: $(STAMP_DEV)
 
 bench: $(STAMP_DEV)
 	$(BIN)/python bench/import_sales.py
+	$(BIN)/python bench/followup.py
 
 clean:
 	rm -rf $(VENV) var/static

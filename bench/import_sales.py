@@ -25,19 +25,16 @@ import datetime as dt
 import json
 import logging
 import os
-import platform
 import random
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
-PERFORMANCE_DOC = ROOT / "docs" / "performance.md"
-PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+import benchlib
+from benchlib import PG_SERVER, RESULTS, ROOT, machine, machine_line, pg_admin, pg_version
+
 PG_DATABASE = "bench_import"
 GOAL_PERCENT_OF_RAW = 40.0
 GOAL_PEAK_MB = 300.0
@@ -327,49 +324,18 @@ def _child_main(argv: list[str]) -> None:
 
 def run_child(kind: str, *args: str, database_url: str, workdir: Path) -> tuple[dict[str, Any], float]:
     """Run one measurement in a child process; return its result and its peak resident memory in MB."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "aftersales.config.settings",
-        "AFTERSALES_ALLOW_INSECURE_KEY": "1",
-        "AFTERSALES_VAR_DIR": str(workdir),
-        "DEBUG": "0",
-        "PYTHONPATH": str(ROOT),
-    }
-    out = workdir / f"{kind}.out"
-    with out.open("w") as stdout:
-        process = subprocess.Popen([sys.executable, __file__, "--child", kind, *args], env=env, stdout=stdout, cwd=ROOT)
-        _pid, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode:
-        raise SystemExit(f"{kind} failed with status {process.returncode}")
-    return json.loads(out.read_text().strip().splitlines()[-1]), usage.ru_maxrss / 1024
+    return benchlib.run_child(__file__, kind, *args, database_url=database_url, workdir=workdir)
 
 
 # --- orchestration -----------------------------------------------------------------------------------
-
-
-def _pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _pg_version() -> str:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres") as conn:
-        row = conn.execute("SHOW server_version").fetchone()
-        return str(row[0]) if row else "?"
 
 
 def measure(database: str, path: Path, rows: int, workdir: Path) -> dict[str, Any]:
     """Import a file into a fresh database and measure the raw limit beside it."""
     print(f"[{database}] {rows:,} rows: preparing a fresh database", flush=True)
     if database == "postgresql":
-        _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        _pg_admin(f"CREATE DATABASE {PG_DATABASE}")
+        pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        pg_admin(f"CREATE DATABASE {PG_DATABASE}")
         url = raw_target = f"{PG_SERVER}/{PG_DATABASE}"
     else:
         folder = Path(tempfile.mkdtemp(dir=workdir))
@@ -383,7 +349,7 @@ def measure(database: str, path: Path, rows: int, workdir: Path) -> dict[str, An
         raw, raw_peak_mb = run_child("raw", str(path), raw_target, database_url=url, workdir=workdir)
     finally:
         if database == "postgresql":
-            _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+            pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
     rate = rows / imported["seconds"]
     raw_rate = rows / raw["insert_seconds"]
     raw_read_rate = rows / (raw["insert_seconds"] + raw["read_seconds"])
@@ -403,27 +369,6 @@ def measure(database: str, path: Path, rows: int, workdir: Path) -> dict[str, An
         "raw_table_rows": raw["table_rows"],
         "raw_peak_rss_mb": round(raw_peak_mb, 1),
         "load_average_before": round(load, 2),
-    }
-
-
-def machine() -> dict[str, Any]:
-    import sqlite3
-
-    cpu = "?"
-    with open("/proc/cpuinfo") as info:
-        for line in info:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as info:
-        memory_gb = int(info.readline().split()[1]) / 1024 / 1024
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gb": round(memory_gb, 1),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "system": platform.platform(),
     }
 
 
@@ -470,13 +415,10 @@ def performance_section(results: list[dict[str, Any]]) -> str:
             + ", ".join(f"{value:,} {name.replace('_', ' ')}" for name, value in result["runs"][0]["written"].items())
             + "."
         )
-    info = results[0]["machine"]
     lines += [
         "",
-        f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB RAM, {info['system']}; "
-        f"Python {info['python']}, SQLite {info['sqlite']}"
-        + (f", PostgreSQL {results[-1]['postgresql']}" if results[-1].get("postgresql") else "")
-        + f". Run on {results[0]['date']}, load average before each import: "
+        machine_line(results[0]["machine"], results[-1].get("postgresql", ""))
+        + f" Run on {results[0]['date']}, load average before each import: "
         + ", ".join(f"{run['load_average_before']}" for result in results for run in result["runs"])
         + ".",
         SECTION_END,
@@ -486,15 +428,7 @@ def performance_section(results: list[dict[str, Any]]) -> str:
 
 def document(results: list[dict[str, Any]]) -> None:
     """Replace the Sales import section of docs/performance.md, keeping the rest of the page."""
-    section = performance_section(results)
-    text = PERFORMANCE_DOC.read_text() if PERFORMANCE_DOC.exists() else "# Performance\n\n"
-    if SECTION_START in text and SECTION_END in text:
-        before, rest = text.split(SECTION_START, 1)
-        after = rest.split(SECTION_END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    PERFORMANCE_DOC.write_text(text)
+    benchlib.document(performance_section(results), start=SECTION_START, end=SECTION_END)
 
 
 def main() -> None:
@@ -529,7 +463,7 @@ def main() -> None:
                 "goals": {"percent_of_raw": GOAL_PERCENT_OF_RAW, "peak_rss_mb": GOAL_PEAK_MB, "time_ratio": GOAL_RATIO},
             }
             if database == "postgresql":
-                result["postgresql"] = _pg_version()
+                result["postgresql"] = pg_version()
             result["goals_met"] = verdict(result)
             (RESULTS / f"import_sales-{database}.json").write_text(json.dumps(result, indent=2) + "\n")
             results.append(result)

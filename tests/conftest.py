@@ -54,6 +54,17 @@ def technician(db):
 
 
 @pytest.fixture
+def signed_in(client):
+    """Return the test client signed in as a user (staff in the console, or a customer's account)."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
 def customer(db):
     return CustomerFactory()
 

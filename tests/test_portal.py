@@ -191,7 +191,7 @@ def test_a_malformed_email_is_refused_with_the_reason(client):
 # --- access --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["portal:products", "portal:profile"])
+@pytest.mark.parametrize("name", ["portal:products", "portal:profile", "portal:preferences"])
 def test_anonymous_visitor_is_sent_to_the_portal_sign_in(client, name):
     response = client.get(reverse(name))
 
@@ -270,54 +270,6 @@ def test_portal_speaks_the_customers_language_not_the_browsers(client, ana):
 
     assert response["Content-Language"] == "es"
     assert '<html lang="es">' in text_of(response)
-
-
-def test_changing_the_language_in_the_profile_changes_the_portal(client, ana):
-    signed_in_as(client, ana)
-
-    client.post(reverse("portal:profile"), {"language": "en"})
-    response = client.get(reverse("portal:products"), HTTP_ACCEPT_LANGUAGE="es")
-
-    ana.refresh_from_db()
-    assert ana.language == "en"
-    assert ana.user.language == "en"
-    assert response["Content-Language"] == "en"
-
-
-def test_an_unknown_language_is_refused(client, ana):
-    signed_in_as(client, ana)
-
-    response = client.post(reverse("portal:profile"), {"language": "fr"})
-
-    ana.refresh_from_db()
-    assert response.status_code == 200
-    assert "Escoja una opción válida" in text_of(response)  # Django's own Spanish: Ana reads Spanish
-    assert ana.language == "es"
-
-
-def test_consent_toggle_records_when_it_was_given_and_shows_the_date(client, ana):
-    signed_in_as(client, ana)
-    before = timezone.now()
-
-    page = text_of(client.post(reverse("portal:consent"), {"channel": "sms", "given": "1"}, follow=True))
-
-    ana.refresh_from_db()
-    assert before <= ana.consent_sms_at <= timezone.now()
-    assert timezone.localtime(ana.consent_sms_at).strftime("%Y") in page
-    assert ana.timeline_events.filter(kind="consent_changed").get().actor == ana.user
-
-    client.post(reverse("portal:consent"), {"channel": "sms", "given": "0"})
-    ana.refresh_from_db()
-    assert ana.consent_sms_at is None
-
-
-def test_a_consent_for_an_unknown_channel_changes_nothing(client, tom):
-    signed_in_as(client, tom)
-
-    page = text_of(client.post(reverse("portal:consent"), {"channel": "pigeon", "given": "1"}, follow=True))
-
-    assert "That contact channel does not exist." in page
-    assert tom.timeline_events.filter(kind="consent_changed").count() == 0
 
 
 def test_sign_out_ends_the_portal_session(client, ana):

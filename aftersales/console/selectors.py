@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from aftersales.core.models import User
+from aftersales.core.roles import Role
 from aftersales.customers.selectors import customers_visible_to
 from aftersales.sales.models import Sale, Unit, UnitStatus
 from aftersales.sales.selectors import sales_visible_to, units_visible_to
@@ -67,3 +68,11 @@ def units_search(queryset: QuerySet[Unit], *, serial: str = "", status: str = ""
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-created_at", "-id")
+
+
+def followup_reps(*, include_all_staff: bool = False) -> QuerySet[User]:
+    """Return whose agenda or day a manager may open: sales reps and whoever has sold (or every active staff member)."""
+    staff = User.objects.filter(is_staff=True, is_active=True)
+    if not include_all_staff:
+        staff = staff.filter(Q(groups__name=Role.SALES_REP) | Q(sales__isnull=False))
+    return staff.distinct().order_by("first_name", "last_name", "username")

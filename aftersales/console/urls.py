@@ -3,7 +3,7 @@
 from django.urls import path
 
 from aftersales.console import views_messaging
-from aftersales.console.views import auth, customers, home, imports, sales, tokens, units
+from aftersales.console.views import auth, customers, followup, home, imports, sales, tokens, units
 
 app_name = "console"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("customers/<int:customer_id>/", customers.customer_detail, name="customer"),
     path("customers/<int:customer_id>/edit/", customers.customer_edit, name="customer_edit"),
     path("customers/<int:customer_id>/consent/", customers.customer_consent, name="customer_consent"),
+    path("customers/<int:customer_id>/coming-up/", followup.customer_coming_up, name="customer_coming_up"),
     path("units/", units.unit_list, name="units"),
     path("units/id/<int:unit_id>/", units.unit_detail, name="unit"),
     path("units/id/<int:unit_id>/delivered/", units.unit_record_moment, {"moment": "delivered"}, name="unit_delivered"),
@@ -36,4 +37,20 @@ urlpatterns = [
     path("messages/templates/preview/", views_messaging.template_preview, name="messaging_template_preview"),
     path("messages/templates/<int:template_id>/", views_messaging.template_edit, name="messaging_template"),
     path("messages/templates/<int:template_id>/delete/", views_messaging.template_delete, name="messaging_template_delete"),
+    path("followup/my-day/", followup.my_day, name="followup_my_day"),
+    path("followup/agenda/", followup.agenda, name="followup_agenda"),
+    path("followup/tasks/<int:task_id>/", followup.task_detail, name="followup_task"),
+    path("followup/tasks/<int:task_id>/outcome/", followup.task_outcome, name="followup_task_outcome"),
+    path("followup/tasks/<int:task_id>/reassign/", followup.task_reassign, name="followup_task_reassign"),
+    path("followup/tasks/<int:task_id>/cancel/", followup.task_cancel, name="followup_task_cancel"),
+    path("followup/playbooks/", followup.playbook_list, name="followup_playbooks"),
+    path("followup/playbooks/new/", followup.playbook_edit, name="followup_playbook_new"),
+    path("followup/playbooks/<int:playbook_id>/", followup.playbook_edit, name="followup_playbook"),
+    path("followup/playbooks/<int:playbook_id>/delete/", followup.playbook_delete, name="followup_playbook_delete"),
+    path("followup/playbooks/<int:playbook_id>/steps/new/", followup.step_edit, name="followup_step_new"),
+    path("followup/steps/preview/", followup.step_preview, name="followup_step_preview"),
+    path("followup/steps/<int:step_id>/", followup.step_edit, name="followup_step"),
+    path("followup/steps/<int:step_id>/move/", followup.step_move, name="followup_step_move"),
+    path("followup/steps/<int:step_id>/switch/", followup.step_switch, name="followup_step_switch"),
+    path("followup/steps/<int:step_id>/delete/", followup.step_delete, name="followup_step_delete"),
 ]

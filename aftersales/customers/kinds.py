@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.models import Language
 from aftersales.core.timeline import kind_register
 from aftersales.customers.models import Channel
 
@@ -21,4 +22,10 @@ kind_register(
     label=_("Consent"),
     sentence=_("Consent for %(channel)s %(state)s"),
     choices={"channel": Channel, "state": ConsentChange},
+)
+kind_register(
+    "language_changed",
+    label=_("Language"),
+    sentence=_("Preferred language changed to %(language)s"),
+    choices={"language": Language},
 )

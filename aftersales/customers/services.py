@@ -186,6 +186,27 @@ def customer_set_consent(*, actor: User | None, customer: Customer, channel: str
 
 
 @transaction.atomic
+def customer_set_preferences(*, actor: User | None, customer: Customer, language: str, consents: Iterable[str]) -> Customer:
+    """Set the customer's preferred language and exactly the channels they agree to be contacted on."""
+    wanted = {str(channel) for channel in consents}
+    errors: list[FieldError] = []
+    if language not in Language.values:
+        errors.append(FieldError(field="language", reason=one_of(Language.values)))
+    unknown = sorted(wanted - set(Channel.values))
+    if unknown:
+        errors.append(FieldError(field="consents", reason=interpolate(_("unknown channel %(value)r"), value=unknown[0])))
+    if errors:
+        raise ValidationFailed(errors=errors)
+    if language != customer.language:
+        customer_update(actor=actor, customer=customer, data={"language": language})
+        timeline_record(customer=customer, kind="language_changed", actor=actor, data={"language": language})
+    # A channel already agreed keeps the day it was agreed; only changes are recorded.
+    for channel in Channel.values:
+        customer_set_consent(actor=actor, customer=customer, channel=channel, given=channel in wanted)
+    return customer
+
+
+@transaction.atomic
 def customer_portal_user(*, customer: Customer) -> User:
     """Return the customer's portal account, creating it on first use."""
     if customer.user_id:

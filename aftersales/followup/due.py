@@ -328,13 +328,13 @@ def _occurrence_key(step: PlaybookStep, anchor: dt.date, occurrence: dt.date, k:
     return anchor.isoformat()
 
 
-def step_occurrences(
-    step: PlaybookStep, window: Window, *, customers: QuerySet[Customer] | None = None, unrecorded_only: bool = True
-) -> Iterator[Occurrence]:
-    """Yield the occurrences of a step whose due day falls in the window, one per customer and anchor day."""
+def _due_rows(
+    step: PlaybookStep, window: Window, *, customers: QuerySet[Customer] | None, unrecorded_only: bool
+) -> QuerySet[Any] | None:
+    """Return the query of a step's occurrences in the window, one row per customer and anchor day (None: cannot occur)."""
     rows = _rows(step, step_scope(step), window.shifted(step.offset_days))
     if rows is None:
-        return
+        return None
     queryset = rows.queryset
     if customers is not None:
         queryset = queryset.filter(**{f"{rows.customer}__in": customers.values("pk")})
@@ -348,21 +348,31 @@ def step_occurrences(
         queryset = queryset.filter(~Exists(recorded))
     if rows.unit and not rows.extra:
         # Several units of one customer on the same day make one occurrence, named after the first unit.
-        grouped = queryset.values(customer_ref=F(rows.customer), anchor_on=F("anchor"), repeat=F("k")).annotate(
+        return queryset.values(customer_ref=F(rows.customer), anchor_on=F("anchor"), repeat=F("k")).annotate(
             unit_ref=Min(rows.unit), occurrence_on=Min("occurrence")
         )
-    else:
-        fields: dict[str, Any] = {
-            "customer_ref": F(rows.customer),
-            "anchor_on": F("anchor"),
-            "repeat": F("k"),
-            "occurrence_on": F("occurrence"),
-        }
-        if rows.unit:
-            fields["unit_ref"] = F(rows.unit)
-        grouped = queryset.values(*rows.extra, **fields)
+    fields: dict[str, Any] = {
+        "customer_ref": F(rows.customer),
+        "anchor_on": F("anchor"),
+        "repeat": F("k"),
+        "occurrence_on": F("occurrence"),
+    }
+    if rows.unit:
+        fields["unit_ref"] = F(rows.unit)
+    return queryset.values(*rows.extra, **fields)
+
+
+def step_occurrences(
+    step: PlaybookStep, window: Window, *, customers: QuerySet[Customer] | None = None, unrecorded_only: bool = True
+) -> Iterator[Occurrence]:
+    """Yield the occurrences of a step whose due day falls in the window, one per customer and anchor day."""
+    grouped = _due_rows(step, window, customers=customers, unrecorded_only=unrecorded_only)
+    if grouped is None:
+        return
     offset = dt.timedelta(days=step.offset_days)
-    for row in grouped.order_by().iterator(chunk_size=2000):
+    # The due rows of a window of days are few: read them with an ordinary cursor. Through a server-side cursor
+    # (``iterator()``) PostgreSQL plans for the first rows and picked nested loops over whole tables, 5–10 × slower.
+    for row in grouped.order_by():
         anchor, occurrence, k = row["anchor_on"], row["occurrence_on"], row["repeat"] or 0
         yield Occurrence(
             step_id=step.pk,
@@ -372,3 +382,11 @@ def step_occurrences(
             due_on=occurrence + offset,
             key=_occurrence_key(step, anchor, occurrence, k, row),
         )
+
+
+def step_occurrences_count(
+    step: PlaybookStep, window: Window, *, customers: QuerySet[Customer] | None = None, unrecorded_only: bool = True
+) -> int:
+    """Return how many occurrences of a step fall due in the window, counted in the database."""
+    grouped = _due_rows(step, window, customers=customers, unrecorded_only=unrecorded_only)
+    return 0 if grouped is None else grouped.order_by().count()

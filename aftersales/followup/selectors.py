@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from aftersales.core.models import User
 from aftersales.core.permissions import is_staff_member
 from aftersales.customers.models import Customer
-from aftersales.followup.due import Window, last_contact_expression, local_midnight, step_occurrences
+from aftersales.followup.due import Window, last_contact_expression, local_midnight, step_occurrences, step_occurrences_count
 from aftersales.followup.models import Playbook, PlaybookStep, StaffTask, TaskStatus, Touch
 from aftersales.sales.models import Unit, UnitStatus
 from aftersales.service.models import ACTIVE_STATUSES, Ticket
@@ -134,11 +135,17 @@ def tasks_my_day(*, user: User, day: dt.date | None = None) -> list[DayTask]:
         .annotate(next_due=Coalesce("retry_at", "due_at"))
         .order_by("next_due", "pk")
     )
+    return tasks_in_context(tasks, language=user.language, day=day)
+
+
+def tasks_in_context(tasks: Sequence[StaffTask], *, language: str, day: dt.date | None = None) -> list[DayTask]:
+    """Return tasks with what their worker needs to know about each customer (products, open issues, last contact)."""
+    end = local_midnight((day or timezone.localdate()) + dt.timedelta(days=1))
     customer_ids = sorted({task.customer_id for task in tasks})
     units = Unit.objects.filter(customer_id__in=customer_ids, status=UnitStatus.IN_SERVICE).select_related("product")
     products: dict[int, list[str]] = {}
     for unit in units.order_by("customer_id", "-created_at"):
-        products.setdefault(unit.customer_id, []).append(f"{unit.product.display_name(user.language)} ({unit.serial})")
+        products.setdefault(unit.customer_id, []).append(f"{unit.product.display_name(language)} ({unit.serial})")
     contacts = dict(
         Customer.objects.filter(pk__in=customer_ids).annotate(last=last_contact_expression()).values_list("pk", "last")
     )
@@ -147,8 +154,8 @@ def tasks_my_day(*, user: User, day: dt.date | None = None) -> list[DayTask]:
     return [
         DayTask(
             task=task,
-            overdue=task.next_due < now,  # type: ignore[attr-defined]
-            due_today=task.next_due < end,  # type: ignore[attr-defined]
+            overdue=task.status == TaskStatus.OPEN and task.next_due_at < now,
+            due_today=task.next_due_at < end,
             products=products.get(task.customer_id, []),
             open_tickets=tickets.get(task.customer_id, 0),
             last_contact_at=contacts.get(task.customer_id),
@@ -219,3 +226,28 @@ def touches_of_customer(*, customer_id: int) -> QuerySet[Touch]:
         .select_related("step__playbook", "unit__product", "message", "task")
         .order_by("-due_on", "-pk")
     )
+
+
+def steps_upcoming_counts(*, steps: list[PlaybookStep], days: int = 30, today: dt.date | None = None) -> dict[int, int]:
+    """Return, per step, how many touches its current definition will make from today over the next days.
+
+    Counted in the database with the sweep's own query over a future window, so the editor's figure is
+    what the sweep will do if nothing changes.
+    """
+    today = today or timezone.localdate()
+    window = Window(today, today + dt.timedelta(days=max(1, days)))
+    return {step.pk: step_occurrences_count(step, window) for step in steps}
+
+
+@dataclass(frozen=True)
+class TouchLinks:
+    """What a touch led to: the message it queued and the task it created, if any."""
+
+    message_id: int | None
+    task_id: int | None
+
+
+def touches_links(touch_ids: list[int]) -> dict[int, TouchLinks]:
+    """Return the message and task each of the touches led to, in one query."""
+    rows = Touch.objects.filter(pk__in=touch_ids).values_list("pk", "message_id", "task__pk")
+    return {pk: TouchLinks(message_id, task_id) for pk, message_id, task_id in rows}

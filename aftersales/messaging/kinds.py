@@ -25,3 +25,8 @@ kind_register(
     sentence=_("%(channel)s “%(subject)s” not sent: %(reason)s"),
     choices={"channel": MessageChannel, "reason": SuppressedReason},
 )
+kind_register(
+    "marketing_unsubscribed",
+    label=_("Unsubscribed"),
+    sentence=_("Unsubscribed from all marketing"),
+)

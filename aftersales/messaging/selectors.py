@@ -17,7 +17,7 @@ from aftersales.core.errors import FieldError, ValidationFailed
 from aftersales.core.models import Language, User
 from aftersales.core.permissions import is_staff_member
 from aftersales.customers.models import Customer
-from aftersales.messaging.models import Message, MessageEvent, MessageTemplate, Purpose
+from aftersales.messaging.models import CONSENT_FOR_CHANNEL, Message, MessageEvent, MessageTemplate, Purpose, Unsubscribe
 from aftersales.messaging.sandbox import Rendered, context_clean, render
 from aftersales.sales.models import Unit
 
@@ -198,3 +198,15 @@ def staff_member(user_id: int, *, field: str) -> User:
     if user is None:
         raise ValidationFailed(errors=[FieldError(field=field, reason=_("is not an active staff member"))])
     return user
+
+
+def customer_unsubscribed_on(customer: Customer) -> dict[str, dt.datetime]:
+    """Return, per consent channel (email, sms, phone, post) the customer has not agreed to, when they last opted out."""
+    consent_channel = {str(channel): consent for channel, consent in CONSENT_FOR_CHANNEL.items()}
+    latest: dict[str, dt.datetime] = {}
+    opt_outs = Unsubscribe.objects.filter(customer=customer).order_by("created_at", "pk").values_list("channel", "created_at")
+    for channel, moment in opt_outs:
+        consent = consent_channel.get(channel)
+        if consent and not customer.has_consent(consent):
+            latest[consent] = moment  # in order, so the latest opt-out wins
+    return latest

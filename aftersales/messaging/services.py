@@ -671,3 +671,26 @@ def unsubscribe_apply(*, token: str) -> Unsubscribe:
         return latest  # a second click, or a mail client's one-click POST after the person's own
     customer_set_consent(actor=None, customer=customer, channel=consent, given=False)
     return Unsubscribe.objects.create(customer=customer, channel=request.channel)
+
+
+@transaction.atomic
+def marketing_unsubscribe(*, actor: User | None, customer: Customer) -> list[Unsubscribe]:
+    """Stop all marketing to a customer: withdraw consent on every channel and record each opt-out."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    recorded = []
+    for channel in MessageChannel.values:
+        consent = CONSENT_FOR_CHANNEL[MessageChannel(channel)]
+        had_consent = customer.has_consent(consent)
+        if had_consent:
+            customer_set_consent(actor=actor, customer=customer, channel=consent, given=False)
+        # A channel already opted out of (and not agreed again since) keeps its first opt-out.
+        if had_consent or not Unsubscribe.objects.filter(customer=customer, channel=channel).exists():
+            recorded.append(Unsubscribe.objects.create(customer=customer, channel=channel))
+    if recorded:
+        timeline_record(
+            customer=customer,
+            kind="marketing_unsubscribed",
+            actor=actor,
+            data={"channels": [unsubscribe.channel for unsubscribe in recorded]},
+        )
+    return recorded

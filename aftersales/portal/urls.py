@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.portal import views
+from aftersales.portal import views, views_preferences
 
 app_name = "portal"
 
@@ -14,5 +14,6 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign_out"),
     path("products/<int:unit_id>/", views.unit_detail, name="unit"),
     path("profile/", views.profile, name="profile"),
-    path("profile/consent/", views.consent, name="consent"),
+    path("preferences/", views_preferences.preferences, name="preferences"),
+    path("preferences/unsubscribe/", views_preferences.unsubscribe, name="unsubscribe"),
 ]

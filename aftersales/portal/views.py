@@ -1,4 +1,4 @@
-"""The customer portal: sign-in by emailed link, my products, a unit's history, my profile."""
+"""The customer portal: sign-in by emailed link, my products, a unit's history, my profile (preferences: views_preferences)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import hashlib
 import logging
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.cache import cache
 from django.core.mail import send_mail
@@ -20,13 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from sesame.utils import get_query_string, get_user
 
-from aftersales.core.errors import ValidationFailed
 from aftersales.core.timeline import event_describe, event_label, timeline_for_unit, timeline_record
 from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customer_consents, customer_for_portal_user
-from aftersales.customers.services import customer_portal_user, customer_set_consent, customer_update
+from aftersales.customers.services import customer_portal_user
 from aftersales.portal.access import portal_view
-from aftersales.portal.forms import EmailForm, LanguageForm
+from aftersales.portal.forms import EmailForm
 from aftersales.sales.selectors import units_of_customer
 
 logger = logging.getLogger(__name__)
@@ -132,32 +130,6 @@ def unit_detail(request: HttpRequest, customer: Customer, unit_id: int) -> HttpR
 
 @portal_view
 def profile(request: HttpRequest, customer: Customer) -> HttpResponse:
-    form = LanguageForm(request.POST or None, initial={"language": customer.language})
-    if request.method == "POST" and form.is_valid():
-        try:
-            customer_update(actor=request.user, customer=customer, data={"language": form.cleaned_data["language"]})  # type: ignore[arg-type]
-        except ValidationFailed as failure:
-            form.add_error("language", "; ".join(str(error.reason) for error in failure.errors))
-        else:
-            translation.activate(customer.language)
-            messages.success(request, _("Your language was saved."))
-            return redirect("portal:profile")
-    context = {"section": "profile", "customer": customer, "form": form, "consents": customer_consents(customer)}
+    agreed = [consent.label for consent in customer_consents(customer) if consent.given_at]
+    context = {"section": "profile", "customer": customer, "agreed": agreed}
     return render(request, "portal/profile.html", context)
-
-
-@portal_view
-@require_POST
-def consent(request: HttpRequest, customer: Customer) -> HttpResponse:
-    try:
-        customer_set_consent(
-            actor=request.user,  # type: ignore[arg-type]
-            customer=customer,
-            channel=request.POST.get("channel", ""),
-            given=request.POST.get("given") == "1",
-        )
-    except ValidationFailed:
-        messages.error(request, _("That contact channel does not exist."))
-    else:
-        messages.success(request, _("Your choice was saved."))
-    return redirect("portal:profile")

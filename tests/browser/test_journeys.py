@@ -112,3 +112,59 @@ def test_manager_imports_sales_then_the_customer_signs_in_by_magic_link(live_ser
     expect(conditioner.locator(".warranty time")).to_have_attribute("datetime", "2027-04-09")
     expect(cards.filter(has_text="WM800-56033")).to_have_count(0)  # another customer's unit
     assert Unit.objects.get(serial="WM800-55102").warranty_end == dt.date(2028, 1, 16)
+
+
+def test_a_rep_logs_no_answer_on_my_day_and_the_call_moves_to_tomorrow(live_server, new_page):
+    from django.utils import timezone
+
+    from aftersales.followup.models import StaffTask
+    from aftersales.followup.services import task_create
+    from tests.factories import CustomerFactory
+
+    # given a rep with a call to make this afternoon
+    rep = staff(Role.SALES_REP, username="raul.rep", first_name="Raúl", last_name="Ortega")
+    customer = CustomerFactory(name="Carmen Núñez", phone="+34612000111")
+    today = timezone.localdate()
+    zone = timezone.get_current_timezone()
+    task = task_create(
+        actor=None,
+        kind="call",
+        customer=customer,
+        title="Courtesy call: how is the product working?",
+        due_at=dt.datetime.combine(today, dt.time(23, 0), tzinfo=zone),
+        assignee=rep,
+    )
+    page = new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("raul.rep")
+    page.get_by_label("Password").fill("s3cret-pass")
+    page.get_by_role("button", name="Sign in").click()
+
+    # the rep opens My day and finds the call with the customer's number
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My day").click()
+    expect(page.get_by_role("heading", name="My day")).to_be_visible()
+    row = page.locator(f"#task-{task.pk}")
+    expect(row).to_contain_text("Carmen Núñez")
+    expect(row.get_by_role("link", name="+34612000111")).to_be_visible()
+
+    # nobody answers: the rep asks to try again tomorrow
+    row.get_by_label("Try again").select_option("tomorrow")
+    row.get_by_role("button", name="No answer — try again").click()
+
+    # the row is redrawn in place: the call has moved to tomorrow morning
+    tomorrow = today + dt.timedelta(days=1)
+    moved = page.locator(f"#task-{task.pk} .task-moved")
+    expect(moved).to_be_visible()
+    expect(moved).to_contain_text(f"Moved to {tomorrow:%A} {tomorrow.day}")
+    task.refresh_from_db()
+    assert task.retry_at == dt.datetime.combine(tomorrow, dt.time(9), tzinfo=zone)
+    assert (task.status, task.attempts) == ("open", 1)
+    assert StaffTask.objects.count() == 1
+
+    # today's list no longer has it; tomorrow's does
+    page.reload()
+    expect(page.locator(f"#task-{task.pk}")).to_have_count(0)
+    page.get_by_role("link", name="Next day").click()
+    expect(page.locator(f"#task-{task.pk}")).to_contain_text("Try again")
+    retry = task.retry_at.astimezone(zone).isoformat()
+    expect(page.locator(f"#task-{task.pk} .task-due time")).to_have_attribute("datetime", retry)

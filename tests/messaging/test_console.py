@@ -21,15 +21,6 @@ FORM = {
 }
 
 
-@pytest.fixture
-def signed_in(client):
-    def sign_in(user):
-        client.force_login(user)
-        return client
-
-    return sign_in
-
-
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get("/messages/")
     assert response.status_code == 302

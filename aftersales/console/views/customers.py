@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from aftersales.console.access import staff_view
 from aftersales.console.forms import CustomerForm, errors_attach
 from aftersales.console.views.common import page_of, timeline_page
+from aftersales.console.views.followup import coming_up
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.timeline import timeline_for_customer
 from aftersales.customers.models import Customer
@@ -52,6 +53,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "units": units_of_customer(customer=customer),
         "sales": sales_visible_to(request.user).filter(customer=customer).order_by("-sold_on", "-id"),
         "timeline": timeline,
+        "coming_up": coming_up(request, customer),
     }
     return render(request, "console/customers/detail.html", context)
 

@@ -7,6 +7,7 @@ from aftersales.followup.services.playbooks import (
     step_create,
     step_delete,
     step_update,
+    steps_reorder,
 )
 from aftersales.followup.services.staff_tasks import (
     problem_report,
@@ -27,6 +28,7 @@ __all__ = [
     "step_create",
     "step_delete",
     "step_update",
+    "steps_reorder",
     "task_cancel",
     "task_create",
     "task_log_outcome",

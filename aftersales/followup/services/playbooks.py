@@ -315,3 +315,19 @@ def step_delete(*, actor: User | None, step: PlaybookStep) -> None:
             step.delete()
     except ProtectedError as error:
         raise Conflict(_("This step already touched customers; deactivate it instead to keep its history.")) from error
+
+
+@transaction.atomic
+def steps_reorder(*, actor: User | None, playbook: Playbook, step_ids: list[int]) -> list[PlaybookStep]:
+    """Put a playbook's steps in the given order (every step named once); positions become 1, 2, 3…"""
+    playbook = Playbook.objects.select_for_update().get(pk=playbook.pk)
+    steps = {step.pk: step for step in playbook.steps.all()}
+    if sorted(step_ids) != sorted(steps) or len(set(step_ids)) != len(step_ids):
+        raise ValidationFailed(errors=[FieldError(field="step_ids", reason=_("must name each step of the playbook once"))])
+    ordered = [steps[step_id] for step_id in step_ids]
+    for position, step in enumerate(ordered, start=1):
+        step.position = position
+    PlaybookStep.objects.bulk_update(ordered, ["position"])
+    playbook.updated_by = _editor(actor)
+    playbook.save(update_fields=["updated_by", "updated_at"])
+    return ordered

@@ -35,7 +35,7 @@ from aftersales.service.services import ticket_open
 logger = logging.getLogger(__name__)
 
 # Where a manager sees the overdue calls and visits.
-MY_DAY_PATH = "/my-day/"
+MY_DAY_PATH = "/followup/my-day/"
 
 
 def _person(actor: User | None) -> User | None:
