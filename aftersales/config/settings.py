@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "aftersales.catalog",
     "aftersales.sales",
     "aftersales.messaging",
+    "aftersales.service",
     "aftersales.console",
     "aftersales.portal",
     "aftersales.demo",
@@ -161,6 +162,14 @@ PROOF_OF_PURCHASE_MAX_BYTES = int(os.environ.get("PROOF_OF_PURCHASE_MAX_BYTES", 
 PROOF_OF_PURCHASE_CONTENT_TYPES = ["application/pdf", "image/jpeg", "image/png"]
 # Largest sales history file the console and the API accept for a background import.
 SALES_IMPORT_MAX_BYTES = int(os.environ.get("SALES_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
+# Largest file a ticket message may carry, and the kinds of file it may be (checked by content, not name).
+SERVICE_ATTACHMENT_MAX_BYTES = int(os.environ.get("SERVICE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+SERVICE_ATTACHMENT_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf", "text/plain"]
+# A new ticket of the same customer about the same unit within this many days is a repeat contact.
+SERVICE_REPEAT_CONTACT_DAYS = int(os.environ.get("SERVICE_REPEAT_CONTACT_DAYS", "14"))
+# Outgoing webhooks: seconds to wait for an endpoint, and how many attempts before giving up.
+SERVICE_WEBHOOK_TIMEOUT = float(os.environ.get("SERVICE_WEBHOOK_TIMEOUT", "10"))
+SERVICE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("SERVICE_WEBHOOK_MAX_ATTEMPTS", "8"))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

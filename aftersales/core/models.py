@@ -172,3 +172,30 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Notification(models.Model):
+    """A line in a staff member's inbox: something happened that they should look at.
+
+    ``verb`` is a code registered by the capability that sends it (``ticket_follower_added``);
+    ``data`` holds the values its sentence needs, so the inbox reads in the reader's language.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    verb = models.CharField(_("kind"), max_length=60)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.verb} → {self.user_id}"

@@ -51,11 +51,50 @@ _EDIT_TEMPLATES = [
     "messaging.change_messagetemplate",
     "messaging.delete_messagetemplate",
 ]
+_VIEW_TICKETS = ["service.view_ticket", "service.note_ticket", "core.view_notification"]
+_WORK_TICKETS = [
+    "service.work_ticket",
+    "service.add_ticket",
+    "service.change_ticket",
+    "service.view_cannedreply",
+    "service.view_macro",
+    "service.view_queue",
+    "service.add_callback",
+    "service.change_callback",
+]
+_SEE_ALL_TICKETS = ["service.view_all_tickets", "service.view_routingrule", "service.view_agentprofile"]
+_CONFIGURE_SERVICE = [
+    "service.configure_service",
+    "service.add_queue",
+    "service.change_queue",
+    "service.delete_queue",
+    "service.add_routingrule",
+    "service.change_routingrule",
+    "service.delete_routingrule",
+    "service.add_cannedreply",
+    "service.change_cannedreply",
+    "service.delete_cannedreply",
+    "service.add_macro",
+    "service.change_macro",
+    "service.delete_macro",
+    "service.change_agentprofile",
+    "service.view_webhookendpoint",
+    "service.add_webhookendpoint",
+    "service.change_webhookendpoint",
+    "service.delete_webhookendpoint",
+    "service.view_webhookdelivery",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.SALES_REP: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS + _RECORD_SALES + _EDIT_UNITS + _VIEW_MESSAGES + _SEND_MESSAGES,
-    Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS + _VIEW_MESSAGES + _SEND_MESSAGES,
-    Role.TECHNICIAN: _VIEW_INSTALLED_BASE + _EDIT_UNITS,
+    Role.SALES_REP: _VIEW_INSTALLED_BASE
+    + _EDIT_CUSTOMERS
+    + _RECORD_SALES
+    + _EDIT_UNITS
+    + _VIEW_MESSAGES
+    + _SEND_MESSAGES
+    + _VIEW_TICKETS,
+    Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS + _VIEW_MESSAGES + _SEND_MESSAGES + _VIEW_TICKETS + _WORK_TICKETS,
+    Role.TECHNICIAN: _VIEW_INSTALLED_BASE + _EDIT_UNITS + _VIEW_TICKETS,
     Role.SERVICE_MANAGER: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _RECORD_SALES
@@ -63,7 +102,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _IMPORT
     + _VIEW_MESSAGES
     + _SEND_MESSAGES
-    + _EDIT_TEMPLATES,
+    + _EDIT_TEMPLATES
+    + _VIEW_TICKETS
+    + _WORK_TICKETS
+    + _SEE_ALL_TICKETS
+    + _CONFIGURE_SERVICE,
     Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _EDIT_CATALOG
@@ -72,7 +115,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _IMPORT
     + _VIEW_MESSAGES
     + _SEND_MESSAGES
-    + _EDIT_TEMPLATES,
+    + _EDIT_TEMPLATES
+    + _VIEW_TICKETS
+    + _WORK_TICKETS
+    + _SEE_ALL_TICKETS
+    + _CONFIGURE_SERVICE,
 }
 
 

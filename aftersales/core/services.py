@@ -1,16 +1,24 @@
-"""Writes of the shared kernel: API tokens and staff users."""
+"""Writes of the shared kernel: API tokens, staff users and their notifications."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed, one_of
-from aftersales.core.models import ApiToken, Language, User
+from aftersales.core.models import ApiToken, Language, Notification, User
+from aftersales.core.notifications import notification_describe, notification_kind_known
+
+logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "as_"  # noqa: S105 - a public prefix, not a secret
 
@@ -68,3 +76,44 @@ def user_set_language(*, actor: User, user: User, language: str) -> User:
         user.language = language
         user.save(update_fields=["language"])
     return user
+
+
+@transaction.atomic
+def notification_send(*, user: User, kind: str, data: Mapping[str, Any] | None = None, link: str = "") -> Notification:
+    """Put a line in a staff member's inbox and email it to them (after commit) when they have an address."""
+    if not notification_kind_known(kind):
+        raise ValueError(f"Unregistered notification kind: {kind!r}")
+    notification = Notification.objects.create(user=user, verb=kind, data=dict(data or {}), link=link)
+    if user.email and user.is_active:
+        transaction.on_commit(lambda: _notification_email(notification.pk))
+    return notification
+
+
+def _notification_email(notification_id: int) -> None:
+    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
+    if notification is None:
+        return
+    user = notification.user
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        text = notification_describe(notification)
+        link = notification.link
+        if link.startswith("/"):
+            link = f"{settings.SITE_URL}{link}"
+        body = f"{text}\n\n{link}\n" if link else f"{text}\n"
+        subject = " ".join(text.split())[:150]
+    try:
+        send_mail(subject, body, None, [user.email])
+    except Exception:
+        # The inbox row is the notification; the email is a courtesy that must not break the caller.
+        logger.exception("Could not email notification %s to user %s", notification_id, user.pk)
+        return
+    Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now())
+
+
+@transaction.atomic
+def notification_mark_read(*, actor: User, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark some (or all) of the actor's unread notifications as read; return how many changed."""
+    unread = Notification.objects.filter(user=actor, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=list(notification_ids))
+    return unread.update(read_at=timezone.now())

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext_lazy
 
 from aftersales.catalog.models import Product
 from aftersales.core.errors import FieldError, Text, ValidationFailed, interpolate, one_of
+from aftersales.core.files import upload_check
 from aftersales.core.models import User
 from aftersales.core.timeline import timeline_record
 from aftersales.customers.models import Customer
@@ -134,29 +135,13 @@ def sale_header_clean(
 
 def proof_file_check(upload: UploadedFile | None) -> list[FieldError]:
     """Return why an uploaded proof of purchase is refused (size and type)."""
-    if upload is None:
-        return []
-    errors = []
-    if upload.size and upload.size > settings.PROOF_OF_PURCHASE_MAX_BYTES:
-        errors.append(
-            FieldError(
-                field="proof_file",
-                reason=interpolate(_("is larger than %(size)s MB"), size=settings.PROOF_OF_PURCHASE_MAX_BYTES // (1024 * 1024)),
-            )
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    kind = (
-        "application/pdf"
-        if head.startswith(b"%PDF")
-        else "image/png"
-        if head.startswith(b"\x89PNG")
-        else "image/jpeg"
-        if head.startswith(b"\xff\xd8\xff")
-        else ""
+    _kind, errors = upload_check(
+        upload,
+        field="proof_file",
+        max_bytes=settings.PROOF_OF_PURCHASE_MAX_BYTES,
+        content_types=settings.PROOF_OF_PURCHASE_CONTENT_TYPES,
+        type_reason=_("must be a PDF, JPEG or PNG file"),
     )
-    if kind not in settings.PROOF_OF_PURCHASE_CONTENT_TYPES:
-        errors.append(FieldError(field="proof_file", reason=_("must be a PDF, JPEG or PNG file"), code="file_type"))
     return errors
 
 

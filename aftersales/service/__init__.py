@@ -1,0 +1,1 @@
+"""The service desk: tickets, queues, routing, replies, call-backs and outgoing webhooks."""
