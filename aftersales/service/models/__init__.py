@@ -27,6 +27,15 @@ from aftersales.service.models.tickets import (
     Visibility,
     Weekday,
 )
+from aftersales.service.models.sla import (
+    EscalationRule,
+    EscalationTrigger,
+    SlaClock,
+    SlaClockStatus,
+    SlaMetric,
+    SlaPolicy,
+    SlaTarget,
+)
 from aftersales.service.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
@@ -39,10 +48,17 @@ __all__ = [
     "Callback",
     "CannedReply",
     "DeliveryStatus",
+    "EscalationRule",
     "EscalationTier",
+    "EscalationTrigger",
     "Macro",
     "Queue",
     "RoutingRule",
+    "SlaClock",
+    "SlaClockStatus",
+    "SlaMetric",
+    "SlaPolicy",
+    "SlaTarget",
     "Tag",
     "Ticket",
     "TicketAttachment",
