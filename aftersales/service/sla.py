@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -35,7 +35,6 @@ from aftersales.core.errors import DomainError
 from aftersales.core.models import BusinessCalendar, TimelineEvent, User
 from aftersales.core.roles import Role
 from aftersales.core.services import notification_send
-from aftersales.core.timeline import timeline_build
 from aftersales.service.models import (
     ACTIVE_STATUSES,
     PRIORITY_ORDER,
@@ -190,7 +189,7 @@ def _stop(clock: SlaClock, at: dt.datetime) -> bool:
     clock.stopped_at = at
     if clock.status == SlaClockStatus.RUNNING and clock.due_at < at:
         clock.status = SlaClockStatus.BREACHED
-        clock.breached_at = clock.due_at
+        clock.breached_at = at
         # Already answered or resolved: the breach is recorded, but nothing is left to escalate.
         clock.breach_handled_at = at
         _breach_events_write([clock], at=at)
@@ -230,6 +229,8 @@ def sla_ticket_changed(*, ticket: Ticket, change: str, data: dict[str, Any], at:
     at = at or timezone.now()
     # Locked, so the sweep (which skips locked clocks) and this change never record the same breach.
     clocks = list(SlaClock.objects.filter(ticket=ticket).select_related("policy", "calendar").select_for_update(of=("self",)))
+    for clock in clocks:
+        clock.ticket = ticket
     touched: dict[int, SlaClock] = {}
 
     def touch(clock: SlaClock) -> None:
@@ -297,7 +298,7 @@ def _claim(trigger: str, now: dt.datetime, *, escalate: bool) -> list[int]:
     if trigger == EscalationTrigger.WARNING:
         changes: dict[str, Any] = {"warned_at": now, "warning_handled_at": handled}
     else:
-        changes = {"status": SlaClockStatus.BREACHED, "breached_at": F("due_at"), "breach_handled_at": handled}
+        changes = {"status": SlaClockStatus.BREACHED, "breached_at": now, "breach_handled_at": handled}
     claimed = SlaClock.objects.filter(_due(trigger, now), pk__in=ids).update(**changes)
     if claimed != len(ids):  # pragma: no cover - the lock makes this impossible; never record what was not claimed
         raise RuntimeError("SLA clocks changed under the sweep's lock")
@@ -321,8 +322,8 @@ def _breach_events_write(clocks: Sequence[SlaClock], *, at: dt.datetime) -> None
     )
     # Staff-only: on the customer's timeline, never on the unit's (which the customer sees in the portal).
     TimelineEvent.objects.bulk_create(
-        timeline_build(
-            customer=clock.ticket.customer,
+        TimelineEvent(
+            customer_id=clock.ticket.customer_id,
             kind="ticket_sla_breached",
             occurred_at=clock.due_at,
             data={
@@ -339,7 +340,7 @@ def _breach_events_write(clocks: Sequence[SlaClock], *, at: dt.datetime) -> None
 def _record(trigger: str, ids: Sequence[int], now: dt.datetime) -> None:
     clocks = list(
         SlaClock.objects.filter(pk__in=ids)
-        .select_related("ticket", "ticket__customer")
+        .select_related("ticket")
         .only(
             "pk",
             "metric",
@@ -349,7 +350,6 @@ def _record(trigger: str, ids: Sequence[int], now: dt.datetime) -> None:
             "ticket_id",
             "ticket__number",
             "ticket__customer_id",
-            "ticket__customer__pk",
         )
     )
     if trigger == EscalationTrigger.WARNING:
@@ -397,7 +397,7 @@ def _escalations_redispatch(now: dt.datetime) -> int:
     count = 0
     pending = {
         EscalationTrigger.WARNING: Q(warned_at__lt=cutoff, warning_handled_at__isnull=True),
-        EscalationTrigger.BREACH: Q(breached_at__isnull=False, breach_handled_at__isnull=True, due_at__lt=cutoff),
+        EscalationTrigger.BREACH: Q(breached_at__lt=cutoff, breach_handled_at__isnull=True),
     }
     for trigger, condition in pending.items():
         ids = list(SlaClock.objects.filter(condition).order_by("pk").values_list("pk", flat=True)[:SWEEP_BATCH])

@@ -1,5 +1,14 @@
 """The service desk's models; each module adds its own and is re-exported here."""
 
+from aftersales.service.models.sla import (
+    EscalationRule,
+    EscalationTrigger,
+    SlaClock,
+    SlaClockStatus,
+    SlaMetric,
+    SlaPolicy,
+    SlaTarget,
+)
 from aftersales.service.models.tickets import (
     ACTIVE_STATUSES,
     PRIORITY_ORDER,
@@ -26,15 +35,6 @@ from aftersales.service.models.tickets import (
     TicketStatus,
     Visibility,
     Weekday,
-)
-from aftersales.service.models.sla import (
-    EscalationRule,
-    EscalationTrigger,
-    SlaClock,
-    SlaClockStatus,
-    SlaMetric,
-    SlaPolicy,
-    SlaTarget,
 )
 from aftersales.service.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 

@@ -145,6 +145,7 @@ class SlaClock(models.Model):
     warn_at = models.DateTimeField(_("warn at"))
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     paused_seconds = models.PositiveBigIntegerField(_("working seconds paused"), default=0)
+    # When the sweep recorded the warning and the breach (the target itself is ``due_at``).
     warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
     breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
     stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
