@@ -8,9 +8,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 
 from aftersales.customers.selectors import customer_for_portal_user
+from aftersales.messaging.rules import customer_zone
 
 View = Callable[..., HttpResponse]
 
@@ -29,6 +30,8 @@ def portal_view(view: View) -> View:
         # The customer's preferred language wins over the browser's and the session's.
         translation.activate(customer.language)
         request.LANGUAGE_CODE = customer.language  # type: ignore[attr-defined]
-        return view(request, customer, *args, **kwargs)
+        # Times are shown in the customer's time zone when we know it.
+        with timezone.override(customer_zone(customer.time_zone)):
+            return view(request, customer, *args, **kwargs)
 
     return wrapper

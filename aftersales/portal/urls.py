@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.portal import views
+from aftersales.portal import views, views_tickets
 
 app_name = "portal"
 
@@ -15,4 +15,8 @@ urlpatterns = [
     path("products/<int:unit_id>/", views.unit_detail, name="unit"),
     path("profile/", views.profile, name="profile"),
     path("profile/consent/", views.consent, name="consent"),
+    path("requests/", views_tickets.request_list, name="requests"),
+    path("requests/new/", views_tickets.request_new, name="request_new"),
+    path("requests/<int:number>/", views_tickets.request_detail, name="request"),
+    path("requests/files/<int:attachment_id>/", views_tickets.request_attachment, name="request_attachment"),
 ]
