@@ -23,8 +23,6 @@ from aftersales.core.models import User
 from aftersales.sales.models import Unit
 from aftersales.service.models import ACTIVE_STATUSES, AssignmentMode, Queue, RoutingRule
 
-WORK_PERMISSION = ("service", "work_ticket")
-
 
 @dataclass(frozen=True)
 class Route:
@@ -69,9 +67,9 @@ def ticket_route(*, kind: str, channel: str, language: str, unit: Unit | None) -
     return Route(queue=queue, priority="", rule=None)
 
 
-def staff_who_work_tickets() -> QuerySet[User]:
-    """Return active staff whose role lets them work tickets (superusers included)."""
-    app_label, codename = WORK_PERMISSION
+def staff_holding(permission: str) -> QuerySet[User]:
+    """Return active staff whose role (or own grant) holds a permission such as ``service.work_ticket``; superusers too."""
+    app_label, codename = permission.split(".")
     holds = Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label) | Q(
         user_permissions__codename=codename, user_permissions__content_type__app_label=app_label
     )
@@ -105,7 +103,7 @@ def agents_eligible(*, queue: Queue, language: str, at: dt.datetime | None = Non
     """Return who may get a new ticket of a queue in a language now, ordered by id."""
     moment = at or timezone.now()
     candidates = (
-        staff_who_work_tickets()
+        staff_holding("service.work_ticket")
         .filter(department_id=queue.department_id)
         .exclude(agent_profile__available=False)
         .select_related("agent_profile")
