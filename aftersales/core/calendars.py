@@ -61,6 +61,19 @@ def _calendar_value(calendar_id: int, updated_at: dt.datetime) -> business_time.
     )
 
 
+def calendar_closed_dates(*, calendar: BusinessCalendar, year: int) -> list[dict[str, Any]]:
+    """Return the dates a calendar is closed in a year: public holidays and company closed days, in date order."""
+    days: list[dict[str, Any]] = [
+        {"date": day, "name": name, "source": "public"}
+        for day, name in business_time.public_holidays(calendar_value(calendar), year).items()
+    ]
+    days += [
+        {"date": closed.date, "name": closed.name, "source": "company"}
+        for closed in ClosedDay.objects.filter(calendar=calendar, date__year=year)
+    ]
+    return sorted(days, key=lambda day: (day["date"], day["source"]))
+
+
 # --- writes ---------------------------------------------------------------------------------------
 
 

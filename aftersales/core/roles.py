@@ -84,6 +84,24 @@ _CONFIGURE_SERVICE = [
     "service.delete_webhookendpoint",
     "service.view_webhookdelivery",
 ]
+# Service levels: whoever sees tickets reads the targets; managers and administrators set them.
+_VIEW_SERVICE_LEVELS = [
+    "core.view_businesscalendar",
+    "service.view_slapolicy",
+    "service.view_escalationrule",
+    "service.view_slaclock",
+]
+_CONFIGURE_SERVICE_LEVELS = [
+    "core.add_businesscalendar",
+    "core.change_businesscalendar",
+    "core.delete_businesscalendar",
+    "service.add_slapolicy",
+    "service.change_slapolicy",
+    "service.delete_slapolicy",
+    "service.add_escalationrule",
+    "service.change_escalationrule",
+    "service.delete_escalationrule",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES_REP: _VIEW_INSTALLED_BASE
@@ -92,9 +110,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _EDIT_UNITS
     + _VIEW_MESSAGES
     + _SEND_MESSAGES
-    + _VIEW_TICKETS,
-    Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS + _VIEW_MESSAGES + _SEND_MESSAGES + _VIEW_TICKETS + _WORK_TICKETS,
-    Role.TECHNICIAN: _VIEW_INSTALLED_BASE + _EDIT_UNITS + _VIEW_TICKETS,
+    + _VIEW_TICKETS
+    + _VIEW_SERVICE_LEVELS,
+    Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE
+    + _EDIT_CUSTOMERS
+    + _VIEW_MESSAGES
+    + _SEND_MESSAGES
+    + _VIEW_TICKETS
+    + _WORK_TICKETS
+    + _VIEW_SERVICE_LEVELS,
+    Role.TECHNICIAN: _VIEW_INSTALLED_BASE + _EDIT_UNITS + _VIEW_TICKETS + _VIEW_SERVICE_LEVELS,
     Role.SERVICE_MANAGER: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _RECORD_SALES
@@ -106,7 +131,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_TICKETS
     + _WORK_TICKETS
     + _SEE_ALL_TICKETS
-    + _CONFIGURE_SERVICE,
+    + _CONFIGURE_SERVICE
+    + _VIEW_SERVICE_LEVELS
+    + _CONFIGURE_SERVICE_LEVELS,
     Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _EDIT_CATALOG
@@ -119,7 +146,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_TICKETS
     + _WORK_TICKETS
     + _SEE_ALL_TICKETS
-    + _CONFIGURE_SERVICE,
+    + _CONFIGURE_SERVICE
+    + _VIEW_SERVICE_LEVELS
+    + _CONFIGURE_SERVICE_LEVELS,
 }
 
 

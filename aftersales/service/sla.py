@@ -49,6 +49,7 @@ from aftersales.service.models import (
     SlaTarget,
     Ticket,
     TicketEvent,
+    TicketPriority,
     TicketStatus,
 )
 from aftersales.service.services.routing import category_chain
@@ -449,7 +450,7 @@ def _rule_apply(rule: EscalationRule, *, clock: SlaClock, ticket: Ticket, trigge
         ticket = ticket_assign(actor=None, ticket=ticket, assignee=rule.assign_to)
         done.append("assigned")
     if rule.raise_priority and ticket.priority != PRIORITY_ORDER[-1]:
-        higher = PRIORITY_ORDER[PRIORITY_ORDER.index(ticket.priority) + 1]
+        higher = PRIORITY_ORDER[PRIORITY_ORDER.index(TicketPriority(ticket.priority)) + 1]
         ticket = ticket_set_priority(actor=None, ticket=ticket, priority=higher)
         done.append("priority_raised")
     if rule.escalate_to_tier_2 and ticket.escalation_tier != EscalationTier.L2:
@@ -531,7 +532,7 @@ def tickets_with_sla(queryset: QuerySet[Ticket], *, now: dt.datetime | None = No
 
 def ticket_clocks(ticket: Ticket) -> list[SlaClock]:
     """Return a ticket's clocks, level 1 first, first response before resolution."""
-    return list(SlaClock.objects.filter(ticket=ticket).select_related("policy").order_by("tier", "-metric"))
+    return list(SlaClock.objects.filter(ticket=ticket).select_related("policy").order_by("tier", "metric"))
 
 
 def duration_text(delta: dt.timedelta) -> str:
