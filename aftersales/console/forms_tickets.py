@@ -8,12 +8,10 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.catalog.models import Category
 from aftersales.core.forms import MultipleFileField
-from aftersales.core.models import Department, Language, User
+from aftersales.core.models import Department, User
 from aftersales.sales.models import Unit
 from aftersales.service.models import (
-    AssignmentMode,
     CannedReply,
     EscalationTier,
     Macro,
@@ -23,10 +21,9 @@ from aftersales.service.models import (
     TicketKind,
     TicketPriority,
     TicketStatus,
-    WebhookEvent,
 )
 from aftersales.service.services import BulkAction
-from aftersales.service.services.routing import staff_who_work_tickets
+from aftersales.service.services.routing import staff_holding
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -39,8 +36,8 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 
 def agents() -> QuerySet[User]:
-    """Return who may be given tickets, by name."""
-    return staff_who_work_tickets().order_by("first_name", "last_name", "username")
+    """Return who may be given tickets (whoever may see them: agents, technicians, reps), by name."""
+    return staff_holding("service.view_ticket").order_by("first_name", "last_name", "username")
 
 
 def reference_number(text: str) -> int | None:
@@ -49,7 +46,7 @@ def reference_number(text: str) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-def _choices(first: str, choices: Any) -> list[tuple[str, Any]]:
+def choices_with(first: Any, choices: Any) -> list[tuple[str, Any]]:
     return [("", first), *choices]
 
 
@@ -73,8 +70,10 @@ class TicketFilterForm(forms.Form):
         label=_("Department"), required=False, queryset=Department.objects.none(), empty_label=_("Any department")
     )
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
-    priority = forms.ChoiceField(label=_("Priority"), required=False, choices=_choices(_("Any priority"), TicketPriority.choices))
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_choices(_("Any kind"), TicketKind.choices))
+    priority = forms.ChoiceField(
+        label=_("Priority"), required=False, choices=choices_with(_("Any priority"), TicketPriority.choices)
+    )
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=choices_with(_("Any kind"), TicketKind.choices))
     tag = forms.CharField(label=_("Tag"), required=False)
     customer = forms.IntegerField(label=_("Customer number"), required=False, min_value=1)
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
@@ -247,7 +246,7 @@ class NewTicketForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=TicketKind.choices)
     channel = forms.ChoiceField(label=_("The customer contacted us by"), choices=STAFF_CHANNELS)
     priority = forms.ChoiceField(
-        label=_("Priority"), required=False, choices=_choices(_("As the routing rules say"), TicketPriority.choices)
+        label=_("Priority"), required=False, choices=choices_with(_("As the routing rules say"), TicketPriority.choices)
     )
     unit = UnitChoiceField(label=_("Unit"), required=False, queryset=Unit.objects.none(), empty_label=_("No unit"))
     body = forms.CharField(label=_("What the customer asks"), widget=forms.Textarea(attrs={"rows": 6}))
@@ -279,107 +278,3 @@ class CallForm(forms.Form):
 
     def chosen_ticket(self) -> Ticket | None:
         return self.open_tickets.get(self.cleaned_data.get("ticket") or "")
-
-
-# --- setup ----------------------------------------------------------------------------------------
-
-
-class SetupForm(forms.Form):
-    """A setup record's form: ``values()`` is the data its create and update services take."""
-
-    def values(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
-
-
-class QueueForm(SetupForm):
-    name = forms.CharField(label=_("Name"), max_length=120)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.order_by("name"))
-    languages = forms.MultipleChoiceField(
-        label=_("Languages handled"),
-        required=False,
-        choices=Language.choices,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("None ticked: customers of any language."),
-    )
-    assignment_mode = forms.ChoiceField(label=_("Assignment"), choices=AssignmentMode.choices)
-    email_address = forms.EmailField(label=_("Mailbox address"), required=False)
-    is_default = forms.BooleanField(
-        label=_("Default queue"), required=False, help_text=_("Tickets no routing rule matches land here.")
-    )
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-
-
-class RoutingRuleForm(SetupForm):
-    name = forms.CharField(label=_("Name"), max_length=120)
-    position = forms.IntegerField(label=_("Position"), required=False, min_value=0, help_text=_("Empty: after the last rule."))
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_choices(_("Any kind"), TicketKind.choices))
-    category = forms.ModelChoiceField(
-        label=_("Product category"), required=False, queryset=Category.objects.order_by("name"), empty_label=_("Any category")
-    )
-    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=_choices(_("Any channel"), TicketChannel.choices))
-    language = forms.ChoiceField(label=_("Language"), required=False, choices=_choices(_("Any language"), Language.choices))
-    queue = forms.ModelChoiceField(label=_("Send to queue"), queryset=Queue.objects.order_by("name"))
-    priority = forms.ChoiceField(label=_("Set priority"), required=False, choices=_choices(_("Keep it"), TicketPriority.choices))
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-
-    def values(self) -> dict[str, Any]:
-        values = dict(self.cleaned_data)
-        if values["position"] is None:
-            del values["position"]
-        return values
-
-
-class CannedReplyForm(SetupForm):
-    title = forms.CharField(label=_("Title"), max_length=120)
-    body_en = forms.CharField(label=_("Text in English"), widget=forms.Textarea(attrs={"rows": 8}))
-    body_es = forms.CharField(
-        label=_("Text in Spanish"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Empty: Spanish-speaking customers get the English text."),
-    )
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-
-
-class MacroSetupForm(SetupForm):
-    name = forms.CharField(label=_("Name"), max_length=120)
-    status = forms.ChoiceField(
-        label=_("Set status"),
-        required=False,
-        choices=_choices(_("Keep it"), [(code, label) for code, label in TicketStatus.choices if code != TicketStatus.NEW]),
-    )
-    priority = forms.ChoiceField(label=_("Set priority"), required=False, choices=_choices(_("Keep it"), TicketPriority.choices))
-    queue = forms.ModelChoiceField(
-        label=_("Move to queue"),
-        required=False,
-        queryset=Queue.objects.filter(active=True).order_by("name"),
-        empty_label=_("Keep it"),
-    )
-    assignee = StaffChoiceField(label=_("Assign to"), required=False, queryset=User.objects.none(), empty_label=_("Keep it"))
-    tags = forms.CharField(label=_("Add tags"), required=False, help_text=_("Separated by commas"))
-    canned_reply = forms.ModelChoiceField(
-        label=_("Reply with"), required=False, queryset=CannedReply.objects.order_by("title"), empty_label=_("No reply")
-    )
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = agents()  # type: ignore[attr-defined]
-
-    def values(self) -> dict[str, Any]:
-        values = dict(self.cleaned_data)
-        values["tags"] = [name.strip() for name in values["tags"].split(",") if name.strip()]
-        return values
-
-
-class WebhookForm(SetupForm):
-    url = forms.CharField(label=_("URL"), max_length=500, help_text=_("https://… of the system that receives the events"))
-    description = forms.CharField(label=_("Description"), required=False, max_length=200)
-    events = forms.MultipleChoiceField(
-        label=_("Events"),
-        required=False,
-        choices=WebhookEvent.choices,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("None ticked: every event."),
-    )
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)

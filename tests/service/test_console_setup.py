@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
 from aftersales.console.views.tickets_admin import CANNED_VARIABLES, SETUPS
-from aftersales.core.models import Department
+from aftersales.core.models import BusinessCalendar, Department
 from aftersales.service.models import (
     CannedReply,
     DeliveryStatus,
+    EscalationRule,
     Macro,
     Queue,
     RoutingRule,
+    SlaPolicy,
     WebhookDelivery,
     WebhookEndpoint,
 )
 from aftersales.service.services import canned_context
 from tests.factories import CustomerFactory
 from tests.service.helpers import open_ticket
+from tests.sla.conftest import madrid
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +61,13 @@ def test_a_manager_creates_a_queue_for_spanish_customers(manager):
 
     response = signed_in(manager).post(
         reverse("console:setup_new", args=["queues"]),
-        {"name": "Spanish desk", "department": department.pk, "languages": ["es"], "assignment_mode": "least_loaded", "active": "on"},
+        {
+            "name": "Spanish desk",
+            "department": department.pk,
+            "languages": ["es"],
+            "assignment_mode": "least_loaded",
+            "active": "on",
+        },
     )
 
     queue = Queue.objects.get(name="Spanish desk")
@@ -135,7 +146,8 @@ def test_a_webhook_secret_is_shown_once_when_created_and_never_again(admin_user)
     client = signed_in(admin_user)
 
     created = client.post(
-        reverse("console:setup_new", args=["webhooks"]), {"url": "https://erp.example/hooks", "events": ["ticket.created"], "active": "on"}
+        reverse("console:setup_new", args=["webhooks"]),
+        {"url": "https://erp.example/hooks", "events": ["ticket.created"], "active": "on"},
     )
     endpoint = WebhookEndpoint.objects.get()
     later = client.get(reverse("console:setup_edit", args=["webhooks", endpoint.pk]))
@@ -159,3 +171,91 @@ def test_the_webhook_page_shows_its_delivery_log_and_sends_a_failed_delivery_aga
     assert "HTTP 500" in page and "Send again" in page
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == (DeliveryStatus.PENDING, 0)
+
+
+# --- service levels -----------------------------------------------------------------------------
+
+
+def test_a_manager_sets_a_policys_targets_in_working_hours(manager):
+    response = signed_in(manager).post(
+        reverse("console:setup_new", args=["sla"]),
+        {
+            "name": "VIP",
+            "priority": "",
+            "warn_percent": 75,
+            "active": "on",
+            "target_urgent_1_first_response": "0.5",
+            "target_urgent_1_resolution": "8",
+            "target_any_1_first_response": "4",
+        },
+    )
+
+    policy = SlaPolicy.objects.get(name="VIP")
+    assert response.url == reverse("console:setup_edit", args=["sla", policy.pk])
+    assert sorted(policy.targets.values_list("priority", "tier", "first_response_minutes", "resolution_minutes")) == [
+        ("", 1, 240, None),
+        ("urgent", 1, 30, 480),
+    ]
+    page = text_of(signed_in(manager).get(response.url))
+    assert 'name="target_urgent_1_resolution" value="8.0"' in page or 'name="target_urgent_1_resolution" value="8"' in page
+
+
+def test_a_target_beyond_a_year_of_work_is_refused_next_to_its_cell(manager):
+    response = signed_in(manager).post(
+        reverse("console:setup_new", args=["sla"]),
+        {"name": "Silly", "warn_percent": 80, "target_high_2_resolution": "5000"},
+    )
+
+    assert response.status_code == 400
+    cell = text_of(response)
+    cell = cell[cell.index('name="target_high_2_resolution"') :][:600]
+    assert "must be a whole number from 1 to 124800" in cell
+    assert not SlaPolicy.objects.filter(name="Silly").exists()
+
+
+def test_a_calendar_gets_its_hours_and_closed_days_and_lists_the_years_holidays(manager):
+    weekdays = {f"hours_{day}": "09:00-14:00, 15:00-18:00" for day in range(5)}
+
+    with time_machine.travel(madrid("2025-05-05 10:00"), tick=False):
+        response = signed_in(manager).post(
+            reverse("console:setup_new", args=["calendars"]),
+            {
+                "name": "Madrid shop",
+                "time_zone": "Europe/Madrid",
+                "country": "ES",
+                "subdivision": "MD",
+                **weekdays,
+                "closed_days": "2025-12-24 Christmas Eve",
+            },
+        )
+        calendar = BusinessCalendar.objects.get(name="Madrid shop")
+        page = text_of(signed_in(manager).get(response.url))
+
+    assert calendar.hours.count() == 10
+    assert list(calendar.closed_days.values_list("date", "name")) == [(dt.date(2025, 12, 24), "Christmas Eve")]
+    assert 'datetime="2025-01-06"' in page  # Epiphany, a public holiday in Spain
+    assert 'datetime="2025-12-24"' in page
+
+
+def test_an_interval_that_ends_before_it_starts_is_refused_next_to_its_day(manager):
+    response = signed_in(manager).post(
+        reverse("console:setup_new", args=["calendars"]),
+        {"name": "Night", "time_zone": "Europe/Madrid", "hours_2": "18:00-09:00"},
+    )
+
+    assert response.status_code == 400
+    assert re.search(r'for="id_hours_2".*?must be after the start', text_of(response), re.S)
+
+
+def test_an_escalation_rule_needs_something_to_do(manager):
+    client = signed_in(manager)
+
+    refused = client.post(reverse("console:setup_new", args=["escalation"]), {"name": "Nothing", "trigger": "breach"})
+    client.post(
+        reverse("console:setup_new", args=["escalation"]),
+        {"name": "Tell the boss", "trigger": "breach", "metric": "first_response", "notify_managers": "on", "active": "on"},
+    )
+
+    assert refused.status_code == 400 and "choose at least one thing to do" in text_of(refused)
+    rule = EscalationRule.objects.get(name="Tell the boss")
+    assert (rule.name, rule.metric, rule.notify_managers, rule.tier) == ("Tell the boss", "first_response", True, None)

@@ -330,7 +330,8 @@ def test_marking_a_call_back_done_from_my_work_records_what_was_said(desk_agent,
     callback = callback_schedule(actor=desk_agent, ticket=ticket, due_at=timezone.now() + dt.timedelta(hours=1))
 
     response = signed_in(desk_agent).post(
-        reverse("console:callback_done", args=[callback.pk]), {"note": "Customer will send photos", "next": reverse("console:my_work")}
+        reverse("console:callback_done", args=[callback.pk]),
+        {"note": "Customer will send photos", "next": reverse("console:my_work")},
     )
 
     assert response.status_code == 302 and response.url == reverse("console:my_work")
@@ -422,7 +423,9 @@ def test_the_canned_reply_picker_fills_the_reply_box_in_the_customers_language(d
     lucia = CustomerFactory(name="Lucía Fernández", language="es")
     ticket = open_ticket(lucia, subject="Lavadora")
     canned = CannedReply.objects.create(
-        title="Thanks", body_en="Hello {{ customer_first_name }}", body_es="Hola {{ customer_first_name }}, gracias por {{ ticket_reference }}."
+        title="Thanks",
+        body_en="Hello {{ customer_first_name }}",
+        body_es="Hola {{ customer_first_name }}, gracias por {{ ticket_reference }}.",
     )
 
     response = signed_in(desk_agent).get(
@@ -565,7 +568,8 @@ def test_an_agent_finds_the_customer_then_opens_a_ticket_about_their_unit(desk_a
 
 def test_a_new_ticket_without_a_subject_is_refused_next_to_the_field(desk_agent, customer):
     response = signed_in(desk_agent).post(
-        f"{reverse('console:ticket_new')}?customer={customer.pk}", {"subject": "", "kind": "question", "channel": "phone", "body": "?"}
+        f"{reverse('console:ticket_new')}?customer={customer.pk}",
+        {"subject": "", "kind": "question", "channel": "phone", "body": "?"},
     )
 
     assert response.status_code == 400

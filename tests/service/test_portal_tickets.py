@@ -89,7 +89,13 @@ def test_a_new_request_about_one_of_their_products_opens_a_portal_ticket(lucia):
 
     response = portal_client(lucia).post(
         reverse("portal:request_new"),
-        {"unit": unit.pk, "kind": "repair", "subject": "No centrifuga", "body": "Hace ruido", "attachments": [upload("a.png", PNG)]},
+        {
+            "unit": unit.pk,
+            "kind": "repair",
+            "subject": "No centrifuga",
+            "body": "Hace ruido",
+            "attachments": [upload("a.png", PNG)],
+        },
     )
 
     ticket = Ticket.objects.get()
@@ -105,9 +111,7 @@ def test_the_form_offers_only_the_customers_own_products_and_every_kind_of_reque
     client = portal_client(lucia)
 
     page = text_of(client.get(reverse("portal:request_new")))
-    refused = client.post(
-        reverse("portal:request_new"), {"unit": mine.pk + 1, "kind": "question", "subject": "x", "body": "y"}
-    )
+    refused = client.post(reverse("portal:request_new"), {"unit": mine.pk + 1, "kind": "question", "subject": "x", "body": "y"})
 
     assert "MINE-1" in page and "THEIRS-1" not in page
     kinds = re.findall(r'<option value="(\w+)"', page[page.index('name="kind"') :].split("</select>")[0])

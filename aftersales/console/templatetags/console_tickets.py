@@ -11,6 +11,7 @@ from django.utils import timezone
 from aftersales.console.selectors import TicketCounts, ticket_counts
 from aftersales.service.models import SlaClock, SlaClockStatus
 from aftersales.service.sla import sla_status_text
+from aftersales.service.templatetags.sla import sla_due, sla_state
 
 register = template.Library()
 
@@ -34,17 +35,11 @@ def _badge(text: str, state: str) -> dict[str, str]:
 
 @register.inclusion_tag("console/tickets/_sla.html")
 def sla_badge(ticket: Any) -> dict[str, str]:
-    """Show the ticket's next target (from ``tickets_with_sla``): due in, breached by, or paused."""
-    due_at = getattr(ticket, "sla_due_at", None)
-    breached = bool(getattr(ticket, "sla_breached", False))
-    paused = bool(getattr(ticket, "sla_paused", False))
-    now = timezone.now()
-    text = sla_status_text(due_at=due_at, breached=breached, paused=paused, now=now)
-    if breached or (due_at is not None and due_at <= now):
-        return _badge(text, "breached")
-    if due_at is not None:
-        return _badge(text, "soon" if due_at - now <= SOON else "ok")
-    return _badge(text, "paused" if paused else "none")
+    """Show the ticket's next target (from ``tickets_with_sla``): due in, breached by, or paused; at risk within the hour."""
+    state = sla_state(ticket) or "none"
+    if state == "due":
+        state = "soon" if ticket.sla_due_at - timezone.now() <= SOON else "ok"
+    return _badge(sla_due(ticket), state)
 
 
 @register.inclusion_tag("console/tickets/_sla.html")

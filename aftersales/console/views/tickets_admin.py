@@ -12,20 +12,49 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from aftersales.console.access import forbidden, staff_view
 from aftersales.console.forms import errors_attach
-from aftersales.console.forms_tickets import CannedReplyForm, MacroSetupForm, QueueForm, RoutingRuleForm, WebhookForm
+from aftersales.console.forms_setup import (
+    CalendarForm,
+    CannedReplyForm,
+    EscalationRuleForm,
+    MacroSetupForm,
+    QueueForm,
+    RoutingRuleForm,
+    SlaPolicyForm,
+    WebhookForm,
+)
 from aftersales.console.views.common import page_of
+from aftersales.core.calendars import (
+    calendar_closed_dates,
+    calendar_create,
+    calendar_delete,
+    calendar_update,
+    closed_day_add,
+    closed_day_remove,
+)
 from aftersales.core.errors import DomainError, ValidationFailed
-from aftersales.service.models import CannedReply, Macro, Queue, RoutingRule, WebhookDelivery, WebhookEndpoint
+from aftersales.core.models import BusinessCalendar
+from aftersales.service.models import (
+    CannedReply,
+    EscalationRule,
+    Macro,
+    Queue,
+    RoutingRule,
+    SlaPolicy,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from aftersales.service.services import (
     canned_reply_create,
     canned_reply_delete,
@@ -39,6 +68,14 @@ from aftersales.service.services import (
     routing_rule_create,
     routing_rule_delete,
     routing_rule_update,
+)
+from aftersales.service.sla_setup import (
+    escalation_rule_create,
+    escalation_rule_delete,
+    escalation_rule_update,
+    sla_policy_create,
+    sla_policy_delete,
+    sla_policy_update,
 )
 from aftersales.service.webhooks import (
     webhook_deliveries_of,
@@ -287,6 +324,136 @@ _register(
 )
 
 
+# --- service levels -------------------------------------------------------------------------------
+
+
+def _without(data: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {name: value for name, value in data.items() if name not in names}
+
+
+def _minutes_text(minutes: int | None) -> str:
+    if not minutes:
+        return "—"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
+def _targets_summary(policy: SlaPolicy) -> str:
+    rows = [
+        f"{target.get_priority_display() or _('any')} L{target.tier}: "
+        f"{_minutes_text(target.first_response_minutes)} / {_minutes_text(target.resolution_minutes)}"
+        for target in policy.targets.all()
+    ]
+    return "; ".join(rows)
+
+
+_register(
+    Setup(
+        slug="sla",
+        title=_("SLA policies"),
+        model=SlaPolicy,
+        form=SlaPolicyForm,
+        columns=[
+            (_("Position"), lambda policy: policy.position),
+            (_("Name"), lambda policy: policy.name),
+            (_("Priority"), lambda policy: _display(policy, "priority")),
+            (_("Customer segment"), lambda policy: policy.segment.name if policy.segment else _("any")),
+            (_("Product category"), lambda policy: policy.category.name if policy.category else _("any")),
+            (_("Calendar"), lambda policy: policy.calendar.name if policy.calendar else _("default")),
+            (_("Targets (first response / resolution)"), _targets_summary),
+            (_("Active"), lambda policy: _yes(policy.active)),
+        ],
+        queryset=lambda: (
+            SlaPolicy.objects.select_related("segment", "category", "calendar")
+            .prefetch_related("targets")
+            .order_by("position", "id")
+        ),
+        create=lambda actor, data: (sla_policy_create(actor=actor, data=_without(data, "targets"), targets=data["targets"]), ""),
+        update=lambda actor, policy, data: sla_policy_update(
+            actor=actor, policy=policy, data=_without(data, "targets"), targets=data["targets"]
+        ),
+        delete=lambda actor, policy: sla_policy_delete(actor=actor, policy=policy),
+        initial=SlaPolicyForm.initial_of,
+        help=_("A ticket gets the targets of the first active policy that matches it, counted in its calendar's working time."),
+    )
+)
+
+
+@transaction.atomic
+def _calendar_save(actor: Any, calendar: BusinessCalendar | None, data: dict[str, Any]) -> BusinessCalendar:
+    """Create or change a calendar, then make its company closed days the ones listed."""
+    fields = _without(data, "hours", "closed")
+    if calendar is None:
+        calendar = calendar_create(actor=actor, data=fields, hours=data["hours"])
+    else:
+        calendar = calendar_update(actor=actor, calendar=calendar, data=fields, hours=data["hours"])
+    wanted: dict[Any, str] = data["closed"]
+    for closed in calendar.closed_days.all():
+        if wanted.get(closed.date) != closed.name:
+            closed_day_remove(actor=actor, closed_day=closed)
+    kept = set(calendar.closed_days.values_list("date", flat=True))
+    for date, name in sorted(wanted.items()):
+        if date not in kept:
+            closed_day_add(actor=actor, calendar=calendar, date=date, name=name)
+    return calendar
+
+
+def _calendar_days(request: HttpRequest, calendar: BusinessCalendar) -> dict[str, Any]:
+    year = timezone.localdate().year
+    return {"closed_year": year, "closed_dates": calendar_closed_dates(calendar=calendar, year=year)}
+
+
+_register(
+    Setup(
+        slug="calendars",
+        title=_("Business calendars"),
+        model=BusinessCalendar,
+        form=CalendarForm,
+        columns=[
+            (_("Name"), lambda calendar: calendar.name),
+            (_("Time zone"), lambda calendar: calendar.time_zone),
+            (_("Public holidays"), lambda calendar: "-".join(filter(None, [calendar.country, calendar.subdivision])) or "—"),
+            (_("Default"), lambda calendar: _yes(calendar.is_default)),
+        ],
+        queryset=lambda: BusinessCalendar.objects.prefetch_related("hours", "closed_days").order_by("name"),
+        create=lambda actor, data: (_calendar_save(actor, None, data), ""),
+        update=lambda actor, calendar, data: _calendar_save(actor, calendar, data),
+        delete=lambda actor, calendar: calendar_delete(actor=actor, calendar=calendar),
+        initial=CalendarForm.initial_of,
+        extra_context=_calendar_days,
+        extra_template="console/tickets/setup/_closed_dates.html",
+        help=_(
+            "Weekly working hours in a time zone, public holidays and company closed days: service targets count only this time."
+        ),
+    )
+)
+_register(
+    Setup(
+        slug="escalation",
+        title=_("Escalation rules"),
+        model=EscalationRule,
+        form=EscalationRuleForm,
+        columns=[
+            (_("Position"), lambda rule: rule.position),
+            (_("Name"), lambda rule: rule.name),
+            (_("On"), lambda rule: rule.get_trigger_display()),
+            (_("Target"), lambda rule: _display(rule, "metric")),
+            (_("Level"), lambda rule: rule.get_tier_display() or _("any")),
+            (_("Active"), lambda rule: _yes(rule.active)),
+        ],
+        queryset=lambda: EscalationRule.objects.select_related("queue", "move_to_queue", "assign_to").order_by("position", "id"),
+        create=lambda actor, data: (escalation_rule_create(actor=actor, data=data), ""),
+        update=lambda actor, rule, data: escalation_rule_update(actor=actor, rule=rule, data=data),
+        delete=lambda actor, rule: escalation_rule_delete(actor=actor, rule=rule),
+        initial=lambda rule: {
+            name: getattr(rule, f"{name}_id" if name in ("queue", "move_to_queue", "assign_to") else name)
+            for name in EscalationRuleForm.base_fields
+        },
+        help=_("When a target is close or missed: move, reassign, raise the priority, escalate to level 2, tell people."),
+    )
+)
+
+
 # --- views ----------------------------------------------------------------------------------------
 
 
@@ -342,7 +509,7 @@ def setup_edit(request: HttpRequest, slug: str, record_id: int | None = None) ->
             else:
                 record = setup.update(request.user, record, data)
         except ValidationFailed as failure:
-            errors_attach(form, failure)
+            errors_attach(form, failure, renames=getattr(form, "renames", None))
         else:
             messages.success(request, _("“%(name)s” saved.") % {"name": record})
             if not secret:
