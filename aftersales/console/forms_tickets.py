@@ -201,7 +201,7 @@ class MergeForm(forms.Form):
 
 
 class MacroForm(forms.Form):
-    macro = forms.ModelChoiceField(label=_("Macro"), queryset=Macro.objects.none())
+    macro = forms.ModelChoiceField(label=_("Macro"), queryset=Macro.objects.none(), empty_label=_("Choose a macro"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
