@@ -14,6 +14,7 @@ from aftersales.core.models import (
     BusinessCalendar,
     ClosedDay,
     Department,
+    Notification,
     SweepRun,
     TimelineEvent,
     User,
@@ -100,3 +101,11 @@ class BusinessCalendarAdmin(ReadOnlyAdmin):
     list_display = ("name", "time_zone", "country", "subdivision", "is_default")
     fields = ("name", "time_zone", "country", "subdivision", "is_default", "updated_at")
     inlines = (WorkingHoursInline, ClosedDayInline)
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "verb", "link", "read_at", "emailed_at")
+    list_filter = ("verb",)
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)

@@ -199,7 +199,7 @@ def ticket_attach(
 def ticket_attachment_download(request: HttpRequest, number: int, attachment_id: int) -> Any:
     """Download an attachment; a customer cannot reach a file of an internal note."""
     attachment = selectors.attachment_visible(user=request.user, attachment_id=attachment_id)
-    if attachment is None or attachment.ticket.number != number or not attachment.file.storage.exists(attachment.file.name):
+    if attachment is None or attachment.ticket.number != number or not attachment.file.storage.exists(attachment.file.name or ""):
         raise NotFound(_("No such attachment."))
     response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.file_name)
     response["Content-Type"] = attachment.content_type

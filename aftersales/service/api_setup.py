@@ -1,4 +1,4 @@
-"""REST endpoints configuring the service desk: queues, routing rules, canned replies, macros and webhooks."""
+"""REST endpoints configuring the service desk: queues, routing rules, canned replies, macros, agents and webhooks."""
 
 from typing import Any
 
@@ -8,11 +8,14 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from aftersales.core.errors import NotFound
+from aftersales.core.models import User
 from aftersales.core.pagination import Paged
 from aftersales.core.permissions import require_perm
 from aftersales.service import selectors, services, webhooks
 from aftersales.service.models import CannedReply, Macro, Queue, RoutingRule, WebhookDelivery, WebhookEndpoint
 from aftersales.service.schemas import (
+    AgentIn,
+    AgentOut,
     CannedIn,
     CannedOut,
     CannedPatch,
@@ -32,6 +35,7 @@ from aftersales.service.schemas import (
     WebhookOut,
     WebhookPatch,
 )
+from aftersales.service.services.routing import agent_languages, staff_holding
 
 router = Router(tags=["service desk setup"])
 
@@ -223,3 +227,42 @@ def webhook_retry(request: HttpRequest, delivery_id: int) -> Any:
     """Send a failed delivery again."""
     require_perm(request.user, "service.change_webhookendpoint")
     return webhooks.webhook_delivery_retry(actor=request.user, delivery=_get(WebhookDelivery, delivery_id))  # type: ignore[arg-type]
+
+
+# --- agents ---------------------------------------------------------------------------------------
+
+
+def _agent_out(user: User) -> dict[str, Any]:
+    profile = getattr(user, "agent_profile", None)
+    return {
+        "user_id": user.pk,
+        "name": str(user),
+        "department_id": user.department_id,
+        "languages": sorted(agent_languages(user)),
+        "available": profile.available if profile is not None else True,
+        "shifts": [
+            {"weekday": shift.weekday, "starts_at": shift.starts_at, "ends_at": shift.ends_at} for shift in user.shifts.all()
+        ],
+    }
+
+
+@router.get("/agents", response=list[AgentOut])
+def agent_list(request: HttpRequest) -> Any:
+    """Staff who work tickets, with the languages they speak, whether they take tickets and their shifts."""
+    require_perm(request.user, "service.view_ticket")
+    agents = staff_holding("service.work_ticket").select_related("agent_profile").prefetch_related("shifts").order_by("pk")
+    return [_agent_out(user) for user in agents]
+
+
+@router.put("/agents/{int:user_id}", response=AgentOut)
+def agent_update(request: HttpRequest, user_id: int, payload: AgentIn) -> Any:
+    """Set an agent's languages, availability and shifts; agents may switch their own availability."""
+    own_availability = user_id == request.user.pk and payload.languages is None and payload.shifts is None
+    if not own_availability:
+        require_perm(request.user, CONFIGURE)
+    user = _get(User, user_id)
+    services.agent_profile_set(actor=request.user, user=user, languages=payload.languages, available=payload.available)  # type: ignore[arg-type]
+    if payload.shifts is not None:
+        shifts = [(shift.weekday, shift.starts_at, shift.ends_at) for shift in payload.shifts]
+        services.agent_shifts_set(actor=request.user, user=user, shifts=shifts)  # type: ignore[arg-type]
+    return _agent_out(User.objects.select_related("agent_profile").get(pk=user_id))

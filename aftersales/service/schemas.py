@@ -419,3 +419,24 @@ class DeliveryOut(Schema):
     last_error: str
     created_at: dt.datetime
     delivered_at: dt.datetime | None
+
+
+class ShiftIO(Schema):
+    weekday: int = Field(description="0 Monday … 6 Sunday")
+    starts_at: dt.time
+    ends_at: dt.time
+
+
+class AgentIn(Schema):
+    languages: list[str] | None = None
+    available: bool | None = Field(None, description="Off while away: no tickets are assigned automatically.")
+    shifts: list[ShiftIO] | None = Field(None, description="Replaces every shift; an empty list means always on shift.")
+
+
+class AgentOut(Schema):
+    user_id: int
+    name: str
+    department_id: int | None
+    languages: list[str]
+    available: bool
+    shifts: list[ShiftIO]

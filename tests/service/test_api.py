@@ -68,7 +68,7 @@ def test_the_list_filters_and_the_detail_shows_the_conversation_and_history(api_
 
     assert [item["number"] for item in listed.json()["items"]] == [urgent.number]
     assert detail.status_code == 200
-    assert [event["kind"] for event in detail.json()["events"]][0] == "created"
+    assert detail.json()["events"][0]["kind"] == "created"
     assert detail.json()["messages"][0]["from_customer"] is True
 
 
@@ -214,3 +214,20 @@ def test_a_macro_and_a_canned_reply_through_the_api(api_as, desk, manager, custo
 
     assert rendered.json() == {"body": f"Thanks, {customer.name}."}
     assert applied.json()["status"] == "resolved"
+
+
+def test_managers_set_agents_languages_and_shifts_and_agents_switch_their_own_availability(api_as, desk, manager, desk_agent):
+    shifts = [{"weekday": 0, "starts_at": "08:00", "ends_at": "14:00"}]
+
+    set_by_manager = api_as(manager).put(f"/api/v1/agents/{desk_agent.pk}", {"languages": ["en", "es"], "shifts": shifts})
+    away = api_as(desk_agent).put(f"/api/v1/agents/{desk_agent.pk}", {"available": False})
+    sneaky = api_as(desk_agent).put(f"/api/v1/agents/{desk_agent.pk}", {"languages": ["es"]})
+    bad_shift = api_as(manager).put(
+        f"/api/v1/agents/{desk_agent.pk}", {"shifts": [{"weekday": 7, "starts_at": "14:00", "ends_at": "08:00"}]}
+    )
+
+    assert set_by_manager.status_code == 200 and set_by_manager.json()["languages"] == ["en", "es"]
+    assert set_by_manager.json()["shifts"] == [{"weekday": 0, "starts_at": "08:00:00", "ends_at": "14:00:00"}]
+    assert away.json()["available"] is False
+    assert sneaky.status_code == 403
+    assert bad_shift.status_code == 400 and set(_fields(bad_shift)) == {"shifts[0].weekday", "shifts[0].ends_at"}

@@ -18,6 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.catalog.models import Category
 from aftersales.core.errors import FieldError, ValidationFailed
 from aftersales.core.models import User
 from aftersales.sales.models import Unit
@@ -36,7 +37,7 @@ def category_chain(unit: Unit | None) -> list[int]:
     if unit is None:
         return []
     chain: list[int] = []
-    category = unit.product.category
+    category: Category | None = unit.product.category
     while category is not None and category.pk not in chain:
         chain.append(category.pk)
         category = category.parent
