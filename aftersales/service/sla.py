@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Case, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -396,12 +396,13 @@ def _escalations_redispatch(now: dt.datetime) -> int:
     """Hand escalations whose task was lost back to the workers (the task itself applies each one once)."""
     cutoff = now - ESCALATION_RETRY_AFTER
     count = 0
+    # Ordered by the recorded time, so the small partial indexes of pending escalations serve the query.
     pending = {
-        EscalationTrigger.WARNING: Q(warned_at__lt=cutoff, warning_handled_at__isnull=True),
-        EscalationTrigger.BREACH: Q(breached_at__lt=cutoff, breach_handled_at__isnull=True),
+        EscalationTrigger.WARNING: (Q(warned_at__lt=cutoff, warning_handled_at__isnull=True), "warned_at"),
+        EscalationTrigger.BREACH: (Q(breached_at__lt=cutoff, breach_handled_at__isnull=True), "breached_at"),
     }
-    for trigger, condition in pending.items():
-        ids = list(SlaClock.objects.filter(condition).order_by("pk").values_list("pk", flat=True)[:SWEEP_BATCH])
+    for trigger, (condition, order) in pending.items():
+        ids = list(SlaClock.objects.filter(condition).order_by(order).values_list("pk", flat=True)[:SWEEP_BATCH])
         if ids:
             with transaction.atomic():
                 _escalations_enqueue(trigger, ids)
@@ -516,17 +517,20 @@ def sla_escalations_apply(*, clock_ids: Sequence[int], trigger: str) -> int:
 def tickets_with_sla(queryset: QuerySet[Ticket], *, now: dt.datetime | None = None) -> QuerySet[Ticket]:
     """Annotate tickets with their next live target: ``sla_due_at``, ``sla_breached`` and ``sla_paused``.
 
-    ``sla_due_at`` is the earliest due time of a clock still counting (running or breached and not stopped);
-    ``sla_breached`` is true once any live clock passed its target, even before the sweep recorded it;
-    ``sla_paused`` is true while the ticket's clocks wait on the customer or a third party.
+    ``sla_due_at`` is the earliest due time of a clock still counting (running, or breached and not stopped);
+    ``sla_breached`` is true once it has passed, even before the sweep recorded it (a breached clock's due
+    time is always past, so the earliest one tells); ``sla_paused`` is true while the ticket's clocks wait
+    on the customer or a third party. Each is one correlated lookup per row, never a scan of all clocks.
     """
     now = now or timezone.now()
     live = SlaClock.objects.filter(ticket=OuterRef("pk"), stopped_at__isnull=True)
     counting = live.filter(status__in=[SlaClockStatus.RUNNING, SlaClockStatus.BREACHED])
-    return queryset.annotate(
+    return queryset.alias(
+        sla_paused_status=Subquery(live.filter(status=SlaClockStatus.PAUSED).order_by().values("status")[:1]),
+    ).annotate(
         sla_due_at=Subquery(counting.order_by("due_at").values("due_at")[:1]),
-        sla_breached=Exists(live.filter(Q(status=SlaClockStatus.BREACHED) | Q(status=SlaClockStatus.RUNNING, due_at__lte=now))),
-        sla_paused=Exists(live.filter(status=SlaClockStatus.PAUSED)),
+        sla_breached=Case(When(sla_due_at__lte=now, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        sla_paused=Case(When(sla_paused_status__isnull=False, then=Value(True)), default=Value(False), output_field=BooleanField()),
     )
 
 

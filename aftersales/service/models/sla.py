@@ -154,7 +154,8 @@ class SlaClock(models.Model):
     breach_handled_at = models.DateTimeField(_("breach handled at"), null=True, blank=True)
 
     class Meta:
-        ordering = ["ticket", "tier", "metric"]
+        # By the column, not the relation: ordering by "ticket" would join tickets for their own ordering.
+        ordering = ["ticket_id", "tier", "metric"]
         verbose_name = _("SLA clock")
         verbose_name_plural = _("SLA clocks")
         constraints = [
@@ -166,11 +167,23 @@ class SlaClock(models.Model):
             ),
         ]
         indexes = [
-            # The sweep: running clocks by the instant they breach or warn.
-            models.Index(fields=["due_at"], condition=Q(status="running"), name="sla_clock_due_idx"),
-            models.Index(fields=["warn_at"], condition=Q(status="running", warned_at__isnull=True), name="sla_clock_warn_idx"),
+            # The sweep: running clocks by the instant they breach or warn. Not partial on the status: the ORM
+            # sends it as a parameter, and SQLite uses a partial index only for conditions written literally.
+            models.Index(fields=["status", "due_at"], name="sla_clock_status_due_idx"),
+            models.Index(fields=["status", "warn_at"], name="sla_clock_status_warn_idx"),
             # Lists: a ticket's clocks still counting, the soonest due first.
             models.Index(fields=["ticket", "due_at"], condition=Q(stopped_at__isnull=True), name="sla_clock_ticket_live_idx"),
+            # Recovery: warnings and breaches whose escalation has not run (normally none).
+            models.Index(
+                fields=["warned_at"],
+                condition=Q(warning_handled_at__isnull=True, warned_at__isnull=False),
+                name="sla_clock_warning_pending_idx",
+            ),
+            models.Index(
+                fields=["breached_at"],
+                condition=Q(breach_handled_at__isnull=True, breached_at__isnull=False),
+                name="sla_clock_breach_pending_idx",
+            ),
         ]
 
     def __str__(self) -> str:
