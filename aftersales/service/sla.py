@@ -514,6 +514,10 @@ def sla_escalations_apply(*, clock_ids: Sequence[int], trigger: str) -> int:
 # --- reads ----------------------------------------------------------------------------------------
 
 
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
 def tickets_with_sla(queryset: QuerySet[Ticket], *, now: dt.datetime | None = None) -> QuerySet[Ticket]:
     """Annotate tickets with their next live target: ``sla_due_at``, ``sla_breached`` and ``sla_paused``.
 
@@ -529,8 +533,8 @@ def tickets_with_sla(queryset: QuerySet[Ticket], *, now: dt.datetime | None = No
         sla_paused_status=Subquery(live.filter(status=SlaClockStatus.PAUSED).order_by().values("status")[:1]),
     ).annotate(
         sla_due_at=Subquery(counting.order_by("due_at").values("due_at")[:1]),
-        sla_breached=Case(When(sla_due_at__lte=now, then=Value(True)), default=Value(False), output_field=BooleanField()),
-        sla_paused=Case(When(sla_paused_status__isnull=False, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        sla_breached=_flag(Q(sla_due_at__lte=now)),
+        sla_paused=_flag(Q(sla_paused_status__isnull=False)),
     )
 
 

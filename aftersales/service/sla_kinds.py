@@ -11,7 +11,7 @@ from aftersales.service.models import SlaMetric
 kind_register(
     "ticket_sla_breached",
     label=_("Service target missed"),
-    sentence=_("Ticket %(reference)s missed its %(metric)s target"),
+    sentence=_("Ticket %(reference)s missed a service target: %(metric)s"),
     choices={"metric": SlaMetric},
 )
 

@@ -210,7 +210,7 @@ class EscalationRule(TimeStampedModel):
 
     position = models.PositiveIntegerField(_("position"), default=0)
     name = models.CharField(_("name"), max_length=120, unique=True)
-    trigger = models.CharField(_("on"), max_length=10, choices=EscalationTrigger.choices, default=EscalationTrigger.BREACH)
+    trigger = models.CharField(_("trigger"), max_length=10, choices=EscalationTrigger.choices, default=EscalationTrigger.BREACH)
     metric = models.CharField(_("metric"), max_length=20, choices=SlaMetric.choices, blank=True)
     tier = models.PositiveSmallIntegerField(_("tier"), choices=EscalationTier.choices, null=True, blank=True)
     priority = models.CharField(_("priority"), max_length=10, choices=TicketPriority.choices, blank=True)
