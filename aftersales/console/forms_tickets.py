@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.core.forms import MultipleFileField
 from aftersales.core.models import Department, User
@@ -80,7 +81,8 @@ class TicketFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("Active")), (ANY_STATUS, _("Any status")), *TicketStatus.choices]  # type: ignore[attr-defined]
+        statuses = [("", pgettext_lazy("tickets", "Active")), (ANY_STATUS, _("Any status")), *TicketStatus.choices]
+        self.fields["status"].choices = statuses  # type: ignore[attr-defined]
         self.fields["queue"].queryset = Queue.objects.order_by("name")  # type: ignore[attr-defined]
         self.fields["department"].queryset = Department.objects.order_by("name")  # type: ignore[attr-defined]
         people = [(str(user.pk), user.get_full_name() or user.username) for user in agents()]

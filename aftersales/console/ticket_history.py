@@ -89,7 +89,7 @@ def _detail(event: TicketEvent, names: _Names) -> str:
         return _("first reply") if data.get("first") else ""
     if kind == TicketEventKind.ASSIGNED:
         text = f"{names.user(data.get('from'))} → {names.user(data.get('to'))}"
-        return f"{text} ({_('automatic')})" if data.get("automatic") else text
+        return _("%(change)s (automatic)") % {"change": text} if data.get("automatic") else text
     if kind == TicketEventKind.QUEUE:
         return f"{names.queue(data.get('from'))} → {names.queue(data.get('to'))}"
     if kind == TicketEventKind.TAGS:

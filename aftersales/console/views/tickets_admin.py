@@ -339,8 +339,9 @@ def _minutes_text(minutes: int | None) -> str:
 
 
 def _targets_summary(policy: SlaPolicy) -> str:
+    anything = _("any")
     rows = [
-        f"{target.get_priority_display() or _('any')} L{target.tier}: "
+        f"{target.get_priority_display() or anything} L{target.tier}: "
         f"{_minutes_text(target.first_response_minutes)} / {_minutes_text(target.resolution_minutes)}"
         for target in policy.targets.all()
     ]
