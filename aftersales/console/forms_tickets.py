@@ -265,6 +265,15 @@ class CallForm(forms.Form):
     ticket = forms.ChoiceField(label=_("About"), required=False)
     channel = forms.ChoiceField(label=_("How"), choices=CALL_CHANNELS, initial=TicketChannel.PHONE, widget=forms.RadioSelect)
     body = forms.CharField(label=_("What the customer said"), widget=forms.Textarea(attrs={"rows": 3}))
+    answered = forms.BooleanField(
+        label=_("I answered the customer"),
+        required=False,
+        initial=True,
+        help_text=_("Untick when you only took a message: the ticket then waits in the unanswered list."),
+    )
+    subject = forms.CharField(
+        label=_("Subject (new ticket)"), required=False, max_length=200, help_text=_("Empty: “Call: ” and the first words.")
+    )
     kind = forms.ChoiceField(label=_("Kind (new ticket)"), choices=TicketKind.choices, required=False)
     unit = UnitChoiceField(label=_("Unit (new ticket)"), required=False, queryset=Unit.objects.none(), empty_label=_("No unit"))
     callback_at = forms.DateTimeField(label=_("Call back by"), required=False, widget=DATETIME_LOCAL)

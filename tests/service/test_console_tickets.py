@@ -592,7 +592,14 @@ def test_logging_a_call_opens_a_phone_ticket_already_answered_with_a_call_back(d
 
     response = signed_in(desk_agent).post(
         reverse("console:customer_call", args=[customer.pk]),
-        {"ticket": "", "channel": "phone", "body": "Asks when the technician comes", "kind": "repair", "callback_at": due},
+        {
+            "ticket": "",
+            "channel": "phone",
+            "body": "Asks when the technician comes",
+            "answered": "on",
+            "kind": "repair",
+            "callback_at": due,
+        },
     )
 
     ticket = Ticket.objects.get()
@@ -600,6 +607,17 @@ def test_logging_a_call_opens_a_phone_ticket_already_answered_with_a_call_back(d
     assert (ticket.channel, ticket.kind, ticket.status) == (TicketChannel.PHONE, "repair", TicketStatus.OPEN)
     assert ticket.first_public_reply_at is not None  # the call itself answered the customer
     assert ticket.callbacks.get().assignee == desk_agent
+
+
+def test_a_message_taken_for_someone_leaves_the_ticket_in_the_unanswered_list(desk_agent, customer):
+    client = signed_in(desk_agent)
+
+    client.post(reverse("console:customer_call", args=[customer.pk]), {"channel": "phone", "body": "Please call me back"})
+
+    ticket = Ticket.objects.get()
+    assert ticket.first_public_reply_at is None
+    assert ticket.subject == "Call: Please call me back"
+    assert ticket.reference in text_of(client.get(reverse("console:tickets_unanswered")))
 
 
 def test_logging_a_call_on_an_open_ticket_adds_the_customers_words_to_it(desk_agent, customer):

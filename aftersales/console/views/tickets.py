@@ -482,8 +482,10 @@ def customer_log_call(request: HttpRequest, customer: Customer, render_page: Cal
                     body=data["body"],
                     ticket=form.chosen_ticket(),
                     unit=data["unit"],
+                    subject=data["subject"],
                     kind=data["kind"] or "question",
                     channel=data["channel"],
+                    answered=data["answered"],
                 )
                 if data["callback_at"]:
                     callback_schedule(actor=request.user, ticket=ticket, due_at=data["callback_at"])  # type: ignore[arg-type]
