@@ -9,8 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import Category
-from aftersales.console.forms_tickets import StaffChoiceField, agents, choices_with
-from aftersales.core.models import BusinessCalendar, Department, Language, User, Weekday
+from aftersales.console.forms_tickets import StaffChoiceField, agents, choices_with, comma_list
+from aftersales.core.models import BusinessCalendar, Department, Language, Weekday
 from aftersales.customers.models import Segment
 from aftersales.service.models import (
     AssignmentMode,
@@ -36,7 +36,11 @@ class SetupForm(forms.Form):
     renames: dict[str, str] = {}
 
     def values(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+        values = dict(self.cleaned_data)
+        # A blank position means "after the last one": the create services decide it when it is absent.
+        if values.get("position", 0) is None:
+            del values["position"]
+        return values
 
 
 class QueueForm(SetupForm):
@@ -72,12 +76,6 @@ class RoutingRuleForm(SetupForm):
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
-    def values(self) -> dict[str, Any]:
-        values = dict(self.cleaned_data)
-        if values["position"] is None:
-            del values["position"]
-        return values
-
 
 class CannedReplyForm(SetupForm):
     title = forms.CharField(label=_("Title"), max_length=120)
@@ -107,20 +105,16 @@ class MacroSetupForm(SetupForm):
         queryset=Queue.objects.filter(active=True).order_by("name"),
         empty_label=_("Keep it"),
     )
-    assignee = StaffChoiceField(label=_("Assign to"), required=False, queryset=User.objects.none(), empty_label=_("Keep it"))
+    assignee = StaffChoiceField(label=_("Assign to"), required=False, queryset=agents(), empty_label=_("Keep it"))
     tags = forms.CharField(label=_("Add tags"), required=False, help_text=_("Separated by commas"))
     canned_reply = forms.ModelChoiceField(
         label=_("Reply with"), required=False, queryset=CannedReply.objects.order_by("title"), empty_label=_("No reply")
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = agents()  # type: ignore[attr-defined]
-
     def values(self) -> dict[str, Any]:
-        values = dict(self.cleaned_data)
-        values["tags"] = [name.strip() for name in values["tags"].split(",") if name.strip()]
+        values = super().values()
+        values["tags"] = comma_list(values["tags"])
         return values
 
 
@@ -213,10 +207,8 @@ class SlaPolicyForm(SetupForm):
         return initial
 
     def values(self) -> dict[str, Any]:
-        data = {name: self.cleaned_data[name] for name in list(self.declared_fields)}
-        if data["position"] is None:
-            del data["position"]
-        targets = []
+        data = {name: value for name, value in super().values().items() if name in self.declared_fields}
+        targets: list[dict[str, Any]] = []
         for priority, tier in TARGET_ROWS:
             hours = {metric: self.cleaned_data.get(_target_name(priority, tier, metric)) for metric in SlaMetric.values}
             if all(value is None for value in hours.values()):
@@ -346,19 +338,9 @@ class EscalationRuleForm(SetupForm):
         queryset=Queue.objects.filter(active=True).order_by("name"),
         empty_label=_("Keep it"),
     )
-    assign_to = StaffChoiceField(label=_("Assign to"), required=False, queryset=User.objects.none(), empty_label=_("Keep it"))
+    assign_to = StaffChoiceField(label=_("Assign to"), required=False, queryset=agents(), empty_label=_("Keep it"))
     raise_priority = forms.BooleanField(label=_("Raise priority one step"), required=False)
     escalate_to_tier_2 = forms.BooleanField(label=_("Escalate to level 2"), required=False)
     notify_managers = forms.BooleanField(label=_("Notify the service managers"), required=False)
     notify_assignee = forms.BooleanField(label=_("Notify the assignee"), required=False)
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["assign_to"].queryset = agents()  # type: ignore[attr-defined]
-
-    def values(self) -> dict[str, Any]:
-        values = dict(self.cleaned_data)
-        if values["position"] is None:
-            del values["position"]
-        return values

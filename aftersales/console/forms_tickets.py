@@ -47,6 +47,11 @@ def reference_number(text: str) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
+def comma_list(text: str) -> list[str]:
+    """Return the items of a comma-separated text, trimmed, without empty ones."""
+    return [item.strip() for item in (text or "").split(",") if item.strip()]
+
+
 def choices_with(first: Any, choices: Any) -> list[tuple[str, Any]]:
     return [("", first), *choices]
 
@@ -66,9 +71,11 @@ SORTS = [
 class TicketFilterForm(forms.Form):
     q = forms.CharField(label=_("Subject or reference"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
-    queue = forms.ModelChoiceField(label=_("Queue"), required=False, queryset=Queue.objects.none(), empty_label=_("Any queue"))
+    queue = forms.ModelChoiceField(
+        label=_("Queue"), required=False, queryset=Queue.objects.order_by("name"), empty_label=_("Any queue")
+    )
     department = forms.ModelChoiceField(
-        label=_("Department"), required=False, queryset=Department.objects.none(), empty_label=_("Any department")
+        label=_("Department"), required=False, queryset=Department.objects.order_by("name"), empty_label=_("Any department")
     )
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
     priority = forms.ChoiceField(
@@ -83,8 +90,6 @@ class TicketFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         statuses = [("", pgettext_lazy("tickets", "Active")), (ANY_STATUS, _("Any status")), *TicketStatus.choices]
         self.fields["status"].choices = statuses  # type: ignore[attr-defined]
-        self.fields["queue"].queryset = Queue.objects.order_by("name")  # type: ignore[attr-defined]
-        self.fields["department"].queryset = Department.objects.order_by("name")  # type: ignore[attr-defined]
         people = [(str(user.pk), user.get_full_name() or user.username) for user in agents()]
         self.fields["assignee"].choices = [("", _("Anyone")), ("me", _("Me")), ("none", _("Nobody")), *people]  # type: ignore[attr-defined]
 
@@ -123,7 +128,7 @@ class BulkForm(forms.Form):
             (BulkAction.CLOSE, _("Close with a reply")),
         ],
     )
-    assignee = StaffChoiceField(label=_("Assignee"), required=False, queryset=User.objects.none(), empty_label=_("Nobody"))
+    assignee = StaffChoiceField(label=_("Assignee"), required=False, queryset=agents(), empty_label=_("Nobody"))
     target = forms.CharField(label=_("Target ticket"), required=False, help_text=_("Its reference, e.g. #123"))
     body = forms.CharField(label=_("Reply"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     status = forms.ChoiceField(
@@ -131,10 +136,6 @@ class BulkForm(forms.Form):
         required=False,
         choices=[(TicketStatus.CLOSED, TicketStatus.CLOSED.label), (TicketStatus.RESOLVED, TicketStatus.RESOLVED.label)],
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = agents()  # type: ignore[attr-defined]
 
 
 # --- one ticket -----------------------------------------------------------------------------------
@@ -150,15 +151,14 @@ AFTER_REPLY = [
 
 class ReplyForm(forms.Form):
     canned_reply = forms.ModelChoiceField(
-        label=_("Canned reply"), required=False, queryset=CannedReply.objects.none(), empty_label=_("Write my own")
+        label=_("Canned reply"),
+        required=False,
+        queryset=CannedReply.objects.filter(active=True).order_by("title"),
+        empty_label=_("Write my own"),
     )
     body = forms.CharField(label=_("Reply to the customer"), widget=forms.Textarea(attrs={"rows": 7, "spellcheck": "true"}))
     attachments = MultipleFileField(label=_("Attach files"))
     status = forms.ChoiceField(label=_("Set status after reply"), required=False, choices=AFTER_REPLY)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["canned_reply"].queryset = CannedReply.objects.filter(active=True).order_by("title")  # type: ignore[attr-defined]
 
 
 class NoteForm(forms.Form):
@@ -172,7 +172,7 @@ class TicketFieldsForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=TicketStatus.choices)
     priority = forms.ChoiceField(label=_("Priority"), choices=TicketPriority.choices)
     queue = forms.ModelChoiceField(label=_("Queue"), queryset=Queue.objects.none(), empty_label=None)
-    assignee = StaffChoiceField(label=_("Assignee"), required=False, queryset=User.objects.none(), empty_label=_("Nobody"))
+    assignee = StaffChoiceField(label=_("Assignee"), required=False, queryset=agents(), empty_label=_("Nobody"))
     escalation_tier = forms.TypedChoiceField(label=_("Level"), choices=EscalationTier.choices, coerce=int)
 
     def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
@@ -188,14 +188,13 @@ class TicketFieldsForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.fields["queue"].queryset = Queue.objects.filter(active=True) | Queue.objects.filter(pk=ticket.queue_id)  # type: ignore[attr-defined]
-        self.fields["assignee"].queryset = agents()  # type: ignore[attr-defined]
 
 
 class TagsForm(forms.Form):
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas"))
 
     def names(self) -> list[str]:
-        return [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
+        return comma_list(self.cleaned_data["tags"])
 
 
 class MergeForm(forms.Form):
@@ -203,23 +202,20 @@ class MergeForm(forms.Form):
 
 
 class MacroForm(forms.Form):
-    macro = forms.ModelChoiceField(label=_("Macro"), queryset=Macro.objects.none(), empty_label=_("Choose a macro"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["macro"].queryset = Macro.objects.filter(active=True).order_by("name")  # type: ignore[attr-defined]
+    macro = forms.ModelChoiceField(
+        label=_("Macro"), queryset=Macro.objects.filter(active=True).order_by("name"), empty_label=_("Choose a macro")
+    )
 
 
 class CallbackForm(forms.Form):
     due_at = forms.DateTimeField(label=_("Call back by"), widget=DATETIME_LOCAL)
-    assignee = StaffChoiceField(label=_("Who calls"), required=False, queryset=User.objects.none(), empty_label=_("Me"))
+    assignee = StaffChoiceField(
+        label=_("Who calls"),
+        required=False,
+        queryset=User.objects.filter(is_active=True, is_staff=True).order_by("first_name", "last_name", "username"),
+        empty_label=_("Me"),
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(is_active=True, is_staff=True).order_by(  # type: ignore[attr-defined]
-            "first_name", "last_name", "username"
-        )
 
 
 class CallbackDoneForm(forms.Form):

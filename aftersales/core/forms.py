@@ -41,4 +41,4 @@ def errors_attach(form: forms.Form, failure: ValidationFailed, *, renames: Mappi
     """
     for error in failure.errors:
         field = (renames or {}).get(error.field, error.field)
-        form.add_error(form_field_of(form, field), error.reason)
+        form.add_error(form_field_of(form, field), str(error.reason))

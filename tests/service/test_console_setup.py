@@ -7,7 +7,6 @@ import re
 
 import pytest
 import time_machine
-from django.test import Client
 from django.urls import reverse
 
 from aftersales.console.views.tickets_admin import CANNED_VARIABLES, SETUPS
@@ -25,20 +24,10 @@ from aftersales.service.models import (
 )
 from aftersales.service.services import canned_context
 from tests.factories import CustomerFactory
-from tests.service.helpers import open_ticket
+from tests.service.helpers import open_ticket, signed_in, text_of
 from tests.sla.conftest import madrid
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text_of(response) -> str:
-    return response.content.decode()
 
 
 @pytest.mark.parametrize("slug", list(SETUPS))

@@ -29,20 +29,10 @@ from aftersales.service.models import (
 )
 from aftersales.service.services import callback_schedule, ticket_assign, ticket_follow, ticket_note, ticket_reply, ticket_tag
 from tests.factories import CustomerFactory, UnitFactory, UserFactory, staff
-from tests.service.helpers import PDF, open_ticket, upload
+from tests.service.helpers import PDF, open_ticket, signed_in, text_of, upload
 from tests.sla.conftest import madrid
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text_of(response) -> str:
-    return response.content.decode()
 
 
 def references(response) -> list[str]:

@@ -13,20 +13,14 @@ from aftersales.customers.services import customer_portal_user
 from aftersales.service.models import Ticket, TicketChannel, TicketStatus, Visibility
 from aftersales.service.services import ticket_merge, ticket_note, ticket_reply
 from tests.factories import CustomerFactory, UnitFactory
-from tests.service.helpers import PDF, PNG, open_ticket, upload
+from tests.service.helpers import PDF, PNG, open_ticket, signed_in, text_of, upload
 from tests.sla.conftest import madrid
 
 pytestmark = pytest.mark.django_db
 
 
 def portal_client(customer) -> Client:
-    client = Client()
-    client.force_login(customer_portal_user(customer=customer))
-    return client
-
-
-def text_of(response) -> str:
-    return response.content.decode()
+    return signed_in(customer_portal_user(customer=customer))
 
 
 @pytest.fixture

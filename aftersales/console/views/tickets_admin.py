@@ -116,7 +116,7 @@ class Setup:
         return f"{meta.app_label}.{action}_{meta.model_name}"
 
 
-def _yes(value: Any) -> str:
+def _yes(value: Any) -> str | Promise:
     return _("Yes") if value else _("No")
 
 
@@ -246,7 +246,7 @@ _register(
             }
         ),
         extra_context=lambda request, reply: {"variables": CANNED_VARIABLES},
-        extra_template="console/tickets/setup/_variables.html",
+        extra_template="console/_variables.html",
         help=_(
             "Agents insert these in the reply box; the customer gets the text in their language with the variables filled in."
         ),
