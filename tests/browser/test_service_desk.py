@@ -19,10 +19,18 @@ from tests.service.helpers import open_ticket
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def service_desk() -> Department:
+    """Return the service department with its default queue (earlier transactional tests flush what migrations made)."""
+    department, _created = Department.objects.get_or_create(code="service", defaults={"name": "Service"})
+    Queue.objects.update_or_create(
+        is_default=True, defaults={"name": "Service desk", "department": department, "assignment_mode": "manual", "active": True}
+    )
+    return department
+
+
 def test_an_agent_answers_the_oldest_unanswered_ticket_and_the_customer_reads_it_in_spanish(live_server, new_page):
     # given two unanswered tickets, the older one from a Spanish-speaking customer, and a canned reply in both languages
-    Queue.objects.filter(is_default=True).update(assignment_mode="manual")
-    staff(Role.SUPPORT_AGENT, username="pablo.agent", first_name="Pablo", department=Department.objects.get(code="service"))
+    staff(Role.SUPPORT_AGENT, username="pablo.agent", first_name="Pablo", department=service_desk())
     lucia = CustomerFactory(name="Lucía Fernández", email="lucia@example.es", language="es")
     oldest = open_ticket(lucia, subject="La lavadora pierde agua", body="Sale agua por debajo.")
     newer = open_ticket(CustomerFactory(name="Oliver Grant"), subject="Kettle lid broken")
