@@ -112,6 +112,19 @@ def test_an_agent_sees_only_the_tickets_of_their_department(desk_agent, customer
     assert client.get(reverse("console:ticket", args=[ours.number])).status_code == 200
 
 
+def test_a_technician_sees_only_the_tickets_given_to_them_and_cannot_reply(technician, customer):
+    theirs = open_ticket(customer, subject="Repair at home")
+    open_ticket(customer, subject="Someone else's")
+    ticket_assign(actor=None, ticket=theirs, assignee=technician)
+    client = signed_in(technician)
+
+    listed = references(client.get(reverse("console:tickets")))
+    page = text_of(client.get(reverse("console:ticket", args=[theirs.number])))
+
+    assert listed == [theirs.reference]
+    assert 'id="note"' in page and 'id="reply"' not in page and 'id="change"' not in page
+
+
 # --- the list -----------------------------------------------------------------------------------
 
 
