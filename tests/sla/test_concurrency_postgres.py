@@ -12,8 +12,8 @@ from django.db import connection
 from aftersales.core.models import TimelineEvent
 from aftersales.service.models import EscalationRule, SlaClock, SlaClockStatus, TicketEvent
 from aftersales.service.sla import sla_sweep
+from tests.concurrency import at_once
 from tests.factories import CustomerFactory
-from tests.messaging.test_concurrency_postgres import at_once
 from tests.service.helpers import open_ticket
 from tests.sla.conftest import madrid
 

@@ -20,7 +20,7 @@ def person(actor: Any) -> User | None:
 
 def ticket_lock(ticket: Ticket) -> Ticket:
     """Return the ticket re-read under a row lock, so concurrent changes apply one after the other."""
-    # Only the ticket row: PostgreSQL cannot lock the nullable side of the outer joins (unit, assignee).
+    # Only the ticket row is locked; unit and assignee are outer joins, which PostgreSQL cannot lock.
     return (
         Ticket.objects.select_for_update(of=("self",)).select_related("customer", "unit", "queue", "assignee").get(pk=ticket.pk)
     )
