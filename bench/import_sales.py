@@ -325,8 +325,8 @@ def _child_main(argv: list[str]) -> None:
     print(json.dumps(result))
 
 
-def run_child(kind: str, *args: str, database_url: str, workdir: Path) -> tuple[dict[str, Any], float]:
-    """Run one measurement in a child process; return its result and its peak resident memory in MB."""
+def run_child(kind: str, *args: str, database_url: str, workdir: Path, script: str = __file__) -> tuple[dict[str, Any], float]:
+    """Run one measurement in a child process of a benchmark script; return its result and peak resident MB."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -338,7 +338,7 @@ def run_child(kind: str, *args: str, database_url: str, workdir: Path) -> tuple[
     }
     out = workdir / f"{kind}.out"
     with out.open("w") as stdout:
-        process = subprocess.Popen([sys.executable, __file__, "--child", kind, *args], env=env, stdout=stdout, cwd=ROOT)
+        process = subprocess.Popen([sys.executable, script, "--child", kind, *args], env=env, stdout=stdout, cwd=ROOT)
         _pid, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:

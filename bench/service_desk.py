@@ -27,10 +27,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import import_sales  # noqa: E402
 from bench.import_sales import PG_SERVER, _pg_admin, _pg_version, machine  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -359,23 +358,8 @@ def _child_main(argv: list[str]) -> None:
 
 
 def run_child(kind: str, *args: str, database_url: str, workdir: Path) -> tuple[dict[str, Any], float]:
-    """Run one measurement in a child process; return its result and its peak resident memory in MB."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "aftersales.config.settings",
-        "AFTERSALES_ALLOW_INSECURE_KEY": "1",
-        "AFTERSALES_VAR_DIR": str(workdir),
-        "DEBUG": "0",
-        "PYTHONPATH": str(ROOT),
-    }
-    out = workdir / f"{kind}.out"
-    with out.open("w") as stdout:
-        process = subprocess.Popen([sys.executable, __file__, "--child", kind, *args], env=env, stdout=stdout, cwd=ROOT)
-        _pid, status, usage = os.wait4(process.pid, 0)
-    if os.waitstatus_to_exitcode(status):
-        raise SystemExit(f"{kind} failed with status {os.waitstatus_to_exitcode(status)}")
-    return json.loads(out.read_text().strip().splitlines()[-1]), usage.ru_maxrss / 1024
+    """Run one measurement in a child process of this script; return its result and its peak resident memory in MB."""
+    return import_sales.run_child(kind, *args, database_url=database_url, workdir=workdir, script=__file__)
 
 
 # --- orchestration -----------------------------------------------------------------------------------

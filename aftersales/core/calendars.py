@@ -149,6 +149,12 @@ def hours_clean(rows: Iterable[Mapping[str, Any]]) -> tuple[list[WorkingHours], 
     return result, errors
 
 
+def _changed(calendar: BusinessCalendar) -> None:
+    """Give a changed calendar a new ``updated_at`` (other processes' caches key on it) and forget this one's."""
+    calendar.save(update_fields=["updated_at"])
+    transaction.on_commit(_calendar_value.cache_clear)
+
+
 def _default_exclusive(calendar: BusinessCalendar) -> None:
     if calendar.is_default:
         BusinessCalendar.objects.filter(is_default=True).exclude(pk=calendar.pk).update(is_default=False)
@@ -193,13 +199,14 @@ def calendar_update(
         raise ValidationFailed(errors=errors)
     for name, value in cleaned.items():
         setattr(calendar, name, value)
-    calendar.save()  # a new updated_at also renews the cached business-time value
+    calendar.save()
     _default_exclusive(calendar)
     if hours is not None:
         calendar.hours.all().delete()
         for row in rows:
             row.calendar = calendar
         WorkingHours.objects.bulk_create(rows)
+    _changed(calendar)
     return calendar
 
 
@@ -223,7 +230,7 @@ def closed_day_add(*, actor: User | None, calendar: BusinessCalendar, date: dt.d
     if errors:
         raise ValidationFailed(errors=errors)
     closed = ClosedDay.objects.create(calendar=calendar, date=date, name=name)
-    calendar.save(update_fields=["updated_at"])
+    _changed(calendar)
     return closed
 
 
@@ -232,4 +239,4 @@ def closed_day_remove(*, actor: User | None, closed_day: ClosedDay) -> None:
     """Open the company again on a date it had closed."""
     calendar = closed_day.calendar
     closed_day.delete()
-    calendar.save(update_fields=["updated_at"])
+    _changed(calendar)

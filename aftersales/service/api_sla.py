@@ -14,6 +14,7 @@ from aftersales.core.errors import NotFound
 from aftersales.core.models import BusinessCalendar, ClosedDay
 from aftersales.core.permissions import require_perm
 from aftersales.service import selectors, sla, sla_setup
+from aftersales.service.api_setup import _ids_to_fields
 from aftersales.service.models import EscalationRule, SlaPolicy
 from aftersales.service.schemas_sla import (
     CalendarIn,
@@ -46,11 +47,6 @@ def _get(model: Any, pk: int, queryset: Any = None) -> Any:
     if record is None:
         raise NotFound(_("Not found."))
     return record
-
-
-def _ids_to_fields(data: dict[str, Any]) -> dict[str, Any]:
-    # The services take ``calendar``, ``queue``… as records or ids; the API names them ``…_id``.
-    return {key.removesuffix("_id") if key.endswith("_id") else key: value for key, value in data.items()}
 
 
 # --- calendars ------------------------------------------------------------------------------------

@@ -245,6 +245,12 @@ def sla_ticket_changed(*, ticket: Ticket, change: str, data: dict[str, Any], at:
         for clock in clocks:
             if clock.metric == SlaMetric.FIRST_RESPONSE and _stop(clock, at):
                 touch(clock)
+    replied_at = ticket.first_public_reply_at
+    if change == Change.MERGED and replied_at is not None:
+        # The merged ticket brought an earlier reply along: it answered this one too.
+        for clock in clocks:
+            if clock.metric == SlaMetric.FIRST_RESPONSE and clock.started_at <= replied_at and _stop(clock, replied_at):
+                touch(clock)
     if change == Change.PRIORITY:
         for clock in _retarget(ticket, clocks, at):
             touch(clock)

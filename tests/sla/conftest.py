@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,6 +19,24 @@ MADRID = ZoneInfo("Europe/Madrid")
 def madrid(text: str) -> dt.datetime:
     """Return a wall time in Madrid ("2025-03-03 10:00") as an aware datetime."""
     return dt.datetime.fromisoformat(text).replace(tzinfo=MADRID)
+
+
+# The rows data migrations create: a transactional test's flush removes them, so those tests add them again.
+DATA_MIGRATIONS = [
+    ("aftersales.core.migrations.0003_departments", "create_departments"),
+    ("aftersales.service.migrations.0002_default_queue", "create_default_queue"),
+    ("aftersales.core.migrations.0007_default_calendar", "create_default_calendar"),
+    ("aftersales.service.migrations.0004_default_sla", "create_default_sla"),
+]
+
+
+@pytest.fixture
+def data_migrations(transactional_db):
+    """Add the default departments, queue, calendar, SLA policy and escalation rule (each only if missing)."""
+    from django.apps import apps
+
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture

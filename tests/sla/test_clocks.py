@@ -6,8 +6,10 @@ import time_machine
 
 from aftersales.service.models import SlaClock, SlaClockStatus, SlaMetric, TicketChannel, TicketStatus
 from aftersales.service.services import (
+    call_log,
     ticket_customer_reply,
     ticket_escalate,
+    ticket_merge,
     ticket_reply,
     ticket_set_priority,
     ticket_set_status,
@@ -160,3 +162,28 @@ def test_closing_a_waiting_ticket_stops_its_paused_clocks_as_met(desk, desk_agen
         ticket_set_status(actor=desk_agent, ticket=ticket, status=TicketStatus.CLOSED)
 
     assert set(SlaClock.objects.filter(ticket=ticket).values_list("status", flat=True)) == {SlaClockStatus.MET}
+
+
+def test_merging_an_answered_ticket_into_an_unanswered_one_meets_its_first_response(desk, desk_agent):
+    customer = CustomerFactory()
+    with time_machine.travel(madrid("2025-03-03 10:00"), tick=False):
+        answered = open_ticket(customer, subject="Leak (by phone)")
+        unanswered = open_ticket(customer, subject="Leak (by email)")
+    with time_machine.travel(madrid("2025-03-03 11:00"), tick=False):
+        ticket_reply(actor=desk_agent, ticket=answered, body="A technician comes tomorrow.")
+
+    with time_machine.travel(madrid("2025-03-03 12:00"), tick=False):
+        ticket_merge(actor=desk_agent, source=answered, target=unanswered)
+
+    first = clock(unanswered, SlaMetric.FIRST_RESPONSE)
+    assert (first.status, first.stopped_at) == (SlaClockStatus.MET, madrid("2025-03-03 11:00"))
+    assert set(SlaClock.objects.filter(ticket=answered).values_list("status", flat=True)) == {SlaClockStatus.MET}
+
+
+def test_an_answered_phone_call_meets_the_first_response_target(desk, desk_agent):
+    with time_machine.travel(madrid("2025-03-03 10:00"), tick=False):
+        ticket = call_log(actor=desk_agent, customer=CustomerFactory(), body="The oven does not heat; explained the reset.")
+
+    first = clock(ticket, SlaMetric.FIRST_RESPONSE)
+    assert (first.status, first.stopped_at) == (SlaClockStatus.MET, madrid("2025-03-03 10:00"))
+    assert clock(ticket, SlaMetric.RESOLUTION).status == SlaClockStatus.RUNNING

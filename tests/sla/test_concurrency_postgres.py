@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connection
 
 from aftersales.core.models import TimelineEvent
 from aftersales.service.models import EscalationRule, SlaClock, SlaClockStatus, TicketEvent
 from aftersales.service.sla import sla_sweep
+from tests.concurrency import at_once
 from tests.factories import CustomerFactory
 from tests.service.helpers import open_ticket
 from tests.sla.conftest import madrid
@@ -21,30 +21,9 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL"),
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("data_migrations"),
 ]
 TICKETS = 150
-
-
-def at_once(count, work):
-    """Run work() in count threads released together; return what each returned or raised."""
-    start = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def run(number):
-        try:
-            start.wait()
-            results[number] = work()
-        except Exception as error:
-            results[number] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(number,)) for number in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 def test_two_ticks_at_once_record_each_warning_and_breach_once(monkeypatch):
@@ -58,7 +37,7 @@ def test_two_ticks_at_once_record_each_warning_and_breach_once(monkeypatch):
 
     # when two ticks sweep at the same moment, twice
     late = madrid("2025-03-03 19:00").astimezone(dt.UTC)
-    outcomes = at_once(2, lambda: sla_sweep(now=late)) + at_once(2, lambda: sla_sweep(now=late))
+    outcomes = at_once(2, lambda _n: sla_sweep(now=late)) + at_once(2, lambda _n: sla_sweep(now=late))
 
     # then every clock was warned and breached by exactly one of them
     assert all(isinstance(outcome, dict) for outcome in outcomes), outcomes

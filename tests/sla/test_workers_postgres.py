@@ -30,7 +30,7 @@ pytestmark = [
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_process_runs_the_escalation_of_a_breach_once(tmp_path, service_manager):
+def test_a_worker_process_runs_the_escalation_of_a_breach_once(tmp_path, data_migrations, service_manager):
     # given an unanswered ticket, the default "tell the managers" rule and a rule raising late tickets to level 2
     EscalationRule.objects.create(
         name="Late first responses go to level 2",
