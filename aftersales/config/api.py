@@ -30,6 +30,7 @@ def _mount() -> None:
     from aftersales.sales.api_imports import router as imports_router
     from aftersales.service.api import router as tickets_router
     from aftersales.service.api_setup import router as service_setup_router
+    from aftersales.service.api_sla import router as service_levels_router
 
     api.add_router("/v1/", customers_router)
     api.add_router("/v1/", catalog_router)
@@ -39,6 +40,7 @@ def _mount() -> None:
     api.add_router("/v1/", tickets_router)
     api.add_router("/v1/", service_setup_router)
     api.add_router("/v1/", followup_router)
+    api.add_router("/v1/", service_levels_router)
 
 
 _mount()

@@ -10,7 +10,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.errors import ValidationFailed
+# The console's screens import it from here; the portal shares it through core.
+from aftersales.core.forms import errors_attach as errors_attach
 from aftersales.core.models import Language, User
 from aftersales.customers.models import AgeBand, Customer, EducationLevel
 from aftersales.customers.services import EDITABLE_FIELDS
@@ -33,12 +34,6 @@ class StaffAuthenticationForm(AuthenticationForm):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-
-
-def errors_attach(form: forms.Form, failure: ValidationFailed) -> None:
-    """Show each refused field's reason next to the field (or above the form when it has none)."""
-    for error in failure.errors:
-        form.add_error(error.field if error.field in form.fields else None, error.reason)
 
 
 class CustomerForm(forms.Form):

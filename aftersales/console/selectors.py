@@ -1,4 +1,4 @@
-"""Reads behind the console's screens: dashboard figures and the sales search."""
+"""Reads behind the console's screens: dashboard figures, the sales search, ticket counts and sorting."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from aftersales.core.models import User
 from aftersales.core.roles import Role
 from aftersales.customers.selectors import customers_visible_to
 from aftersales.sales.models import Sale, Unit, UnitStatus
 from aftersales.sales.selectors import sales_visible_to, units_visible_to
+from aftersales.service.models import ACTIVE_STATUSES, PRIORITY_ORDER, Ticket
+from aftersales.service.selectors import callbacks_due, tickets_my_work, tickets_unanswered, tickets_visible_to
 
 
 @dataclass(frozen=True)
@@ -76,3 +79,46 @@ def followup_reps(*, include_all_staff: bool = False) -> QuerySet[User]:
     if not include_all_staff:
         staff = staff.filter(Q(groups__name=Role.SALES_REP) | Q(sales__isnull=False))
     return staff.distinct().order_by("first_name", "last_name", "username")
+
+
+@dataclass(frozen=True)
+class TicketCounts:
+    active: int
+    unanswered: int
+    my_work: int
+
+
+def ticket_counts(user: Any) -> TicketCounts:
+    """Return the counts beside the service desk's navigation: active tickets, unanswered ones, my work."""
+    return TicketCounts(
+        active=tickets_visible_to(user).filter(status__in=ACTIVE_STATUSES, merged_into__isnull=True).count(),
+        unanswered=tickets_unanswered(visible_to=user).count(),
+        my_work=tickets_my_work(user).count() + callbacks_due(user).filter(due_at__lte=_end_of_today()).count(),
+    )
+
+
+def _end_of_today() -> dt.datetime:
+    now = timezone.localtime()
+    return now.replace(hour=23, minute=59, second=59, microsecond=0)
+
+
+# How a ticket list may be sorted; "due" needs the SLA annotation (``sla_due_at``).
+TICKET_SORTS: dict[str, list[Any]] = {
+    "-created": ["-created_at", "-id"],
+    "created": ["created_at", "id"],
+    "-updated": ["-updated_at", "-id"],
+    "due": [F("sla_due_at").asc(nulls_last=True), "created_at", "id"],
+    "-priority": ["-priority_rank", "created_at", "id"],
+}
+
+
+def tickets_sorted(tickets: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
+    """Return tickets in a list order the console offers (newest first when the order is unknown)."""
+    if sort == "-priority":
+        rank = Case(
+            *[When(priority=code, then=Value(index)) for index, code in enumerate(PRIORITY_ORDER)],
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        tickets = tickets.annotate(priority_rank=rank)
+    return tickets.order_by(*TICKET_SORTS.get(sort, TICKET_SORTS["-created"]))

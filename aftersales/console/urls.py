@@ -3,7 +3,7 @@
 from django.urls import path
 
 from aftersales.console import views_messaging
-from aftersales.console.views import auth, customers, followup, home, imports, sales, tokens, units
+from aftersales.console.views import auth, customers, followup, home, imports, sales, tickets, tickets_admin, tokens, units
 
 app_name = "console"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("customers/<int:customer_id>/edit/", customers.customer_edit, name="customer_edit"),
     path("customers/<int:customer_id>/consent/", customers.customer_consent, name="customer_consent"),
     path("customers/<int:customer_id>/coming-up/", followup.customer_coming_up, name="customer_coming_up"),
+    path("customers/<int:customer_id>/call/", customers.customer_call, name="customer_call"),
     path("units/", units.unit_list, name="units"),
     path("units/id/<int:unit_id>/", units.unit_detail, name="unit"),
     path("units/id/<int:unit_id>/delivered/", units.unit_record_moment, {"moment": "delivered"}, name="unit_delivered"),
@@ -53,4 +54,23 @@ urlpatterns = [
     path("followup/steps/<int:step_id>/move/", followup.step_move, name="followup_step_move"),
     path("followup/steps/<int:step_id>/switch/", followup.step_switch, name="followup_step_switch"),
     path("followup/steps/<int:step_id>/delete/", followup.step_delete, name="followup_step_delete"),
+    # The service desk.
+    path("tickets/", tickets.ticket_list_page, name="tickets"),
+    path("tickets/unanswered/", tickets.unanswered, name="tickets_unanswered"),
+    path("tickets/mine/", tickets.my_work, name="my_work"),
+    path("tickets/new/", tickets.ticket_new, name="ticket_new"),
+    path("tickets/bulk/", tickets.tickets_bulk_action, name="tickets_bulk"),
+    path("tickets/attachments/<int:attachment_id>/", tickets.ticket_attachment, name="ticket_attachment"),
+    path("tickets/callbacks/<int:callback_id>/done/", tickets.callback_done_action, name="callback_done"),
+    path("tickets/<int:number>/", tickets.ticket_page, name="ticket"),
+    path("tickets/<int:number>/reply/", tickets.ticket_reply_action, name="ticket_reply"),
+    path("tickets/<int:number>/note/", tickets.ticket_note_action, name="ticket_note"),
+    path("tickets/<int:number>/fields/", tickets.ticket_fields_action, name="ticket_fields"),
+    path("tickets/<int:number>/tags/", tickets.ticket_tags_action, name="ticket_tags"),
+    path("tickets/<int:number>/follow/", tickets.ticket_follow_action, name="ticket_follow"),
+    path("tickets/<int:number>/merge/", tickets.ticket_merge_action, name="ticket_merge"),
+    path("tickets/<int:number>/macro/", tickets.ticket_macro_action, name="ticket_macro"),
+    path("tickets/<int:number>/callbacks/", tickets.ticket_callback_action, name="ticket_callback"),
+    path("tickets/<int:number>/canned/", tickets.ticket_canned_preview, name="ticket_canned"),
+    *tickets_admin.urlpatterns,
 ]

@@ -9,7 +9,17 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import ApiToken, Department, Notification, SweepRun, TimelineEvent, User
+from aftersales.core.models import (
+    ApiToken,
+    BusinessCalendar,
+    ClosedDay,
+    Department,
+    Notification,
+    SweepRun,
+    TimelineEvent,
+    User,
+    WorkingHours,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -69,6 +79,28 @@ class TimelineEventAdmin(ReadOnlyAdmin):
 @admin.register(SweepRun)
 class SweepRunAdmin(ReadOnlyAdmin):
     list_display = ("name", "last_started_at", "last_finished_at", "last_error")
+
+
+class _ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+
+
+class WorkingHoursInline(_ReadOnlyInline):
+    model = WorkingHours
+    fields = ("weekday", "starts_at", "ends_at")
+
+
+class ClosedDayInline(_ReadOnlyInline):
+    model = ClosedDay
+    fields = ("date", "name")
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(ReadOnlyAdmin):
+    # Changed through the API (or the console), whose services check hours, zones and regions.
+    list_display = ("name", "time_zone", "country", "subdivision", "is_default")
+    fields = ("name", "time_zone", "country", "subdivision", "is_default", "updated_at")
+    inlines = (WorkingHoursInline, ClosedDayInline)
 
 
 @admin.register(Notification)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import IO, Protocol
 
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.errors import FieldError, Text, interpolate
@@ -73,3 +75,15 @@ def upload_check(
     if kind not in content_types:
         errors.append(FieldError(field=field, reason=type_reason, code="file_type"))
     return kind, errors
+
+
+def stored_file_response(stored: FieldFile, *, filename: str, content_type: str | None = None) -> FileResponse:
+    """Return a stored private file as a download; "not found" when storage lost it.
+
+    Callers check who may have it first: private files have no public URL.
+    """
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404(_("The file is missing from storage.")) from missing
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)

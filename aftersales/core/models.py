@@ -206,3 +206,90 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} → {self.user_id}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class BusinessCalendar(TimeStampedModel):
+    """When the company works: weekly hours in a time zone, a country's public holidays and its own closed days.
+
+    Service targets count only working time of a calendar (``aftersales.core.business_time``).
+    """
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Madrid", help_text=_("IANA name, e.g. Europe/Madrid")
+    )
+    country = models.CharField(
+        _("holidays of country"),
+        max_length=2,
+        blank=True,
+        help_text=_("ISO 3166 code whose public holidays close the business; blank for none"),
+    )
+    subdivision = models.CharField(
+        _("region"), max_length=20, blank=True, help_text=_("Adds the region's own holidays, e.g. MD for the Community of Madrid")
+    )
+    is_default = models.BooleanField(
+        _("default calendar"), default=False, help_text=_("Used by service policies that name no calendar.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="business_calendar_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkingHours(models.Model):
+    """One working interval of a weekday; a day may have several (09:00–13:00 and 15:00–18:00)."""
+
+    calendar = models.ForeignKey(BusinessCalendar, verbose_name=_("calendar"), on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    starts_at = models.TimeField(_("from"))
+    # 00:00 means midnight at the end of the day, so 00:00–00:00 is the whole day.
+    ends_at = models.TimeField(_("until"))
+
+    class Meta:
+        ordering = ["calendar", "weekday", "starts_at"]
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(weekday__gte=0, weekday__lte=6), name="working_hours_weekday_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class ClosedDay(models.Model):
+    """A date on which the company does not work although the calendar says it would (a closure, a local fair)."""
+
+    calendar = models.ForeignKey(
+        BusinessCalendar, verbose_name=_("calendar"), on_delete=models.CASCADE, related_name="closed_days"
+    )
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["calendar", "date"]
+        verbose_name = _("closed day")
+        verbose_name_plural = _("closed days")
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="closed_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"

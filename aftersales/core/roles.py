@@ -95,6 +95,24 @@ _EDIT_PLAYBOOKS = [
     "followup.delete_playbookstep",
 ]
 _MANAGE_TASKS = ["followup.manage_stafftasks"]
+# Service levels: whoever sees tickets reads the targets; managers and administrators set them.
+_VIEW_SERVICE_LEVELS = [
+    "core.view_businesscalendar",
+    "service.view_slapolicy",
+    "service.view_escalationrule",
+    "service.view_slaclock",
+]
+_CONFIGURE_SERVICE_LEVELS = [
+    "core.add_businesscalendar",
+    "core.change_businesscalendar",
+    "core.delete_businesscalendar",
+    "service.add_slapolicy",
+    "service.change_slapolicy",
+    "service.delete_slapolicy",
+    "service.add_escalationrule",
+    "service.change_escalationrule",
+    "service.delete_escalationrule",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES_REP: _VIEW_INSTALLED_BASE
@@ -105,7 +123,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _SEND_MESSAGES
     + _VIEW_TICKETS
     + _VIEW_FOLLOWUP
-    + _WORK_TASKS,
+    + _WORK_TASKS
+    + _VIEW_SERVICE_LEVELS,
     Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _VIEW_MESSAGES
@@ -113,10 +132,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_TICKETS
     + _WORK_TICKETS
     + _VIEW_FOLLOWUP
-    + _WORK_TASKS,
+    + _WORK_TASKS
+    + _VIEW_SERVICE_LEVELS,
     Role.TECHNICIAN: _VIEW_INSTALLED_BASE
     + _EDIT_UNITS
     + _VIEW_TICKETS
+    + _VIEW_SERVICE_LEVELS
     + ["followup.view_stafftask", "followup.change_stafftask"],
     Role.SERVICE_MANAGER: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
@@ -133,7 +154,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_FOLLOWUP
     + _WORK_TASKS
     + _EDIT_PLAYBOOKS
-    + _MANAGE_TASKS,
+    + _MANAGE_TASKS
+    + _VIEW_SERVICE_LEVELS
+    + _CONFIGURE_SERVICE_LEVELS,
     Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _EDIT_CATALOG
@@ -150,7 +173,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_FOLLOWUP
     + _WORK_TASKS
     + _EDIT_PLAYBOOKS
-    + _MANAGE_TASKS,
+    + _MANAGE_TASKS
+    + _VIEW_SERVICE_LEVELS
+    + _CONFIGURE_SERVICE_LEVELS,
 }
 
 

@@ -336,6 +336,11 @@ class StaffTask(TimeStampedModel):
             models.Index(fields=["customer", "status"], name="staff_task_customer_idx"),
         ]
 
+    def problem_ticket_number(self) -> int | None:
+        """Return the number of the ticket opened for a problem found on this task, if one was."""
+        event = self.events.filter(kind="outcome", data__ticket_number__isnull=False).order_by("-pk").first()
+        return event.data.get("ticket_number") if event else None
+
     def __str__(self) -> str:
         return f"{self.kind} {self.customer_id} ({self.status})"
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.portal import views, views_preferences
+from aftersales.portal import views, views_preferences, views_tickets
 
 app_name = "portal"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("preferences/", views_preferences.preferences, name="preferences"),
     path("preferences/unsubscribe/", views_preferences.unsubscribe, name="unsubscribe"),
+    path("requests/", views_tickets.request_list, name="requests"),
+    path("requests/new/", views_tickets.request_new, name="request_new"),
+    path("requests/<int:number>/", views_tickets.request_detail, name="request"),
+    path("requests/files/<int:attachment_id>/", views_tickets.request_attachment, name="request_attachment"),
 ]

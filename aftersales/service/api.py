@@ -41,6 +41,7 @@ from aftersales.service.schemas import (
     TicketOut,
     TicketPatch,
 )
+from aftersales.service.sla import ticket_clocks, tickets_with_sla
 
 router = Router(tags=["tickets"])
 
@@ -77,7 +78,8 @@ def _detail(request: HttpRequest, number: int) -> Any:
     detail = selectors.ticket_detail(user=request.user, number=number)
     if detail is None:
         raise NotFound(_("No such ticket."))
-    return {"ticket": detail.ticket, "messages": detail.messages, "events": detail.events}
+    clocks = ticket_clocks(detail.ticket) if is_staff_member(request.user) else []
+    return {"ticket": detail.ticket, "messages": detail.messages, "events": detail.events, "sla_clocks": clocks}
 
 
 @router.get("/tickets", response=list[TicketOut])
@@ -85,7 +87,8 @@ def _detail(request: HttpRequest, number: int) -> Any:
 def ticket_list(request: HttpRequest, filters: Query[TicketFilter]) -> Any:
     if _portal_customer(request) is None:
         require_perm(request.user, "service.view_ticket")
-    return selectors.ticket_list(user=request.user, filters=filters.dict()).prefetch_related("tags", "followers")
+    tickets = selectors.ticket_list(user=request.user, filters=filters.dict()).prefetch_related("tags", "followers")
+    return tickets_with_sla(tickets)
 
 
 @router.get("/tickets/unanswered", response=list[TicketOut])
@@ -93,7 +96,7 @@ def ticket_list(request: HttpRequest, filters: Query[TicketFilter]) -> Any:
 def ticket_unanswered(request: HttpRequest) -> Any:
     """Tickets without any public reply yet, oldest first."""
     require_perm(request.user, "service.view_ticket")
-    return selectors.tickets_unanswered(visible_to=request.user).prefetch_related("tags", "followers")
+    return tickets_with_sla(selectors.tickets_unanswered(visible_to=request.user).prefetch_related("tags", "followers"))
 
 
 @router.get("/tickets/mine", response=list[TicketOut])
@@ -101,7 +104,7 @@ def ticket_unanswered(request: HttpRequest) -> Any:
 def ticket_mine(request: HttpRequest) -> Any:
     """The caller's own active tickets ("my work")."""
     require_perm(request.user, "service.view_ticket")
-    return selectors.tickets_my_work(request.user).prefetch_related("tags", "followers")
+    return tickets_with_sla(selectors.tickets_my_work(request.user).prefetch_related("tags", "followers"))
 
 
 @router.post("/tickets", response={201: TicketOut, 200: TicketOut})

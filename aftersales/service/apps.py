@@ -9,4 +9,4 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         # Timeline kinds must be known wherever timelines are shown; receivers and sweeps load at start-up.
-        from aftersales.service import kinds, receivers, sweeps  # noqa: F401
+        from aftersales.service import admin_sla, kinds, receivers, sla_kinds, sla_receivers, sweeps  # noqa: F401

@@ -12,6 +12,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from aftersales.core.permissions import is_staff_member
+from aftersales.service.schemas_sla import ClockOut
 
 
 def _for_staff(context: Any) -> bool:
@@ -123,6 +124,9 @@ class TicketOut(Schema):
     closed_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    sla_due_at: dt.datetime | None = Field(None, description="Staff lists: when the next live SLA target is due.")
+    sla_breached: bool = Field(False, description="Staff lists: a live SLA target has passed.")
+    sla_paused: bool = Field(False, description="Staff lists: the SLA clocks wait on the customer or a third party.")
 
     @staticmethod
     def resolve_customer_name(obj: Any) -> str:
@@ -172,6 +176,7 @@ class TicketDetailOut(Schema):
     ticket: TicketOut
     messages: list[MessageOut]
     events: list[EventOut] = Field(description="Staff only: the ticket's history.")
+    sla_clocks: list[ClockOut] = Field([], description="Staff only: the ticket's SLA clocks.")
 
 
 class ReplyIn(Schema):

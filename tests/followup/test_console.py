@@ -14,6 +14,7 @@ from aftersales.core.roles import Role
 from aftersales.customers.models import Segment
 from aftersales.followup.models import PlaybookStep, StaffTask, TaskKind, TaskOutcome, TaskStatus
 from aftersales.followup.services import task_create
+from aftersales.service.models import Ticket
 from tests.factories import CustomerFactory, staff
 from tests.followup.helpers import COURTESY_CALL, DELIVERY_VISIT, USAGE_TIPS, at, bought, only_steps, step, sweep_on
 
@@ -299,7 +300,7 @@ def test_no_answer_moves_the_task_to_the_chosen_later_time(signed_in, rep):
 
 
 @time_machine.travel(at(MONDAY, 10), tick=False)
-def test_a_problem_needs_a_note_and_then_goes_to_the_service_team(signed_in, rep):
+def test_a_problem_needs_a_note_and_then_opens_a_ticket(signed_in, rep):
     Department.objects.get_or_create(code="service", defaults={"name": "Service"})
     task = a_call(rep, due=at(MONDAY, 12))
     client = signed_in(rep)
@@ -313,10 +314,10 @@ def test_a_problem_needs_a_note_and_then_goes_to_the_service_team(signed_in, rep
     page = text(client.post(url, {"outcome": "reached_problem", "note": "The drum squeaks"}, HTTP_HX_REQUEST="true"))
 
     task.refresh_from_db()
-    problem = task.follow_ups.get()
+    ticket = Ticket.objects.get()
     assert (task.status, task.outcome) == (TaskStatus.DONE, TaskOutcome.REACHED_PROBLEM)
-    assert (problem.kind, problem.department.code, problem.notes) == (TaskKind.PROBLEM, "service", "The drum squeaks")
-    assert f'href="/followup/tasks/{problem.pk}/"' in page
+    assert (ticket.customer, ticket.kind, ticket.messages.get().body) == (task.customer, "complaint", "The drum squeaks")
+    assert f'href="/tickets/{ticket.number}/"' in page
 
 
 def test_someone_elses_task_cannot_be_logged_but_a_manager_can(signed_in, rep, manager):

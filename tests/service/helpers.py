@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from aftersales.service.models import Ticket, TicketChannel, TicketKind
 from aftersales.service.services import ticket_open
@@ -27,3 +28,14 @@ def open_ticket(customer: Any, *, actor: Any = None, **kwargs: Any) -> Ticket:
 
 def upload(name: str = "photo.png", content: bytes = PNG) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
+
+
+def signed_in(user: Any) -> Client:
+    """Return a test client signed in as a user (a staff member or a customer's portal account)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def text_of(response: Any) -> str:
+    return response.content.decode()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +15,7 @@ from aftersales.console.access import staff_view
 from aftersales.console.forms import CustomerForm, errors_attach
 from aftersales.console.views.common import page_of, timeline_page
 from aftersales.console.views.followup import coming_up
+from aftersales.console.views.tickets import customer_log_call, customer_tickets_context
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.timeline import timeline_for_customer
 from aftersales.customers.models import Customer
@@ -41,7 +45,10 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 @staff_view("customers.view_customer")
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
-    customer = _customer(request, customer_id)
+    return _customer_page(request, _customer(request, customer_id))
+
+
+def _customer_page(request: HttpRequest, customer: Customer, *, call_form: Any = None, status: int = 200) -> HttpResponse:
     events, rows = timeline_page(request, timeline_for_customer(customer_id=customer.pk))
     timeline = {"page": events, "rows": rows}
     if request.htmx and "events" in request.GET:  # type: ignore[attr-defined]
@@ -54,8 +61,17 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "sales": sales_visible_to(request.user).filter(customer=customer).order_by("-sold_on", "-id"),
         "timeline": timeline,
         "coming_up": coming_up(request, customer),
+        **customer_tickets_context(request, customer, call_form),
     }
-    return render(request, "console/customers/detail.html", context)
+    return render(request, "console/customers/detail.html", context, status=status)
+
+
+@staff_view("customers.view_customer", "service.view_ticket", "service.add_ticket")
+@require_POST
+def customer_call(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Log a call or a walk-in from the customer page."""
+    customer = _customer(request, customer_id)
+    return customer_log_call(request, customer, functools.partial(_customer_page, request, customer))
 
 
 @staff_view("customers.view_customer", "customers.change_customer")

@@ -12,6 +12,7 @@ from aftersales.console.access import staff_view
 from aftersales.console.forms import SaleFilterForm
 from aftersales.console.selectors import sales_reps, sales_search
 from aftersales.console.views.common import page_of
+from aftersales.core.files import stored_file_response
 from aftersales.sales.models import Sale
 from aftersales.sales.selectors import sale_detail as sale_with_lines
 from aftersales.sales.selectors import sales_visible_to
@@ -42,9 +43,4 @@ def sale_proof(request: HttpRequest, sale_id: int) -> FileResponse:
     sale = _sale(request, sale_id)
     if not sale.proof_file:
         raise Http404(_("This sale has no proof of purchase file."))
-    try:
-        handle = sale.proof_file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404(_("The proof of purchase file is missing from storage.")) from missing
-    name = f"proof-{sale.number}{PurePath(sale.proof_file.name).suffix}"
-    return FileResponse(handle, as_attachment=True, filename=name)
+    return stored_file_response(sale.proof_file, filename=f"proof-{sale.number}{PurePath(sale.proof_file.name).suffix}")

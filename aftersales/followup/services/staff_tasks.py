@@ -194,6 +194,7 @@ def task_log_outcome(
             "retry_at": _local(task.retry_at) if task.retry_at else "",
             "ticket_id": ticket.pk if ticket else None,
             "ticket": ticket.reference if ticket else "",
+            "ticket_number": ticket.number if ticket else None,
         },
     )
     return task

@@ -1,5 +1,14 @@
 """The service desk's models; each module adds its own and is re-exported here."""
 
+from aftersales.service.models.sla import (
+    EscalationRule,
+    EscalationTrigger,
+    SlaClock,
+    SlaClockStatus,
+    SlaMetric,
+    SlaPolicy,
+    SlaTarget,
+)
 from aftersales.service.models.tickets import (
     ACTIVE_STATUSES,
     PRIORITY_ORDER,
@@ -39,10 +48,17 @@ __all__ = [
     "Callback",
     "CannedReply",
     "DeliveryStatus",
+    "EscalationRule",
     "EscalationTier",
+    "EscalationTrigger",
     "Macro",
     "Queue",
     "RoutingRule",
+    "SlaClock",
+    "SlaClockStatus",
+    "SlaMetric",
+    "SlaPolicy",
+    "SlaTarget",
     "Tag",
     "Ticket",
     "TicketAttachment",

@@ -227,10 +227,10 @@ class Ticket(TimeStampedModel):
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_idx"),
             # The "no request unanswered" list: tickets without a public reply, oldest first.
+            # Only the IS NULL condition: SQLite uses a partial index only when the query repeats its condition
+            # literally, and the ORM sends the statuses as parameters.
             models.Index(
-                fields=["created_at"],
-                condition=Q(first_public_reply_at__isnull=True) & Q(status__in=["new", "open", "waiting_third_party"]),
-                name="ticket_unanswered_idx",
+                fields=["created_at", "id"], condition=Q(first_public_reply_at__isnull=True), name="ticket_unanswered_idx"
             ),
         ]
 
