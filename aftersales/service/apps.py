@@ -9,4 +9,4 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         # Timeline kinds must be known wherever timelines are shown; receivers and sweeps load at start-up.
-        from aftersales.service import kinds, receivers, sweeps  # noqa: F401
+        from aftersales.service import kinds, receivers, receivers_mail, sweeps, sweeps_mail  # noqa: F401

@@ -1,5 +1,14 @@
 """The service desk's models; each module adds its own and is re-exported here."""
 
+from aftersales.service.models.mail import (
+    InboundMail,
+    InboundOutcome,
+    Mailbox,
+    MailSecurity,
+    MailSource,
+    OutgoingKind,
+    OutgoingMail,
+)
 from aftersales.service.models.tickets import (
     ACTIVE_STATUSES,
     PRIORITY_ORDER,
@@ -40,7 +49,14 @@ __all__ = [
     "CannedReply",
     "DeliveryStatus",
     "EscalationTier",
+    "InboundMail",
+    "InboundOutcome",
     "Macro",
+    "MailSecurity",
+    "MailSource",
+    "Mailbox",
+    "OutgoingKind",
+    "OutgoingMail",
     "Queue",
     "RoutingRule",
     "Tag",

@@ -37,7 +37,7 @@ from aftersales.service.models import (
 )
 from aftersales.service.services.attachments import attachments_check, attachments_save
 from aftersales.service.services.common import changed, event_write, person, ticket_lock, timeline_write
-from aftersales.service.services.routing import assignee_pick, queue_locked, staff_who_work_tickets, ticket_route
+from aftersales.service.services.routing import Route, assignee_pick, queue_locked, staff_who_work_tickets, ticket_route
 from aftersales.service.signals import Change
 
 MAX_SUBJECT = 200
@@ -156,10 +156,12 @@ def ticket_open(
     language: str | None = None,
     message_id: str = "",
     idempotency_key: str | None = None,
+    queue: Queue | None = None,
 ) -> Ticket:
     """Open a ticket for a customer: route it to a queue, assign an agent, link a repeat contact, bring in the selling rep.
 
-    A retry with the same idempotency key returns the ticket the first call opened.
+    A retry with the same idempotency key returns the ticket the first call opened. A given queue (the
+    mailbox's the mail came to) takes the ticket instead of the routing rules.
     """
     key = (idempotency_key or "").strip() or None
     if key is not None:
@@ -190,7 +192,10 @@ def ticket_open(
         raise ValidationFailed(errors=errors)
 
     language = language or customer.language or Language.ENGLISH
-    route = ticket_route(kind=kind, channel=channel, language=language, unit=unit)
+    if queue is not None and queue.active:
+        route = Route(queue=queue, priority="", rule=None)
+    else:
+        route = ticket_route(kind=kind, channel=channel, language=language, unit=unit)
     queue = queue_locked(route.queue)
     now = timezone.now()
     origin = _repeat_origin(customer=customer, unit=unit, before=now)
