@@ -206,8 +206,11 @@ def ticket_acknowledge(*, ticket: Ticket) -> OutgoingMail | None:
 
 
 @transaction.atomic
-def ticket_message_email(*, message: TicketMessage) -> OutgoingMail | None:
-    """Email a public staff reply to the customer, threaded under the conversation, with its files; notes never go."""
+def ticket_message_email(*, message: TicketMessage, status: str = "") -> OutgoingMail | None:
+    """Email a public staff reply to the customer, threaded under the conversation, with its files; notes never go.
+
+    ``status`` is where the reply leaves the ticket when that is not written yet (the reply's own signal).
+    """
     message = TicketMessage.objects.select_related("ticket__customer", "ticket__queue", "ticket__unit", "author_user").get(
         pk=message.pk
     )
@@ -222,7 +225,7 @@ def ticket_message_email(*, message: TicketMessage) -> OutgoingMail | None:
     references = references_trim(thread)
     agent = message.author_user
     context = {
-        "ticket": ticket_data(ticket),
+        "ticket": {**ticket_data(ticket), "status": status or ticket.status},
         "reply": message.body,
         "agent": {"name": agent.get_full_name() or agent.get_username(), "first_name": agent.first_name} if agent else {},
         "queue": ticket.queue.name,

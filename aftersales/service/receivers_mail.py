@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 def ticket_changed_reply_email(sender: Any, ticket: Ticket, change: str, data: dict[str, Any], **kwargs: Any) -> None:
     # Inside the reply's transaction: the reply and its outbox row commit together or not at all.
     if change == Change.PUBLIC_REPLY and data.get("message_id"):
-        ticket_message_email(message=TicketMessage(pk=data["message_id"]))
+        ticket_message_email(message=TicketMessage(pk=data["message_id"]), status=data.get("status") or "")
 
 
 @receiver(ticket_committed, sender=Ticket, dispatch_uid="aftersales.service.mail.acknowledgement")

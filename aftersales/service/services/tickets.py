@@ -363,10 +363,16 @@ def ticket_reply(
         ticket.save(update_fields=["first_public_reply_at", "updated_at"])
     event_write(ticket, TicketEventKind.PUBLIC_REPLY, actor=actor, data={"message_id": message.pk, "first": first})
     timeline_write(ticket, "ticket_replied", actor=actor)
-    changed(ticket, Change.PUBLIC_REPLY, actor=actor, data={"message_id": message.pk, "first": first})
+    target = status or (TicketStatus.OPEN if ticket.status == TicketStatus.NEW else None)
+    # The reply's email says where the reply leaves the ticket (resolved…), so the signal carries it.
+    changed(
+        ticket,
+        Change.PUBLIC_REPLY,
+        actor=actor,
+        data={"message_id": message.pk, "first": first, "status": target or ticket.status},
+    )
     if ticket.assignee_id is None and person(actor) is not None and actor.is_staff:
         _assign_apply(ticket, actor, actor=actor)
-    target = status or (TicketStatus.OPEN if ticket.status == TicketStatus.NEW else None)
     if target:
         _status_apply(ticket, target, actor=actor)
     return message
