@@ -174,7 +174,9 @@ SERVICE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("SERVICE_WEBHOOK_MAX_ATTEMPTS"
 # policies say otherwise) and goes to tickets opened by these channels, at most this many an hour per customer.
 SERVICE_FIRST_RESPONSE_HOURS = int(os.environ.get("SERVICE_FIRST_RESPONSE_HOURS", "24"))
 SERVICE_MAIL_ACKNOWLEDGE_CHANNELS = [
-    channel.strip() for channel in os.environ.get("SERVICE_MAIL_ACKNOWLEDGE_CHANNELS", "email,portal,api").split(",") if channel.strip()
+    channel.strip()
+    for channel in os.environ.get("SERVICE_MAIL_ACKNOWLEDGE_CHANNELS", "email,portal,api").split(",")
+    if channel.strip()
 ]
 SERVICE_MAIL_ACKNOWLEDGE_PER_HOUR = int(os.environ.get("SERVICE_MAIL_ACKNOWLEDGE_PER_HOUR", "5"))
 # Mailbox passwords by the name a mailbox gives (its "password variable"); a name missing here is read

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -34,9 +33,8 @@ class Account:
 @pytest.fixture
 def imap_account(dovecot: Dovecot) -> Account:
     """A fresh IMAP user with an empty INBOX."""
-    account = Account(username=f"desk-{secrets.token_hex(4)}", password=secrets.token_urlsafe(12))
-    dovecot.user_add(account.username, account.password)
-    return account
+    username, password = dovecot.account_take()
+    return Account(username=username, password=password)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import grp
 import imaplib
 import os
 import pwd
+import secrets
 import shutil
 import smtplib
 import socket
@@ -18,9 +19,14 @@ import ssl
 import subprocess
 import time
 from dataclasses import dataclass
+from email import policy
+from email.parser import BytesParser
+from email.utils import parseaddr
 from pathlib import Path
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+# IMAP users made for one test session; each test takes its own.
+ACCOUNTS = 200
 
 
 def free_port() -> int:
@@ -110,15 +116,12 @@ class Dovecot:
     imaps_port: int
     lmtp_port: int
     process: subprocess.Popen[bytes]
+    accounts: list[tuple[str, str]]
     host: str = "127.0.0.1"
 
-    def user_add(self, username: str, password: str) -> None:
-        """Add an IMAP user (Dovecot reads the passwd file again when it changes)."""
-        with (self.root / "passwd").open("a") as passwd:
-            passwd.write(f"{username}:{{PLAIN}}{password}::::::\n")
-        # Dovecot caches the file by mtime with one-second resolution: make the change visible.
-        stat = (self.root / "passwd").stat()
-        os.utime(self.root / "passwd", (stat.st_atime, stat.st_mtime + 2))
+    def account_take(self) -> tuple[str, str]:
+        """Return an IMAP user nobody used yet, with its password (each has an empty INBOX)."""
+        return self.accounts.pop()
 
     def imap(self, username: str, password: str) -> imaplib.IMAP4_SSL:
         """Return a logged-in IMAPS connection (the test certificate is self-signed: no verification)."""
@@ -138,8 +141,13 @@ class Dovecot:
         finally:
             connection.logout()
 
-    def deliver(self, recipient: str, raw: bytes, *, sender: str = "") -> None:
-        """Deliver a message to a user through Dovecot's LMTP, as the mail server would (adds Return-Path)."""
+    def deliver(self, recipient: str, raw: bytes, *, sender: str | None = None) -> None:
+        """Deliver a message to a user through Dovecot's LMTP, as the mail server would (adds Return-Path).
+
+        The envelope sender defaults to the From address; "" is the null sender of bounces.
+        """
+        if sender is None:
+            sender = parseaddr(str(BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)["From"]))[1]
         with smtplib.LMTP(self.host, self.lmtp_port, timeout=10) as lmtp:
             lmtp.sendmail(sender, [recipient], raw)
 
@@ -189,7 +197,9 @@ def dovecot_start(root: Path) -> Dovecot:
     for folder in ("run", "state", "mail", "home"):
         (root / folder).mkdir(parents=True, exist_ok=True)
     certificate_make(root)
-    (root / "passwd").write_text("")
+    # Users are written before the start: Dovecot re-reads a changed passwd file at most once a second.
+    accounts = [(f"desk{number}", secrets.token_urlsafe(12)) for number in range(ACCOUNTS)]
+    (root / "passwd").write_text("".join(f"{name}:{{PLAIN}}{password}::::::\n" for name, password in accounts))
     uid, gid = os.getuid(), os.getgid()
     login_user = internal_user = pwd.getpwuid(uid).pw_name
     internal_group = grp.getgrgid(gid).gr_name
@@ -214,7 +224,9 @@ def dovecot_start(root: Path) -> Dovecot:
     config = root / "dovecot.conf"
     config.write_text(CONFIG.format(**values))
     process = subprocess.Popen([DOVECOT, "-F", "-c", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    server = Dovecot(root=root, imaps_port=int(values["imaps_port"]), lmtp_port=int(values["lmtp_port"]), process=process)
+    server = Dovecot(
+        root=root, imaps_port=int(values["imaps_port"]), lmtp_port=int(values["lmtp_port"]), process=process, accounts=accounts
+    )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:

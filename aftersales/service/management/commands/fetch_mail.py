@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mailbox as maildir_module
 import sys
 from typing import Any
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         elif options["maildir"]:
             try:
                 result = maildir_fetch(path=options["maildir"], queue=queue)
-            except OSError as error:
+            except (OSError, maildir_module.Error) as error:
                 raise CommandError(
                     _("Cannot read the Maildir %(path)s: %(reason)s") % {"path": options["maildir"], "reason": error}
                 ) from error
