@@ -18,7 +18,7 @@ from aftersales.service.models import (
     TicketStatus,
     Visibility,
 )
-from aftersales.service.services import ticket_reply, ticket_set_status
+from aftersales.service.services import ticket_reply
 from tests.factories import CustomerFactory
 from tests.mail.helpers import PDF, bounce_bytes, email_bytes, outbox_send_all
 
