@@ -27,12 +27,16 @@ def _mount() -> None:
     from aftersales.messaging.api import router as messaging_router
     from aftersales.sales.api import router as sales_router
     from aftersales.sales.api_imports import router as imports_router
+    from aftersales.service.api import router as tickets_router
+    from aftersales.service.api_setup import router as service_setup_router
 
     api.add_router("/v1/", customers_router)
     api.add_router("/v1/", catalog_router)
     api.add_router("/v1/", sales_router)
     api.add_router("/v1/", imports_router)
     api.add_router("/v1/", messaging_router)
+    api.add_router("/v1/", tickets_router)
+    api.add_router("/v1/", service_setup_router)
 
 
 _mount()

@@ -9,7 +9,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import ApiToken, Department, SweepRun, TimelineEvent, User
+from aftersales.core.models import ApiToken, Department, Notification, SweepRun, TimelineEvent, User
 
 
 class ReadOnlyAdminMixin:
@@ -69,3 +69,11 @@ class TimelineEventAdmin(ReadOnlyAdmin):
 @admin.register(SweepRun)
 class SweepRunAdmin(ReadOnlyAdmin):
     list_display = ("name", "last_started_at", "last_finished_at", "last_error")
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "verb", "link", "read_at", "emailed_at")
+    list_filter = ("verb",)
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)

@@ -12,6 +12,7 @@ from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from aftersales.core import services
 from aftersales.core.errors import DomainError, FieldError, ValidationFailed
+from aftersales.core.notifications import notification_describe
 from aftersales.core.permissions import require_staff
 
 
@@ -168,3 +169,46 @@ def token_revoke(request: HttpRequest, token_id: int) -> Any:
     require_staff(request.user)
     services.api_token_revoke(actor=request.user, token_id=token_id)  # type: ignore[arg-type]
     return 204, None
+
+
+# --- the staff inbox -------------------------------------------------------------------------------
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    text: str
+    link: str
+    created_at: Any
+    read_at: Any | None = None
+
+    @staticmethod
+    def resolve_kind(obj: Any) -> str:
+        return str(obj.verb)
+
+    @staticmethod
+    def resolve_text(obj: Any) -> str:
+        return notification_describe(obj)
+
+
+class NotificationsReadIn(Schema):
+    ids: list[int] | None = None
+
+
+class NotificationsReadOut(Schema):
+    marked: int
+
+
+@router.get("/notifications", response=list[NotificationOut], tags=["notifications"])
+def notification_list(request: HttpRequest, unread: bool = False) -> Any:
+    """The caller's inbox, newest first (at most 200)."""
+    require_staff(request.user)
+    inbox = request.user.notifications.all()  # type: ignore[union-attr]
+    return (inbox.filter(read_at__isnull=True) if unread else inbox)[:200]
+
+
+@router.post("/notifications/read", response=NotificationsReadOut, tags=["notifications"])
+def notification_read(request: HttpRequest, payload: NotificationsReadIn) -> Any:
+    """Mark some notifications (``ids``) or all of them as read."""
+    require_staff(request.user)
+    return {"marked": services.notification_mark_read(actor=request.user, notification_ids=payload.ids)}  # type: ignore[arg-type]

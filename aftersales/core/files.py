@@ -11,6 +11,8 @@ from aftersales.core.errors import FieldError, Text, interpolate
 
 # How much of a file is read to decide what it is; text must be UTF-8 throughout this much.
 SNIFF_BYTES = 4096
+# Bytes no plain text holds: control characters other than tab, line feed, form feed and carriage return.
+_CONTROL = frozenset(range(32)) - {9, 10, 12, 13} | {127}
 
 
 class Upload(Protocol):
@@ -33,7 +35,7 @@ def content_type_sniff(head: bytes) -> str:
         return "image/gif"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp"
-    if head and b"\x00" not in head:
+    if head and not _CONTROL.intersection(head):
         try:
             # A multi-byte character may be cut at the end of the sample: ignore an incomplete tail only.
             head.decode("utf-8")

@@ -51,6 +51,7 @@ from aftersales.customers.models import AgeBand, Channel, Customer, EducationLev
 from aftersales.customers.services import customer_clean, segment_get_or_create
 from aftersales.demo import data
 from aftersales.demo.data import CategorySpec, Place, ProductSpec
+from aftersales.demo.service_desk import service_desk_build
 from aftersales.sales.models import Sale, SaleChannel, SaleLine, Unit, UnitStatus
 
 # A demo-only password for the demo staff, printed by ``aftersales up``. Never use it for real accounts.
@@ -88,6 +89,7 @@ class DemoSummary:
     first_sale: dt.date | None
     last_sale: dt.date | None
     seconds: float
+    tickets: int = 0
 
     def line(self) -> str:
         """Return the summary as one line for the command line."""
@@ -96,7 +98,7 @@ class DemoSummary:
         return (
             f"Demo company ready: {self.customers} customers ({languages}), {self.staff} staff, "
             f"{self.products} products in {self.categories} categories, {self.sales} sales{span}, "
-            f"{self.units} units, {self.events} timeline events in {self.seconds:.1f} s."
+            f"{self.units} units, {self.events} timeline events, {self.tickets} tickets in {self.seconds:.1f} s."
         )
 
 
@@ -863,6 +865,8 @@ def demo_build(
             written = min(start + BATCH_CUSTOMERS, customers)
             if written % report_every < BATCH_CUSTOMERS or written == customers:
                 say(f"  {written}/{customers} customers written\n")
+        say("Setting up the service desk…\n")
+        tickets = service_desk_build(staff=staff, seed=seed, customers=customers)
     sold_on = [sale.sold_at.date() for plan in plans for sale in plan.sales]
     return DemoSummary(
         customers=writer.counts["customers"],
@@ -876,6 +880,7 @@ def demo_build(
         first_sale=min(sold_on, default=None),
         last_sale=max(sold_on, default=None),
         seconds=time.monotonic() - started,
+        tickets=tickets,
     )
 
 

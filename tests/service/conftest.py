@@ -12,13 +12,18 @@ from tests.factories import staff
 
 @pytest.fixture
 def service_department(db):
-    return Department.objects.get(code="service")
+    # Created by a data migration; tests that commit (transaction=True) flush it, so make sure it is there.
+    department, _created = Department.objects.get_or_create(code="service", defaults={"name": "Service"})
+    return department
 
 
 @pytest.fixture
-def desk(db):
+def desk(service_department):
     """The default queue every installation starts with (the service department's)."""
-    return Queue.objects.get(is_default=True)
+    queue, _created = Queue.objects.get_or_create(
+        is_default=True, defaults={"name": "Service desk", "department": service_department}
+    )
+    return queue
 
 
 @pytest.fixture

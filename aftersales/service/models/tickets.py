@@ -379,6 +379,8 @@ class TicketEventKind(models.TextChoices):
     QUEUE = "queue", _("Moved")
     # Its kind changed (data: from, to).
     KIND = "kind", _("Kind changed")
+    # Its subject or unit was corrected (data: field, from, to).
+    DETAILS = "details", _("Details corrected")
     # Tags were added or removed (data: added, removed).
     TAGS = "tags", _("Tags changed")
     # Someone started or stopped following it (data: user, following).

@@ -31,6 +31,7 @@ from aftersales.service.services.setup import (
 from aftersales.service.services.tickets import (
     ticket_assign,
     ticket_customer_reply,
+    ticket_edit,
     ticket_escalate,
     ticket_follow,
     ticket_merge,
@@ -73,6 +74,7 @@ __all__ = [
     "routing_rule_update",
     "ticket_assign",
     "ticket_customer_reply",
+    "ticket_edit",
     "ticket_escalate",
     "ticket_follow",
     "ticket_merge",

@@ -18,12 +18,11 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.catalog.models import Category
 from aftersales.core.errors import FieldError, ValidationFailed
 from aftersales.core.models import User
 from aftersales.sales.models import Unit
 from aftersales.service.models import ACTIVE_STATUSES, AssignmentMode, Queue, RoutingRule
-
-WORK_PERMISSION = ("service", "work_ticket")
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ def category_chain(unit: Unit | None) -> list[int]:
     if unit is None:
         return []
     chain: list[int] = []
-    category = unit.product.category
+    category: Category | None = unit.product.category
     while category is not None and category.pk not in chain:
         chain.append(category.pk)
         category = category.parent
@@ -69,9 +68,9 @@ def ticket_route(*, kind: str, channel: str, language: str, unit: Unit | None) -
     return Route(queue=queue, priority="", rule=None)
 
 
-def staff_who_work_tickets() -> QuerySet[User]:
-    """Return active staff whose role lets them work tickets (superusers included)."""
-    app_label, codename = WORK_PERMISSION
+def staff_holding(permission: str) -> QuerySet[User]:
+    """Return active staff whose role (or own grant) holds a permission such as ``service.work_ticket``; superusers too."""
+    app_label, codename = permission.split(".")
     holds = Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label) | Q(
         user_permissions__codename=codename, user_permissions__content_type__app_label=app_label
     )
@@ -105,7 +104,7 @@ def agents_eligible(*, queue: Queue, language: str, at: dt.datetime | None = Non
     """Return who may get a new ticket of a queue in a language now, ordered by id."""
     moment = at or timezone.now()
     candidates = (
-        staff_who_work_tickets()
+        staff_holding("service.work_ticket")
         .filter(department_id=queue.department_id)
         .exclude(agent_profile__available=False)
         .select_related("agent_profile")

@@ -37,7 +37,7 @@ from aftersales.service.models import (
 )
 from aftersales.service.services.attachments import attachments_check, attachments_save
 from aftersales.service.services.common import changed, event_write, person, ticket_lock, timeline_write
-from aftersales.service.services.routing import Route, assignee_pick, queue_locked, staff_who_work_tickets, ticket_route
+from aftersales.service.services.routing import Route, assignee_pick, queue_locked, staff_holding, ticket_route
 from aftersales.service.signals import Change
 
 MAX_SUBJECT = 200
@@ -61,6 +61,22 @@ def _text_check(errors: list[FieldError], field: str, value: str, *, limit: int,
     return text
 
 
+def _content_check(
+    body: str, attachments: Sequence[Any], errors: list[FieldError] | None = None
+) -> tuple[str, list[tuple[Any, str]]]:
+    """Return a message's trimmed body and checked files; raise every reason (with earlier ``errors``) at once."""
+    errors = errors if errors is not None else []
+    text = _text_check(errors, "body", body, limit=MAX_BODY)
+    try:
+        checked = attachments_check(attachments)
+    except ValidationFailed as failed:
+        errors.extend(failed.errors)
+        checked = []
+    if errors:
+        raise ValidationFailed(errors=errors)
+    return text, checked
+
+
 def _choice_check(errors: list[FieldError], field: str, value: str | None, choices: Sequence[str]) -> None:
     if value is not None and value not in choices:
         errors.append(FieldError(field=field, reason=one_of(choices)))
@@ -79,14 +95,12 @@ def _number_next() -> int:
 
 def _selling_rep(customer: Customer, unit: Unit | None) -> User | None:
     """Return the rep who sold the unit, or the customer's latest sale's rep when there is no unit."""
-    if unit is not None and unit.sale_line_id:
-        sale = Sale.objects.filter(lines__pk=unit.sale_line_id).select_related("sales_rep").first()
-        return sale.sales_rep if sale and sale.sales_rep and sale.sales_rep.is_active else None
     if unit is not None:
-        return None
-    sale = Sale.objects.filter(customer=customer, sales_rep__isnull=False).select_related("sales_rep").order_by("-sold_on", "-id")
-    latest = sale.first()
-    return latest.sales_rep if latest and latest.sales_rep and latest.sales_rep.is_active else None
+        sales = Sale.objects.filter(lines__pk=unit.sale_line_id) if unit.sale_line_id else Sale.objects.none()
+    else:
+        sales = Sale.objects.filter(customer=customer, sales_rep__isnull=False).order_by("-sold_on", "-id")
+    sale = sales.select_related("sales_rep").first()
+    return sale.sales_rep if sale and sale.sales_rep and sale.sales_rep.is_active else None
 
 
 def _repeat_origin(*, customer: Customer, unit: Unit | None, before: dt.datetime) -> Ticket | None:
@@ -172,7 +186,6 @@ def ticket_open(
             return existing
     errors: list[FieldError] = []
     subject = _text_check(errors, "subject", subject, limit=MAX_SUBJECT)
-    body = _text_check(errors, "body", body, limit=MAX_BODY)
     _choice_check(errors, "kind", kind, TicketKind.values)
     _choice_check(errors, "channel", channel, TicketChannel.values)
     _choice_check(errors, "priority", priority, TicketPriority.values)
@@ -183,13 +196,7 @@ def ticket_open(
         errors.append(
             FieldError(field="idempotency_key", reason=interpolate(_("is longer than %(limit)s characters"), limit=200))
         )
-    try:
-        checked = attachments_check(attachments)
-    except ValidationFailed as failed:
-        errors.extend(failed.errors)
-        checked = []
-    if errors:
-        raise ValidationFailed(errors=errors)
+    body, checked = _content_check(body, attachments, errors)
 
     language = language or customer.language or Language.ENGLISH
     if queue is not None and queue.active:
@@ -342,15 +349,7 @@ def ticket_reply(
     Without a status a new ticket becomes open; with one (``waiting_customer``, ``resolved``…) it moves there.
     """
     ticket = ticket_lock(ticket)
-    errors: list[FieldError] = []
-    body = _text_check(errors, "body", body, limit=MAX_BODY)
-    try:
-        checked = attachments_check(attachments)
-    except ValidationFailed as failed:
-        errors.extend(failed.errors)
-        checked = []
-    if errors:
-        raise ValidationFailed(errors=errors)
+    body, checked = _content_check(body, attachments)
     _writable(ticket)
     if status is not None:
         _status_check(ticket, status)
@@ -398,15 +397,8 @@ def ticket_customer_reply(
     while ticket.merged_into_id is not None:
         ticket = ticket_lock(Ticket(pk=ticket.merged_into_id))
     errors: list[FieldError] = []
-    body = _text_check(errors, "body", body, limit=MAX_BODY)
     _choice_check(errors, "channel", channel, TicketChannel.values)
-    try:
-        checked = attachments_check(attachments)
-    except ValidationFailed as failed:
-        errors.extend(failed.errors)
-        checked = []
-    if errors:
-        raise ValidationFailed(errors=errors)
+    body, checked = _content_check(body, attachments, errors)
     if ticket.status == TicketStatus.CLOSED:
         follow_up = ticket_open(
             actor=recorded_by,
@@ -450,15 +442,7 @@ def ticket_customer_reply(
 def ticket_note(*, actor: User, ticket: Ticket, body: str, attachments: Sequence[Any] = ()) -> TicketMessage:
     """Add an internal note for staff; the customer never sees it."""
     ticket = ticket_lock(ticket)
-    errors: list[FieldError] = []
-    body = _text_check(errors, "body", body, limit=MAX_BODY)
-    try:
-        checked = attachments_check(attachments)
-    except ValidationFailed as failed:
-        errors.extend(failed.errors)
-        checked = []
-    if errors:
-        raise ValidationFailed(errors=errors)
+    body, checked = _content_check(body, attachments)
     message = _message_add(
         ticket, body=body, visibility=Visibility.INTERNAL, channel=ticket.channel, author_user=actor, checked=checked
     )
@@ -470,9 +454,10 @@ def ticket_note(*, actor: User, ticket: Ticket, body: str, attachments: Sequence
 def _assignee_check(assignee: User | None, field: str = "assignee") -> None:
     if assignee is None:
         return
-    if not staff_who_work_tickets().filter(pk=assignee.pk).exists():
+    # Agents work tickets; a technician or a rep may also be given one (a repair, a sales question).
+    if not staff_holding("service.view_ticket").filter(pk=assignee.pk).exists():
         raise ValidationFailed(
-            errors=[FieldError(field=field, reason=_("must be an active staff member who works tickets"), code="invalid")]
+            errors=[FieldError(field=field, reason=_("must be an active staff member who may see tickets"), code="invalid")]
         )
 
 
@@ -647,7 +632,7 @@ def ticket_update(
         return ticket
     ticket.save(update_fields=[*changes.keys(), "updated_at"])
     for field, (before, after) in changes.items():
-        kind_code = TicketEventKind.KIND if field == "kind" else "details"
+        kind_code = TicketEventKind.KIND if field == "kind" else TicketEventKind.DETAILS
         event_write(ticket, kind_code, actor=actor, data={"field": field, "from": before, "to": after})
     changed(ticket, Change.DETAILS, actor=actor, data={"what": sorted(changes)})
     return ticket
@@ -742,3 +727,47 @@ def ticket_apply_changes(
         _priority_apply(ticket, priority, actor=actor)
     if add_tags:
         _tags_apply(ticket, list(add_tags), [], actor=actor)
+
+
+@transaction.atomic
+def ticket_edit(*, actor: Any, ticket: Ticket, changes: dict[str, Any]) -> Ticket:
+    """Apply several changes at once (subject, kind, unit, priority, queue, assignee, status, tags), each its own event.
+
+    ``changes`` holds only what changes: ``{"priority": "high", "queue": <Queue>, "assignee": None}``.
+    """
+    ticket = ticket_lock(ticket)
+    errors: list[FieldError] = []
+    _choice_check(errors, "priority", changes.get("priority"), TicketPriority.values)
+    if "status" in changes:
+        try:
+            _status_check(ticket, changes["status"])
+        except ValidationFailed as failed:
+            errors.extend(failed.errors)
+    if changes.get("assignee") is not None:
+        try:
+            _assignee_check(changes["assignee"])
+        except ValidationFailed as failed:
+            errors.extend(failed.errors)
+    queue = changes.get("queue")
+    if queue is not None and not queue.active:
+        errors.append(FieldError(field="queue", reason=_("is not active")))
+    if errors:
+        raise ValidationFailed(errors=errors)
+    details = {name: changes[name] for name in ("subject", "kind", "unit") if name in changes}
+    if details:
+        ticket = ticket_update(actor=actor, ticket=ticket, **details)
+    if ticket.status == TicketStatus.CLOSED and set(changes) - {"status"}:
+        _writable(ticket)
+    if queue is not None:
+        _move_apply(ticket, queue, actor=actor)
+    if "assignee" in changes:
+        _assign_apply(ticket, changes["assignee"], actor=actor)
+    if changes.get("priority"):
+        _priority_apply(ticket, changes["priority"], actor=actor)
+    if "tags" in changes:
+        wanted = tag_names_clean(changes["tags"])
+        current = list(ticket.tags.values_list("name", flat=True))
+        _tags_apply(ticket, wanted, [name for name in current if name not in wanted], actor=actor)
+    if "status" in changes:
+        _status_apply(ticket, changes["status"], actor=actor)
+    return ticket

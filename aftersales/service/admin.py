@@ -1,0 +1,124 @@
+"""Read-mostly admin for the service desk; tickets are worked in the console, setup through the console and API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.admin import ReadOnlyAdmin as ReadOnly
+from aftersales.service.models import (
+    AgentProfile,
+    AgentShift,
+    Callback,
+    CannedReply,
+    DeliveryStatus,
+    Macro,
+    Queue,
+    RoutingRule,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from aftersales.service.webhooks import webhook_delivery_retry
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class TicketMessageInline(_ReadOnlyInline):
+    model = TicketMessage
+    fields = ("created_at", "visibility", "channel", "author_user", "author_customer", "body")
+
+
+class TicketEventInline(_ReadOnlyInline):
+    model = TicketEvent
+    fields = ("at", "kind", "actor", "data")
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnly):
+    list_display = ("number", "subject", "customer", "kind", "status", "priority", "queue", "assignee", "created_at")
+    list_filter = ("status", "priority", "kind", "channel", "queue", "is_repeat")
+    search_fields = ("=number", "subject", "customer__name", "customer__email")
+    raw_id_fields = ("customer", "unit", "assignee", "repeat_of", "merged_into", "created_by")
+    inlines = [TicketMessageInline, TicketEventInline]
+
+
+@admin.register(Queue)
+class QueueAdmin(ReadOnly):
+    list_display = ("name", "department", "assignment_mode", "email_address", "is_default", "active")
+    list_filter = ("department", "assignment_mode", "active")
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(ReadOnly):
+    list_display = ("position", "name", "kind", "category", "channel", "language", "queue", "priority", "active")
+    list_filter = ("active", "queue")
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(ReadOnly):
+    list_display = ("title", "active", "updated_at")
+    search_fields = ("title", "body_en", "body_es")
+
+
+@admin.register(Macro)
+class MacroAdmin(ReadOnly):
+    list_display = ("name", "status", "priority", "queue", "assignee", "canned_reply", "active")
+
+
+@admin.register(Callback)
+class CallbackAdmin(ReadOnly):
+    list_display = ("ticket", "assignee", "due_at", "done_at")
+    list_filter = ("done_at",)
+    raw_id_fields = ("ticket", "assignee", "created_by")
+
+
+@admin.register(AgentShift)
+class AgentShiftAdmin(ReadOnly):
+    list_display = ("user", "weekday", "starts_at", "ends_at")
+    list_filter = ("weekday",)
+
+
+@admin.register(AgentProfile)
+class AgentProfileAdmin(ReadOnly):
+    list_display = ("user", "languages", "available")
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ReadOnly):
+    list_display = ("url", "events", "active", "created_at")
+    # The secret was shown once, when the endpoint was created; the admin never shows it.
+    exclude = ("secret",)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnly):
+    list_display = ("id", "endpoint", "event", "ticket", "status", "attempts", "response_status", "next_attempt_at", "created_at")
+    list_filter = ("status", "event", "endpoint")
+    raw_id_fields = ("endpoint", "ticket")
+    actions = ["send_again"]
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm("service.change_webhookendpoint"))
+
+    @admin.action(description=_("Send the failed deliveries again"), permissions=["retry"])
+    def send_again(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        failed = list(queryset.filter(status=DeliveryStatus.FAILED))
+        for delivery in failed:
+            webhook_delivery_retry(actor=request.user, delivery=delivery)  # type: ignore[arg-type]
+        self.message_user(request, _("%(count)s deliveries queued again.") % {"count": len(failed)}, messages.SUCCESS)
