@@ -84,6 +84,15 @@ _CONFIGURE_SERVICE = [
     "service.delete_webhookendpoint",
     "service.view_webhookdelivery",
 ]
+_CONFIGURE_MAIL = [
+    "service.view_mailbox",
+    "service.add_mailbox",
+    "service.change_mailbox",
+    "service.delete_mailbox",
+    "service.view_inboundmail",
+    "service.change_inboundmail",
+    "service.view_outgoingmail",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES_REP: _VIEW_INSTALLED_BASE
@@ -106,7 +115,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_TICKETS
     + _WORK_TICKETS
     + _SEE_ALL_TICKETS
-    + _CONFIGURE_SERVICE,
+    + _CONFIGURE_SERVICE
+    + _CONFIGURE_MAIL,
     Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _EDIT_CATALOG
@@ -119,7 +129,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_TICKETS
     + _WORK_TICKETS
     + _SEE_ALL_TICKETS
-    + _CONFIGURE_SERVICE,
+    + _CONFIGURE_SERVICE
+    + _CONFIGURE_MAIL,
 }
 
 

@@ -150,7 +150,13 @@ def _setup(staff: dict[str, User]) -> dict[str, Queue]:
     queues = {queue.name: queue for queue in Queue.objects.all()}
     for name, mode, languages, mailbox in QUEUES:
         if name not in queues:
-            data = {"name": name, "department": service, "assignment_mode": mode, "languages": languages, "email_address": mailbox}
+            data = {
+                "name": name,
+                "department": service,
+                "assignment_mode": mode,
+                "languages": languages,
+                "email_address": mailbox,
+            }
             queues[name] = services.queue_create(actor=manager, data=data)
     if not RoutingRule.objects.exists():
         for name, kind, queue_name, priority in RULES:
@@ -166,7 +172,10 @@ def _setup(staff: dict[str, User]) -> dict[str, Queue]:
             actor=manager,
             data={"name": "Ask for a photo and wait", "status": "waiting_customer", "canned_reply": photo, "tags": ["photo"]},
         )
-        services.macro_create(actor=manager, data={"name": "Escalate to the workshop", "priority": "high", "queue": queues["Installations and repairs"]})
+        services.macro_create(
+            actor=manager,
+            data={"name": "Escalate to the workshop", "priority": "high", "queue": queues["Installations and repairs"]},
+        )
     services.agent_profile_set(actor=manager, user=staff["agent.carmen"], languages=["es", "en"])
     services.agent_profile_set(actor=manager, user=staff["agent.tom"], languages=["en"])
     return queues
@@ -196,7 +205,9 @@ def service_desk_build(*, staff: dict[str, User], seed: int, customers: int) -> 
         subject, body = spanish if customer.language == "es" else english
         actor: Any = rng.choice(agents) if channel in (TicketChannel.PHONE, TicketChannel.IN_PERSON) else None
         if channel in (TicketChannel.PHONE, TicketChannel.IN_PERSON):
-            ticket = services.call_log(actor=actor, customer=customer, body=body, subject=subject, kind=kind, unit=unit, channel=channel)
+            ticket = services.call_log(
+                actor=actor, customer=customer, body=body, subject=subject, kind=kind, unit=unit, channel=channel
+            )
         else:
             ticket = services.ticket_open(
                 actor=actor, customer=customer, subject=subject, body=body, kind=kind, channel=channel, unit=unit
