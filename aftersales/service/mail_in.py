@@ -44,6 +44,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.models import Language
@@ -258,7 +259,7 @@ def bounce_details(message: Message) -> tuple[list[str], str]:
         kind = part.get_content_type()
         if kind == "message/rfc822":
             inner = part.get_payload()
-            if isinstance(inner, list) and inner:
+            if isinstance(inner, list) and inner and isinstance(inner[0], Message):
                 ids.extend(message_ids(header(inner[0], "Message-ID")))
         elif kind == "text/rfc822-headers":
             ids.extend(message_ids(header(HeaderParser().parsestr(_part_text(part)), "Message-ID")))
@@ -314,10 +315,10 @@ def attachments_of(message: EmailMessage) -> Attachments:
         if id(part) in seen_parents:
             continue
         if part.get_content_type() == "message/rfc822":
-            inner = part.get_payload()
-            for nested in inner if isinstance(inner, list) else []:
+            inner = [nested for nested in part.get_payload() or [] if isinstance(nested, Message)]
+            for nested in inner:
                 seen_parents.update(id(sub) for sub in nested.walk())
-            data = inner[0].as_bytes() if isinstance(inner, list) and inner else b""
+            data = inner[0].as_bytes() if inner else b""
             name = part.get_filename() or "message.eml"
         else:
             payload = part.get_payload(decode=True)
@@ -385,9 +386,13 @@ def customer_for_sender(*, address: str, name: str, language: str) -> Customer:
     return customer_create(actor=None, data={"name": display, "email": address, "language": language})
 
 
-def _text_in(language: str, text: str, **values: Any) -> str:
+NO_TEXT = _("(The email had no text.)")
+NO_SUBJECT = _("(no subject)")
+
+
+def _text_in(language: str, text: Any) -> str:
     with translation.override(language):
-        return gettext(text) % values if values else gettext(text)
+        return str(text)
 
 
 def _dropped_note(ticket: Ticket, dropped: Sequence[tuple[str, str]]) -> None:
@@ -430,7 +435,7 @@ def _person_take(inbound: InboundMail, message: EmailMessage, *, name: str, send
     if ticket is not None and ticket.customer.email.lower() == sender:
         entry = ticket_customer_reply(
             ticket=ticket,
-            body=body or _text_in(ticket.language, "(The email had no text.)"),
+            body=body or _text_in(ticket.language, NO_TEXT),
             attachments=files.kept,
             channel=TicketChannel.EMAIL,
             message_id=inbound.message_id,
@@ -448,21 +453,20 @@ def _person_take(inbound: InboundMail, message: EmailMessage, *, name: str, send
     else:
         language = language_guess(message, f"{header(message, 'Subject')}\n{body}")
         customer = customer_for_sender(address=sender, name=name, language=language)
-        subject = " ".join(header(message, "Subject").split())[:MAX_SUBJECT] or _text_in(customer.language, "(no subject)")
+        subject = " ".join(header(message, "Subject").split())[:MAX_SUBJECT] or _text_in(customer.language, NO_SUBJECT)
         opened = ticket_open(
             actor=SYSTEM,
             customer=customer,
             subject=subject,
-            body=body or _text_in(customer.language, "(The email had no text.)"),
+            body=body or _text_in(customer.language, NO_TEXT),
             kind=TicketKind.QUESTION,
             channel=TicketChannel.EMAIL,
             attachments=files.kept,
             message_id=inbound.message_id,
             queue=queue,
         )
-        entry = opened.messages.order_by("pk").first()
+        entry = opened.messages.order_by("pk")[0]
         inbound.outcome = InboundOutcome.OPENED
-    assert entry is not None
     inbound.ticket_id = entry.ticket_id
     inbound.ticket_message = entry
     if files.dropped:
@@ -647,7 +651,7 @@ def mailbox_fetch(*, mailbox: Mailbox, limit: int | None = None) -> FetchResult:
             validity_data = connection.response("UIDVALIDITY")[1]
             validity = int(validity_data[0]) if validity_data and validity_data[0] else 0
             last_uid = mailbox.last_uid if mailbox.uid_validity == validity else 0
-            found = _imap_ok(connection.uid("SEARCH", None, f"UID {last_uid + 1}:*"), "the search")
+            found = _imap_ok(connection.uid("SEARCH", "UID", f"{last_uid + 1}:*"), "the search")
             uids = sorted(uid for uid in (int(value) for value in (found[0] or b"").split()) if uid > last_uid)[:limit]
             for uid in uids:
                 data = _imap_ok(connection.uid("FETCH", str(uid), "(BODY.PEEK[])"), f"message {uid}")

@@ -231,7 +231,7 @@ def ticket_message_email(*, message: TicketMessage, status: str = "") -> Outgoin
         "queue": ticket.queue.name,
     }
     attachments = [
-        EmailAttachment(path=attachment.file.name, name=attachment.file_name, content_type=attachment.content_type)
+        EmailAttachment(path=attachment.file.name or "", name=attachment.file_name, content_type=attachment.content_type)
         for attachment in message.attachments.all()
     ]
     outbox = _enqueue(
