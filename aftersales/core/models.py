@@ -91,17 +91,34 @@ class ApiToken(TimeStampedModel):
         return f"{self.name} ({self.prefix}…)"
 
 
-class AppendOnlyQuerySet(models.QuerySet["TimelineEvent"]):
+class AppendOnlyQuerySet(models.QuerySet[Any]):
     """Refuse bulk rewrites, so the history cannot be changed behind the model's back either."""
 
     def update(self, **kwargs: Any) -> int:
-        raise ValueError("Timeline events are append-only.")
+        raise ValueError(f"{self.model._meta.verbose_name_plural} are append-only.".capitalize())
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise ValueError("Timeline events are append-only.")
+        raise ValueError(f"{self.model._meta.verbose_name_plural} are append-only.".capitalize())
 
 
-class TimelineEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A history row: written once, never updated or deleted (cascades from its owner aside)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError(f"{self._meta.verbose_name_plural} are append-only.".capitalize())
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError(f"{self._meta.verbose_name_plural} are append-only.".capitalize())
+
+
+class TimelineEvent(AppendOnlyModel):
     """An append-only fact about a customer and optionally one of their units.
 
     Later capabilities add their own kinds through ``aftersales.core.timeline``;
@@ -133,8 +150,6 @@ class TimelineEvent(models.Model):
     )
     data = models.JSONField(_("data"), default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("timeline event")
@@ -148,14 +163,6 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} @ {self.occurred_at:%Y-%m-%d}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValueError("Timeline events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError("Timeline events are append-only.")
 
 
 class SweepRun(models.Model):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import Language, TimeStampedModel
+from aftersales.core.models import AppendOnlyModel, Language, TimeStampedModel
 
 
 class MessageChannel(models.TextChoices):
@@ -178,7 +176,7 @@ class Message(TimeStampedModel):
         return f"{self.channel} {self.template_code} → {self.customer_id} ({self.status})"
 
 
-class MessageEvent(models.Model):
+class MessageEvent(AppendOnlyModel):
     """An append-only line in a message's delivery log: a status it reached and why."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
@@ -196,11 +194,6 @@ class MessageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} @ {self.occurred_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValueError("Message events are append-only.")
-        super().save(*args, **kwargs)
 
 
 class Unsubscribe(models.Model):

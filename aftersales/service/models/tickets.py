@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import Language, TimeStampedModel
+from aftersales.core.models import AppendOnlyModel, Language, TimeStampedModel
 
 
 class AssignmentMode(models.TextChoices):
@@ -350,16 +348,6 @@ class TicketAttachment(models.Model):
         return self.file_name
 
 
-class TicketEventQuerySet(models.QuerySet["TicketEvent"]):
-    """Refuse bulk rewrites: a ticket's history is append-only."""
-
-    def update(self, **kwargs: Any) -> int:
-        raise ValueError("Ticket events are append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise ValueError("Ticket events are append-only.")
-
-
 class TicketEventKind(models.TextChoices):
     # The ticket was opened.
     CREATED = "created", _("Opened")
@@ -399,7 +387,7 @@ class TicketEventKind(models.TextChoices):
     ATTACHMENT = "attachment", _("Attachment")
 
 
-class TicketEvent(models.Model):
+class TicketEvent(AppendOnlyModel):
     """An append-only fact in a ticket's history: who changed what, when.
 
     ``kind`` is a code; this app's are :class:`TicketEventKind`, and SLA and mail add their own
@@ -414,8 +402,6 @@ class TicketEvent(models.Model):
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
 
-    objects = TicketEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("ticket event")
@@ -427,14 +413,6 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} @ {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValueError("Ticket events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError("Ticket events are append-only.")
 
 
 class RoutingRule(TimeStampedModel):

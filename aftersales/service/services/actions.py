@@ -265,7 +265,12 @@ def callback_schedule(
         notification_send(
             user=owner,
             kind="callback_assigned",
-            data={"reference": ticket.reference, "customer": ticket.customer.name, "due_at": due_at.isoformat()},
+            # The company's local time, as people read it; the call-back row keeps the exact moment.
+            data={
+                "reference": ticket.reference,
+                "customer": ticket.customer.name,
+                "due_at": f"{timezone.localtime(due_at):%Y-%m-%d %H:%M}",
+            },
             link=ticket_path(ticket),
         )
     return callback

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -98,6 +98,15 @@ def _resolve(form: _Form, name: str, model: Any, *, required: bool = False, **fi
     if record is None:
         form.errors.append(FieldError(field=name, reason=_("does not exist"), code="not_found"))
     return record
+
+
+def _record_save(record: Any, fill: Callable[[Any, _Form], Any], data: Mapping[str, Any]) -> Any:
+    """Fill a record from input, raise every reason it is refused, save it; return what ``fill`` returned."""
+    form = _Form(data)
+    extra = fill(record, form)
+    form.fail()
+    record.save()
+    return extra
 
 
 # --- queues ---------------------------------------------------------------------------------------
@@ -227,10 +236,7 @@ def routing_rule_create(*, actor: User, data: Mapping[str, Any]) -> RoutingRule:
 def routing_rule_update(*, actor: User, rule: RoutingRule, data: Mapping[str, Any]) -> RoutingRule:
     """Change a routing rule's conditions, target queue, priority or position."""
     rule = RoutingRule.objects.select_for_update().get(pk=rule.pk)
-    form = _Form(data)
-    _rule_fill(rule, form)
-    form.fail()
-    rule.save()
+    _record_save(rule, _rule_fill, data)
     return rule
 
 
@@ -261,11 +267,8 @@ def _canned_fill(reply: CannedReply, form: _Form) -> None:
 @transaction.atomic
 def canned_reply_create(*, actor: User, data: Mapping[str, Any]) -> CannedReply:
     """Create a canned reply; its English and Spanish texts must compile in the template sandbox."""
-    form = _Form(data)
     reply = CannedReply(created_by=actor if actor.is_authenticated else None)
-    _canned_fill(reply, form)
-    form.fail()
-    reply.save()
+    _record_save(reply, _canned_fill, data)
     return reply
 
 
@@ -273,10 +276,7 @@ def canned_reply_create(*, actor: User, data: Mapping[str, Any]) -> CannedReply:
 def canned_reply_update(*, actor: User, canned_reply: CannedReply, data: Mapping[str, Any]) -> CannedReply:
     """Change a canned reply; replies already sent keep their text."""
     reply = CannedReply.objects.select_for_update().get(pk=canned_reply.pk)
-    form = _Form(data)
-    _canned_fill(reply, form)
-    form.fail()
-    reply.save()
+    _record_save(reply, _canned_fill, data)
     return reply
 
 
@@ -329,12 +329,8 @@ def _macro_tags_set(macro: Macro, names: list[str] | None) -> None:
 @transaction.atomic
 def macro_create(*, actor: User, data: Mapping[str, Any]) -> Macro:
     """Create a macro: the changes it makes and the canned reply it sends, in one click."""
-    form = _Form(data)
     macro = Macro()
-    names = _macro_fill(macro, form)
-    form.fail()
-    macro.save()
-    _macro_tags_set(macro, names)
+    _macro_tags_set(macro, _record_save(macro, _macro_fill, data))
     return macro
 
 
@@ -342,11 +338,7 @@ def macro_create(*, actor: User, data: Mapping[str, Any]) -> Macro:
 def macro_update(*, actor: User, macro: Macro, data: Mapping[str, Any]) -> Macro:
     """Change what a macro does."""
     macro = Macro.objects.select_for_update().get(pk=macro.pk)
-    form = _Form(data)
-    names = _macro_fill(macro, form)
-    form.fail()
-    macro.save()
-    _macro_tags_set(macro, names)
+    _macro_tags_set(macro, _record_save(macro, _macro_fill, data))
     return macro
 
 

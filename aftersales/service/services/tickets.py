@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -461,18 +461,37 @@ def _assignee_check(assignee: User | None, field: str = "assignee") -> None:
         )
 
 
-def _assign_apply(ticket: Ticket, assignee: User | None, *, actor: Any, automatic: bool = False) -> bool:
-    previous = ticket.assignee_id
-    new = assignee.pk if assignee is not None else None
-    if previous == new:
+def _field_apply(
+    ticket: Ticket,
+    field: str,
+    value: Any,
+    *,
+    actor: Any,
+    kind: str,
+    change: str,
+    extra: dict[str, Any] | None = None,
+    also: Sequence[str] = (),
+) -> bool:
+    """Set one field of a locked ticket with its event and signal (data: from, to); return whether it changed."""
+    column = ticket._meta.get_field(field).attname
+    before = getattr(ticket, column)
+    after = value.pk if isinstance(value, models.Model) else value
+    if before == after:
         return False
-    ticket.assignee = assignee
-    ticket.save(update_fields=["assignee", "updated_at"])
-    data: dict[str, Any] = {"from": previous, "to": new}
-    if automatic:
-        data["automatic"] = True
-    event_write(ticket, TicketEventKind.ASSIGNED, actor=actor, data=data)
-    changed(ticket, Change.ASSIGNED, actor=actor, data=data)
+    setattr(ticket, field, value)
+    ticket.save(update_fields=[field, *also, "updated_at"])
+    data = {"from": before, "to": after, **(extra or {})}
+    event_write(ticket, kind, actor=actor, data=data)
+    changed(ticket, change, actor=actor, data=data)
+    return True
+
+
+def _assign_apply(ticket: Ticket, assignee: User | None, *, actor: Any, automatic: bool = False) -> bool:
+    extra = {"automatic": True} if automatic else None
+    if not _field_apply(
+        ticket, "assignee", assignee, actor=actor, kind=TicketEventKind.ASSIGNED, change=Change.ASSIGNED, extra=extra
+    ):
+        return False
     _assignee_notify(ticket, assignee, actor)
     return True
 
@@ -488,15 +507,7 @@ def ticket_assign(*, actor: Any, ticket: Ticket, assignee: User | None) -> Ticke
 
 
 def _priority_apply(ticket: Ticket, priority: str, *, actor: Any) -> bool:
-    previous = ticket.priority
-    if previous == priority:
-        return False
-    ticket.priority = priority
-    ticket.save(update_fields=["priority", "updated_at"])
-    data = {"from": previous, "to": priority}
-    event_write(ticket, TicketEventKind.PRIORITY, actor=actor, data=data)
-    changed(ticket, Change.PRIORITY, actor=actor, data=data)
-    return True
+    return _field_apply(ticket, "priority", priority, actor=actor, kind=TicketEventKind.PRIORITY, change=Change.PRIORITY)
 
 
 @transaction.atomic
@@ -513,15 +524,11 @@ def ticket_set_priority(*, actor: Any, ticket: Ticket, priority: str) -> Ticket:
 
 
 def _move_apply(ticket: Ticket, queue: Queue, *, actor: Any) -> bool:
-    previous = ticket.queue_id
-    if previous == queue.pk:
+    if ticket.queue_id == queue.pk:
         return False
-    ticket.queue = queue
+    # The department follows the queue.
     ticket.department_id = queue.department_id
-    ticket.save(update_fields=["queue", "department", "updated_at"])
-    data = {"from": previous, "to": queue.pk}
-    event_write(ticket, TicketEventKind.QUEUE, actor=actor, data=data)
-    changed(ticket, Change.QUEUE, actor=actor, data=data)
+    _field_apply(ticket, "queue", queue, actor=actor, kind=TicketEventKind.QUEUE, change=Change.QUEUE, also=("department",))
     # An assignee from another department no longer sees the ticket: hand it to the new queue's agents.
     if ticket.assignee is not None and ticket.assignee.department_id != queue.department_id:
         locked_queue = queue_locked(queue)
@@ -645,16 +652,10 @@ def ticket_escalate(*, actor: Any, ticket: Ticket, tier: int, reason: str = "") 
     if tier not in EscalationTier.values:
         raise ValidationFailed(errors=[FieldError(field="tier", reason=one_of([str(value) for value in EscalationTier.values]))])
     _writable(ticket)
-    previous = ticket.escalation_tier
-    if previous == tier:
-        return ticket
-    ticket.escalation_tier = tier
-    ticket.save(update_fields=["escalation_tier", "updated_at"])
-    data: dict[str, Any] = {"from": previous, "to": tier}
-    if reason:
-        data["reason"] = reason
-    event_write(ticket, TicketEventKind.ESCALATED, actor=actor, data=data)
-    changed(ticket, Change.ESCALATED, actor=actor, data=data)
+    extra = {"reason": reason} if reason else None
+    _field_apply(
+        ticket, "escalation_tier", tier, actor=actor, kind=TicketEventKind.ESCALATED, change=Change.ESCALATED, extra=extra
+    )
     return ticket
 
 
