@@ -67,6 +67,7 @@ from aftersales.service.models import (
 from aftersales.service.services import attachments_check, ticket_customer_reply, ticket_note, ticket_open
 from aftersales.service.services.attachments import MAX_ATTACHMENTS
 from aftersales.service.services.common import event_write
+from aftersales.service.services.tickets import MAX_BODY
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +185,8 @@ def _reply_parser() -> Any:
 
 def reply_text(text: str) -> str:
     """Return only what the sender wrote: quoted earlier mail and the signature stripped (``mail-parser-reply``)."""
-    text = (text or "").replace("\r\n", "\n").strip()
+    # Ticket messages hold at most MAX_BODY characters; the raw email keeps the rest.
+    text = (text or "").replace("\r\n", "\n").strip()[:MAX_BODY]
     if not text:
         return ""
     parsed = _reply_parser().read(text)

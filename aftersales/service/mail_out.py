@@ -23,6 +23,7 @@ from django.utils import timezone
 from aftersales.core.errors import ValidationFailed
 from aftersales.messaging.backends import EmailAttachment, sender_domain
 from aftersales.messaging.models import Message, MessageChannel, Purpose
+from aftersales.messaging.rules import customer_zone
 from aftersales.messaging.services import message_enqueue
 from aftersales.service.models import OutgoingKind, OutgoingMail, Ticket, TicketMessage, Visibility
 from aftersales.service.services.common import event_write
@@ -48,13 +49,6 @@ def reply_key(message: TicketMessage) -> str:
 def first_response_due(ticket: Ticket) -> dt.datetime:
     """Return when the customer may expect a first answer: the first-response target after the ticket opened."""
     return ticket.created_at + dt.timedelta(hours=settings.SERVICE_FIRST_RESPONSE_HOURS)
-
-
-def _customer_zone(ticket: Ticket) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(ticket.customer.time_zone or settings.TIME_ZONE)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def _local(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
@@ -175,7 +169,7 @@ def ticket_acknowledge(*, ticket: Ticket) -> OutgoingMail | None:
     if not acknowledgement_wanted(ticket):
         return None
     due = first_response_due(ticket)
-    zone = _customer_zone(ticket)
+    zone = customer_zone(ticket.customer.time_zone)
     context = {
         "ticket": ticket_data(ticket),
         "response_due": _local(due, zone),
