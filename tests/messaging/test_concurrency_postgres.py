@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from aftersales.messaging.models import Message, MessageStatus, SuppressedReason
 from aftersales.messaging.services import message_enqueue, template_create
+from tests.concurrency import at_once
 from tests.factories import CustomerFactory
 
 pytestmark = [
@@ -17,28 +16,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def at_once(count, work):
-    """Run work(n) in count threads released together; return what each returned or raised."""
-    start = threading.Barrier(count)
-    results = [None] * count
-
-    def run(number):
-        try:
-            start.wait()
-            results[number] = work(number)
-        except Exception as error:
-            results[number] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(number,)) for number in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
 
 
 @pytest.fixture

@@ -7,10 +7,12 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import translation
 
 from aftersales.core.errors import Conflict, ValidationFailed
 from aftersales.core.models import Notification, TimelineEvent
 from aftersales.core.roles import Role
+from aftersales.core.timeline import event_describe
 from aftersales.service.models import Ticket, TicketEvent, TicketKind, TicketStatus
 from aftersales.service.services import ticket_open
 from aftersales.service.signals import ticket_changed, ticket_committed
@@ -157,3 +159,13 @@ def test_a_receiver_that_fails_inside_the_transaction_rolls_the_ticket_back(cust
         ticket_changed.disconnect(refuse)
 
     assert not Ticket.objects.exists()
+
+
+def test_the_timeline_entry_stores_codes_and_reads_in_the_readers_language(desk):
+    ticket = open_ticket(CustomerFactory(), kind=TicketKind.COMPLAINT, subject="Noisy fan")
+    event = TimelineEvent.objects.get(kind="ticket_opened")
+
+    assert event.data["kind"] == "complaint" and event.data["channel"] == "email"
+    assert event_describe(event) == f"Complaint {ticket.reference} opened by Email: “Noisy fan”"
+    with translation.override("es"):
+        assert event_describe(event) == f"Queja {ticket.reference} abierta por Correo electrónico: «Noisy fan»"

@@ -20,7 +20,10 @@ def person(actor: Any) -> User | None:
 
 def ticket_lock(ticket: Ticket) -> Ticket:
     """Return the ticket re-read under a row lock, so concurrent changes apply one after the other."""
-    return Ticket.objects.select_for_update().select_related("customer", "unit", "queue", "assignee").get(pk=ticket.pk)
+    # Only the ticket row is locked; unit and assignee are outer joins, which PostgreSQL cannot lock.
+    return (
+        Ticket.objects.select_for_update(of=("self",)).select_related("customer", "unit", "queue", "assignee").get(pk=ticket.pk)
+    )
 
 
 def event_write(ticket: Ticket, kind: str, *, actor: Any = None, data: Mapping[str, Any] | None = None) -> TicketEvent:

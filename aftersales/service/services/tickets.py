@@ -82,10 +82,14 @@ def _choice_check(errors: list[FieldError], field: str, value: str | None, choic
         errors.append(FieldError(field=field, reason=one_of(choices)))
 
 
-def _number_next() -> int:
-    """Take the next ticket number under the counter's row lock (numbers are never reused)."""
+def _counter_locked() -> TicketNumber:
+    """Return the ticket number counter under its row lock: one ticket is numbered at a time."""
     TicketNumber.objects.get_or_create(pk=1)
-    counter = TicketNumber.objects.select_for_update().get(pk=1)
+    return TicketNumber.objects.select_for_update().get(pk=1)
+
+
+def _number_next(counter: TicketNumber) -> int:
+    """Take the next ticket number from the locked counter (numbers are never reused)."""
     # A restored database or an import may already hold higher numbers.
     highest = Ticket.objects.order_by("-number").values_list("number", flat=True).first() or 0
     counter.last = max(counter.last, highest) + 1
@@ -143,16 +147,18 @@ def _message_add(
         message_id=(message_id or "")[:255],
         in_reply_to=(in_reply_to or "")[:255],
     )
-    if checked:
-        saved = attachments_save(message=message, checked=checked)
-        for attachment in saved:
-            event_write(
-                ticket,
-                TicketEventKind.ATTACHMENT,
-                actor=author_user,
-                data={"attachment_id": attachment.pk, "file_name": attachment.file_name, "message_id": message.pk},
-            )
+    _attachments_add(ticket, message, checked, actor=author_user)
     return message
+
+
+def _attachments_add(ticket: Ticket, message: TicketMessage, checked: Sequence[tuple[Any, str]], *, actor: Any) -> None:
+    for attachment in attachments_save(message=message, checked=checked):
+        event_write(
+            ticket,
+            TicketEventKind.ATTACHMENT,
+            actor=actor,
+            data={"attachment_id": attachment.pk, "file_name": attachment.file_name, "message_id": message.pk},
+        )
 
 
 @transaction.atomic
@@ -204,10 +210,14 @@ def ticket_open(
     else:
         route = ticket_route(kind=kind, channel=channel, language=language, unit=unit)
     queue = queue_locked(route.queue)
+    counter = _counter_locked()
+    if key is not None and (existing := Ticket.objects.filter(idempotency_key=key).first()) is not None:
+        # A simultaneous retry with the same key waited for the counter while the first call opened the ticket.
+        return existing
     now = timezone.now()
     origin = _repeat_origin(customer=customer, unit=unit, before=now)
     ticket = Ticket(
-        number=_number_next(),
+        number=_number_next(counter),
         subject=subject,
         kind=kind,
         channel=channel,
@@ -242,7 +252,6 @@ def ticket_open(
         channel=channel,
         author_user=actor if person(actor) is not None and actor.is_staff else None,
         author_customer=customer,
-        checked=checked,
         message_id=message_id,
     )
     event_write(
@@ -258,6 +267,7 @@ def ticket_open(
             "message_id": message.pk,
         },
     )
+    _attachments_add(ticket, message, checked, actor=actor)
     if ticket.assignee is not None:
         event_write(
             ticket, TicketEventKind.ASSIGNED, actor=None, data={"from": None, "to": ticket.assignee.pk, "automatic": True}
@@ -473,8 +483,8 @@ def _field_apply(
     also: Sequence[str] = (),
 ) -> bool:
     """Set one field of a locked ticket with its event and signal (data: from, to); return whether it changed."""
-    column = ticket._meta.get_field(field).attname
-    before = getattr(ticket, column)
+    # A foreign key compares by id (``assignee_id``), a plain field by value.
+    before = getattr(ticket, f"{field}_id") if field in ("assignee", "queue") else getattr(ticket, field)
     after = value.pk if isinstance(value, models.Model) else value
     if before == after:
         return False
