@@ -153,7 +153,7 @@ class MailboxAdmin(admin.ModelAdmin):
     readonly_fields = ("uid_validity", "last_uid", "last_checked_at", "last_error")
 
     def save_model(self, request: HttpRequest, obj: Mailbox, form: forms.ModelForm, change: bool) -> None:
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        data = {name: form.cleaned_data[name] for name in MailboxForm.Meta.fields}
         if change:
             mailbox_update(actor=request.user, mailbox=obj, data=data)  # type: ignore[arg-type]
         else:

@@ -99,3 +99,24 @@ def test_polling_a_mailbox_on_demand_reports_what_came_in(api_as, manager, dovec
 
     assert response.status_code == 200
     assert response.json() == {"taken": 1, "duplicates": 0, "outcomes": {"opened": 1}, "error": ""}
+
+
+def test_the_admin_refuses_a_password_where_the_variable_name_goes(client, manager, desk):
+    client.force_login(manager)
+    form = {
+        "queue": desk.pk,
+        "host": "imap.shop.example",
+        "port": 993,
+        "security": "ssl",
+        "ssl_verify": "on",
+        "username": "support@shop.example",
+        "folder": "INBOX",
+        "active": "on",
+    }
+
+    refused = client.post("/admin/service/mailbox/add/", {**form, "password_variable": "Tr0ub4dor&3"})
+    added = client.post("/admin/service/mailbox/add/", {**form, "password_variable": "SUPPORT_IMAP_PASSWORD"})
+
+    assert refused.status_code == 200 and "not the password" in refused.content.decode()
+    assert added.status_code == 302
+    assert list(Mailbox.objects.values_list("password_variable", flat=True)) == ["SUPPORT_IMAP_PASSWORD"]
