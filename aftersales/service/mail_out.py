@@ -165,7 +165,7 @@ def acknowledgement_wanted(ticket: Ticket) -> bool:
 @transaction.atomic
 def ticket_acknowledge(*, ticket: Ticket) -> OutgoingMail | None:
     """Email the customer that their request arrived, with its reference and when to expect an answer; once per ticket."""
-    ticket = Ticket.objects.select_for_update().select_related("customer", "queue", "unit").get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("customer", "queue", "unit").get(pk=ticket.pk)
     if not acknowledgement_wanted(ticket):
         return None
     due = first_response_due(ticket)
