@@ -16,6 +16,7 @@ import secrets
 import zoneinfo
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -47,7 +48,19 @@ def reply_key(message: TicketMessage) -> str:
 
 
 def first_response_due(ticket: Ticket) -> dt.datetime:
-    """Return when the customer may expect a first answer: the first-response target after the ticket opened."""
+    """Return when the customer may expect a first answer: the due time of the ticket's first-response SLA clock,
+    or, without one, ``SERVICE_FIRST_RESPONSE_HOURS`` after the ticket opened."""
+    # The SLA clocks belong to this app but arrive with the SLA capability; until then the setting answers.
+    clock_model: Any = apps.all_models["service"].get("slaclock")
+    if clock_model is not None:
+        due = (
+            clock_model._default_manager.filter(ticket_id=ticket.pk, metric="first_response", stopped_at__isnull=True)
+            .order_by("tier")
+            .values_list("due_at", flat=True)
+            .first()
+        )
+        if due is not None:
+            return due
     return ticket.created_at + dt.timedelta(hours=settings.SERVICE_FIRST_RESPONSE_HOURS)
 
 
