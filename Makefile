@@ -40,6 +40,11 @@ chromium:
 	  echo "Installing Debian's gettext for the translation tests…"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext) >/dev/null \
 	  || { echo "Could not install gettext: the translation catalogue test will fail." >&2; exit 1; }; }
+	@# The service desk's mail tests run a real Dovecot (IMAPS and LMTP) on a loopback port.
+	@[ -x /usr/sbin/dovecot ] && [ -x /usr/lib/dovecot/lmtp ] || { \
+	  echo "Installing Debian's dovecot-imapd for the mail tests…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd dovecot-lmtpd) >/dev/null \
+	  || { echo "Could not install dovecot: the mail tests will fail." >&2; exit 1; }; }
 
 ## make test: lint, types, layer contract, then the suite on SQLite and on PostgreSQL when reachable
 test: $(STAMP_DEV) chromium

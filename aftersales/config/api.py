@@ -29,6 +29,7 @@ def _mount() -> None:
     from aftersales.sales.api import router as sales_router
     from aftersales.sales.api_imports import router as imports_router
     from aftersales.service.api import router as tickets_router
+    from aftersales.service.api_mail import router as service_mail_router
     from aftersales.service.api_setup import router as service_setup_router
     from aftersales.service.api_sla import router as service_levels_router
 
@@ -41,6 +42,7 @@ def _mount() -> None:
     api.add_router("/v1/", service_setup_router)
     api.add_router("/v1/", followup_router)
     api.add_router("/v1/", service_levels_router)
+    api.add_router("/v1/", service_mail_router)
 
 
 _mount()

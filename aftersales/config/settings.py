@@ -171,6 +171,21 @@ SERVICE_REPEAT_CONTACT_DAYS = int(os.environ.get("SERVICE_REPEAT_CONTACT_DAYS", 
 # Outgoing webhooks: seconds to wait for an endpoint, and how many attempts before giving up.
 SERVICE_WEBHOOK_TIMEOUT = float(os.environ.get("SERVICE_WEBHOOK_TIMEOUT", "10"))
 SERVICE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("SERVICE_WEBHOOK_MAX_ATTEMPTS", "8"))
+# Service desk email. The acknowledgement promises a first answer within this many hours (until SLA
+# policies say otherwise) and goes to tickets opened by these channels, at most this many an hour per customer.
+SERVICE_FIRST_RESPONSE_HOURS = int(os.environ.get("SERVICE_FIRST_RESPONSE_HOURS", "24"))
+SERVICE_MAIL_ACKNOWLEDGE_CHANNELS = [
+    channel.strip()
+    for channel in os.environ.get("SERVICE_MAIL_ACKNOWLEDGE_CHANNELS", "email,portal,api").split(",")
+    if channel.strip()
+]
+SERVICE_MAIL_ACKNOWLEDGE_PER_HOUR = int(os.environ.get("SERVICE_MAIL_ACKNOWLEDGE_PER_HOUR", "5"))
+# Mailbox passwords by the name a mailbox gives (its "password variable"); a name missing here is read
+# from the environment variable of that name. Never stored in the database.
+SERVICE_MAILBOX_PASSWORDS: dict[str, str] = {}
+# Seconds to wait for an IMAP server, and how many messages one poll of a mailbox takes at most.
+SERVICE_MAIL_TIMEOUT = float(os.environ.get("SERVICE_MAIL_TIMEOUT", "30"))
+SERVICE_MAIL_FETCH_LIMIT = int(os.environ.get("SERVICE_MAIL_FETCH_LIMIT", "200"))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

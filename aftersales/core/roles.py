@@ -113,6 +113,15 @@ _CONFIGURE_SERVICE_LEVELS = [
     "service.change_escalationrule",
     "service.delete_escalationrule",
 ]
+_CONFIGURE_MAIL = [
+    "service.view_mailbox",
+    "service.add_mailbox",
+    "service.change_mailbox",
+    "service.delete_mailbox",
+    "service.view_inboundmail",
+    "service.change_inboundmail",
+    "service.view_outgoingmail",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES_REP: _VIEW_INSTALLED_BASE
@@ -156,7 +165,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _EDIT_PLAYBOOKS
     + _MANAGE_TASKS
     + _VIEW_SERVICE_LEVELS
-    + _CONFIGURE_SERVICE_LEVELS,
+    + _CONFIGURE_SERVICE_LEVELS
+    + _CONFIGURE_MAIL,
     Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _EDIT_CATALOG
@@ -175,7 +185,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _EDIT_PLAYBOOKS
     + _MANAGE_TASKS
     + _VIEW_SERVICE_LEVELS
-    + _CONFIGURE_SERVICE_LEVELS,
+    + _CONFIGURE_SERVICE_LEVELS
+    + _CONFIGURE_MAIL,
 }
 
 

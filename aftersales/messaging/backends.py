@@ -16,13 +16,15 @@ import logging
 import sys
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Protocol
 
 from anymail.exceptions import AnymailError, AnymailRecipientsRefused
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
 from django.utils import formats, timezone, translation
 from django.utils.module_loading import import_string
@@ -60,6 +62,19 @@ def email_message_id(idempotency_key: str) -> str:
     return f"<{key_digest(idempotency_key)}@{sender_domain()}>"
 
 
+# Headers a capability may add to an email (threading and where answers go); the Message-ID replaces ours.
+EMAIL_EXTRA_HEADERS = ("Message-ID", "In-Reply-To", "References", "Reply-To")
+
+
+@dataclass(frozen=True)
+class EmailAttachment:
+    """A file in the default (private) storage that goes with an email."""
+
+    path: str
+    name: str
+    content_type: str
+
+
 @dataclass(frozen=True)
 class OutgoingEmail:
     to: str
@@ -68,11 +83,16 @@ class OutgoingEmail:
     idempotency_key: str
     unsubscribe_url: str = ""
     outbox_id: int | None = None
+    message_id: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    attachments: Sequence[EmailAttachment] = ()
 
 
 def email_build(outgoing: OutgoingEmail) -> EmailMessage:
-    """Return the Django email for a message, with a stable Message-ID and, for marketing, RFC 8058 headers."""
-    headers = {"Message-ID": email_message_id(outgoing.idempotency_key)}
+    """Return the Django email for a message, with a stable Message-ID, the extra headers and files it carries
+    and, for marketing, RFC 8058 headers."""
+    headers = {name: value for name, value in outgoing.headers.items() if name in EMAIL_EXTRA_HEADERS}
+    headers["Message-ID"] = outgoing.message_id or email_message_id(outgoing.idempotency_key)
     if outgoing.unsubscribe_url:
         headers["List-Unsubscribe"] = f"<{outgoing.unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -83,6 +103,13 @@ def email_build(outgoing: OutgoingEmail) -> EmailMessage:
         to=[outgoing.to],
         headers=headers,
     )
+    for attachment in outgoing.attachments:
+        try:
+            with default_storage.open(attachment.path, "rb") as handle:
+                content = handle.read()
+        except OSError as error:
+            raise PermanentDeliveryError(f"The attachment {attachment.name!r} is no longer stored.") from error
+        email.attach(attachment.name, content, attachment.content_type or None)
     if outgoing.outbox_id is not None:
         # django-anymail sends this to the provider, which echoes it in delivery and bounce reports.
         email.metadata = {OUTBOX_METADATA: str(outgoing.outbox_id)}  # type: ignore[attr-defined]

@@ -146,6 +146,11 @@ class Message(TimeStampedModel):
     task_id = models.CharField(_("delivery task"), max_length=64, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     provider_message_id = models.CharField(_("provider message id"), max_length=255, blank=True, db_index=True)
+    # Email only: the Message-ID every attempt carries (replies and bounces quote it), extra headers a
+    # capability asked for (In-Reply-To, References, Reply-To) and files from the private storage.
+    email_message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, db_index=True)
+    headers = models.JSONField(_("extra headers"), default=dict, blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     claimed_by = models.CharField(_("claimed by"), max_length=120, blank=True)
     claimed_until = models.DateTimeField(_("lease ends at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

@@ -13,9 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -202,6 +204,41 @@ def _timeline(message: Message, kind: str, *, reason: str = "", actor: User | No
     )
 
 
+MAX_EMAIL_ATTACHMENTS = 10
+MAX_HEADER_CHARS = 4000
+
+
+def _email_extras_check(
+    channel: str, headers: Mapping[str, str], attachments: Sequence[backends.EmailAttachment]
+) -> list[FieldError]:
+    """Return why the extra headers or files of a message are refused: email only, known headers, one line each."""
+    errors: list[FieldError] = []
+    if (headers or attachments) and channel != MessageChannel.EMAIL:
+        errors.append(FieldError(field="headers" if headers else "attachments", reason=_("only email messages carry them")))
+        return errors
+    for name, value in headers.items():
+        if name not in backends.EMAIL_EXTRA_HEADERS:
+            errors.append(FieldError(field=f"headers.{name}", reason=one_of(backends.EMAIL_EXTRA_HEADERS)))
+        elif not isinstance(value, str) or "\r" in value or "\n" in value or len(value) > MAX_HEADER_CHARS:
+            # A line break would let the value start a header of its own.
+            errors.append(
+                FieldError(
+                    field=f"headers.{name}",
+                    reason=interpolate(_("must be one line of at most %(limit)s characters"), limit=MAX_HEADER_CHARS),
+                )
+            )
+    if len(attachments) > MAX_EMAIL_ATTACHMENTS:
+        errors.append(
+            FieldError(
+                field="attachments", reason=interpolate(_("at most %(count)s files per message"), count=MAX_EMAIL_ATTACHMENTS)
+            )
+        )
+    for index, attachment in enumerate(attachments):
+        if not attachment.name or not default_storage.exists(attachment.path):
+            errors.append(FieldError(field=f"attachments[{index}]", reason=_("is not a stored file"), code="missing"))
+    return errors
+
+
 def _dispatch_on_commit(message_id: int, run_after: dt.datetime) -> None:
     """Hand a message to the workers once the transaction that queued it has committed."""
     task_enqueue_on_commit(_deliver_task, record=Message, pk=message_id, run_after=run_after)
@@ -226,10 +263,16 @@ def message_enqueue(
     unit: Unit | None = None,
     send_after: dt.datetime | None = None,
     assignee: User | None = None,
+    headers: Mapping[str, str] | None = None,
+    attachments: Sequence[backends.EmailAttachment] = (),
 ) -> Message:
-    """Put a message in the outbox once per idempotency key, honouring consent, unsubscribes, the cap and quiet hours."""
+    """Put a message in the outbox once per idempotency key, honouring consent, unsubscribes, the cap and quiet hours.
+
+    An email may carry extra headers (``Message-ID``, ``In-Reply-To``, ``References``, ``Reply-To``) and
+    files already in the private storage.
+    """
     key = (idempotency_key or "").strip()
-    errors = []
+    errors = _email_extras_check(channel, headers or {}, attachments)
     if not key or len(key) > 200:
         errors.append(FieldError(field="idempotency_key", reason=_("is required (at most 200 characters)")))
     if channel not in MessageChannel.values:
@@ -286,6 +329,7 @@ def message_enqueue(
     if channel == MessageChannel.CALL and assignee is None:
         assignee = _default_assignee(customer)
 
+    extra_headers = dict(headers or {})
     message = Message(
         customer=customer,
         unit=unit,
@@ -305,6 +349,11 @@ def message_enqueue(
         created_by=actor if actor and actor.is_authenticated else None,
         scheduled_for=scheduled_for,
         dispatched_at=None if reason or channel == MessageChannel.CALL else now,
+        email_message_id=(extra_headers.pop("Message-ID", "") or backends.email_message_id(key))
+        if channel == MessageChannel.EMAIL
+        else "",
+        headers=extra_headers,
+        attachments=[asdict(attachment) for attachment in attachments],
     )
     try:
         with transaction.atomic():
@@ -370,6 +419,9 @@ def _hand_over(message: Message) -> str:
                 idempotency_key=message.idempotency_key,
                 unsubscribe_url=link,
                 outbox_id=message.pk,
+                message_id=message.email_message_id,
+                headers=message.headers,
+                attachments=[backends.EmailAttachment(**attachment) for attachment in message.attachments],
             )
         )
     if message.channel == MessageChannel.SMS:
@@ -651,6 +703,27 @@ def email_report_apply(
             Unsubscribe.objects.create(customer=customer, channel=MessageChannel.EMAIL)
         _event(message, message.status, f"The recipient {event_type} (reported by the email provider); email consent withdrawn.")
     return message
+
+
+@transaction.atomic
+def email_bounce_apply(*, message_ids: Iterable[str], detail: str = "") -> Message | None:
+    """Mark the email a bounce report quotes as bounced; return it, or None when none of ours matches."""
+    ids = [value.strip() for value in message_ids if value and value.strip()]
+    if not ids:
+        return None
+    message = (
+        Message.objects.filter(channel=MessageChannel.EMAIL)
+        .filter(Q(email_message_id__in=ids) | Q(provider_message_id__in=ids))
+        .order_by("-pk")
+        .first()
+    )
+    if message is None:
+        return None
+    try:
+        return message_mark_bounced(message=message, detail=detail or "The recipient's mail server returned the email.")
+    except Conflict:
+        logger.warning("Ignored a bounce for message %s in status %s.", message.pk, message.status)
+        return message
 
 
 # --- unsubscribe ----------------------------------------------------------------------------------

@@ -9,4 +9,13 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         # Timeline kinds must be known wherever timelines are shown; receivers and sweeps load at start-up.
-        from aftersales.service import admin_sla, kinds, receivers, sla_kinds, sla_receivers, sweeps  # noqa: F401
+        from aftersales.service import (  # noqa: F401
+            admin_sla,
+            kinds,
+            receivers,
+            receivers_mail,
+            sla_kinds,
+            sla_receivers,
+            sweeps,
+            sweeps_mail,
+        )

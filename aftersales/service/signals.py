@@ -21,7 +21,7 @@ class Change(models.TextChoices):
     CREATED = "created"
     # Its status changed (data: from, to).
     STATUS = "status"
-    # Staff replied publicly (data: message_id).
+    # Staff replied publicly (data: message_id, first, status — where the reply leaves the ticket).
     PUBLIC_REPLY = "public_reply"
     # The customer wrote (data: message_id, reopened).
     CUSTOMER_REPLY = "customer_reply"

@@ -1,5 +1,14 @@
 """The service desk's models; each module adds its own and is re-exported here."""
 
+from aftersales.service.models.mail import (
+    InboundMail,
+    InboundOutcome,
+    Mailbox,
+    MailSecurity,
+    MailSource,
+    OutgoingKind,
+    OutgoingMail,
+)
 from aftersales.service.models.sla import (
     EscalationRule,
     EscalationTrigger,
@@ -51,7 +60,14 @@ __all__ = [
     "EscalationRule",
     "EscalationTier",
     "EscalationTrigger",
+    "InboundMail",
+    "InboundOutcome",
     "Macro",
+    "MailSecurity",
+    "MailSource",
+    "Mailbox",
+    "OutgoingKind",
+    "OutgoingMail",
     "Queue",
     "RoutingRule",
     "SlaClock",

@@ -37,7 +37,7 @@ from aftersales.service.models import (
 )
 from aftersales.service.services.attachments import attachments_check, attachments_save
 from aftersales.service.services.common import changed, event_write, person, ticket_lock, timeline_write
-from aftersales.service.services.routing import assignee_pick, queue_locked, staff_holding, ticket_route
+from aftersales.service.services.routing import Route, assignee_pick, queue_locked, staff_holding, ticket_route
 from aftersales.service.signals import Change
 
 MAX_SUBJECT = 200
@@ -176,10 +176,12 @@ def ticket_open(
     language: str | None = None,
     message_id: str = "",
     idempotency_key: str | None = None,
+    queue: Queue | None = None,
 ) -> Ticket:
     """Open a ticket for a customer: route it to a queue, assign an agent, link a repeat contact, bring in the selling rep.
 
-    A retry with the same idempotency key returns the ticket the first call opened.
+    A retry with the same idempotency key returns the ticket the first call opened. A given queue (the
+    mailbox's the mail came to) takes the ticket instead of the routing rules.
     """
     key = (idempotency_key or "").strip() or None
     if key is not None:
@@ -203,7 +205,10 @@ def ticket_open(
     body, checked = _content_check(body, attachments, errors)
 
     language = language or customer.language or Language.ENGLISH
-    route = ticket_route(kind=kind, channel=channel, language=language, unit=unit)
+    if queue is not None and queue.active:
+        route = Route(queue=queue, priority="", rule=None)
+    else:
+        route = ticket_route(kind=kind, channel=channel, language=language, unit=unit)
     queue = queue_locked(route.queue)
     counter = _counter_locked()
     if key is not None and (existing := Ticket.objects.filter(idempotency_key=key).first()) is not None:
@@ -367,10 +372,16 @@ def ticket_reply(
         ticket.save(update_fields=["first_public_reply_at", "updated_at"])
     event_write(ticket, TicketEventKind.PUBLIC_REPLY, actor=actor, data={"message_id": message.pk, "first": first})
     timeline_write(ticket, "ticket_replied", actor=actor)
-    changed(ticket, Change.PUBLIC_REPLY, actor=actor, data={"message_id": message.pk, "first": first})
+    target = status or (TicketStatus.OPEN if ticket.status == TicketStatus.NEW else None)
+    # The reply's email says where the reply leaves the ticket (resolved…), so the signal carries it.
+    changed(
+        ticket,
+        Change.PUBLIC_REPLY,
+        actor=actor,
+        data={"message_id": message.pk, "first": first, "status": target or ticket.status},
+    )
     if ticket.assignee_id is None and person(actor) is not None and actor.is_staff:
         _assign_apply(ticket, actor, actor=actor)
-    target = status or (TicketStatus.OPEN if ticket.status == TicketStatus.NEW else None)
     if target:
         _status_apply(ticket, target, actor=actor)
     return message
