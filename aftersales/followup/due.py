@@ -213,7 +213,6 @@ class _Rows:
     queryset: QuerySet[Any]
     customer: str  # the expression naming the customer id
     unit: str | None  # the expression naming the unit id, if the rows are about units
-    repeating: bool
     extra: tuple[str, ...] = ()
 
 
@@ -252,7 +251,7 @@ def _repeating(queryset: QuerySet[Any], anchor: Any, months: Any, window: Window
     )
     # The whole months from the anchor's month to the window's last month give the candidate repetition;
     # when that lands after the window's last day (a later day of the same month), the one before it is the latest.
-    candidate = ExpressionWrapper((Value(last_index) - MonthIndex(F("anchor"))) / F("every"), output_field=IntegerField())
+    candidate = ExpressionWrapper(F("lag") / F("every"), output_field=IntegerField())
     queryset = queryset.annotate(k_candidate=candidate).annotate(
         k=Case(
             When(GreaterThan(AddMonths(F("anchor"), F("k_candidate") * F("every")), window.last), then=F("k_candidate") - 1),
@@ -274,19 +273,19 @@ def _rows(step: PlaybookStep, scope: Scope, window: Window) -> _Rows | None:
         sales = _customer_conditions(_sales(scope), scope, "customer")
         later = _sales(scope).filter(customer_id=OuterRef("customer_id"), sold_on__gt=OuterRef("sold_on"))
         rows = _repeating(sales, F("sold_on"), Value(every), window).filter(~Exists(later))
-        return _Rows(rows, "customer_id", "lines__units__id", True)
+        return _Rows(rows, "customer_id", "lines__units__id")
     if trigger == Trigger.SALE:
         sales = _customer_conditions(_sales(scope), scope, "customer")
-        return _Rows(_one_shot(sales, F("sold_on"), window), "customer_id", "lines__units__id", False)
+        return _Rows(_one_shot(sales, F("sold_on"), window), "customer_id", "lines__units__id")
     if trigger in (Trigger.DELIVERY, Trigger.INSTALLATION):
         moment = "delivered_at" if trigger == Trigger.DELIVERY else "installed_at"
         if every:
-            return _Rows(_repeating(_units(scope), local_day(moment), Value(every), window), "customer_id", "pk", True)
-        return _Rows(_one_shot(_units(scope), local_day(moment), window, moment=moment), "customer_id", "pk", False)
+            return _Rows(_repeating(_units(scope), local_day(moment), Value(every), window), "customer_id", "pk")
+        return _Rows(_one_shot(_units(scope), local_day(moment), window, moment=moment), "customer_id", "pk")
     if trigger == Trigger.WARRANTY_END:
         units = _units(scope)
         if every:
-            return _Rows(_repeating(units, warranty_end_expression(), Value(every), window), "customer_id", "pk", True)
+            return _Rows(_repeating(units, warranty_end_expression(), Value(every), window), "customer_id", "pk")
         # Only units whose warranty ends in the window's months (or the month after: the day before a 1st) need the days.
         units = units.annotate(
             cover_start=warranty_start_expression(),
@@ -294,25 +293,25 @@ def _rows(step: PlaybookStep, scope: Scope, window: Window) -> _Rows | None:
                 MonthIndex(F("cover_start")) + F("product__warranty_months"), output_field=IntegerField()
             ),
         ).filter(end_month__gte=_month_index(window.first), end_month__lte=_month_index(window.last) + 1)
-        return _Rows(_one_shot(units, warranty_end_expression(F("cover_start")), window), "customer_id", "pk", False)
+        return _Rows(_one_shot(units, warranty_end_expression(F("cover_start")), window), "customer_id", "pk")
     if trigger == Trigger.MAINTENANCE:
         anchor = Coalesce(local_day("installed_at"), local_day("delivered_at"))
         units = _units(scope).filter(product__maintenance_interval_months__isnull=False)
-        return _Rows(_repeating(units, anchor, F("product__maintenance_interval_months"), window), "customer_id", "pk", True)
+        return _Rows(_repeating(units, anchor, F("product__maintenance_interval_months"), window), "customer_id", "pk")
     if trigger == Trigger.EXCHANGE_WINDOW:
         start = Coalesce(local_day("delivered_at"), F("sale_line__sale__sold_on"))
         units = _units(scope).filter(product__exchange_window_days__gt=0)
-        return _Rows(_one_shot(units, AddDays(start, F("product__exchange_window_days")), window), "customer_id", "pk", False)
+        return _Rows(_one_shot(units, AddDays(start, F("product__exchange_window_days")), window), "customer_id", "pk")
     if trigger == Trigger.BIRTHDAY:
-        return _Rows(_repeating(_customers(scope), F("birthday"), Value(12), window), "pk", None, True)
+        return _Rows(_repeating(_customers(scope), F("birthday"), Value(12), window), "pk", None)
     if trigger == Trigger.NO_CONTACT:
         customers = _customers(scope).annotate(last_contact=last_contact_expression())
-        return _Rows(_one_shot(customers, local_day("last_contact"), window, moment="last_contact"), "pk", None, False)
+        return _Rows(_one_shot(customers, local_day("last_contact"), window, moment="last_contact"), "pk", None)
     if trigger == Trigger.TICKET_RESOLVED:
         events: QuerySet[Any] = TimelineEvent.objects.filter(kind=TICKET_RESOLVED_KIND)
         events = _customer_owns(_customer_conditions(events, scope, "customer"), scope, "customer_id")
         rows = _one_shot(events, local_day("occurred_at"), window, moment="occurred_at")
-        return _Rows(rows, "customer_id", "unit_id", False, extra=("pk", "data"))
+        return _Rows(rows, "customer_id", "unit_id", extra=("pk", "data"))
     # Trigger.CONTRACT_END: contracts are not installed yet. When they are (they sit below follow-up), their
     # rows go here: the contract's customer and unit, anchored on its last day.
     return None
