@@ -7,6 +7,7 @@ Each benchmark script runs every measurement in a child process started from the
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -40,6 +41,15 @@ def run_child(script: str, kind: str, *args: str, database_url: str, workdir: Pa
     if process.returncode:
         raise SystemExit(f"{kind} failed with status {process.returncode}")
     return json.loads(out.read_text().strip().splitlines()[-1]), usage.ru_maxrss / 1024
+
+
+def databases_chosen(parser: argparse.ArgumentParser, text: str) -> list[str]:
+    """Return the databases named in a comma-separated option, refusing unknown ones."""
+    databases = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = set(databases) - {"sqlite", "postgresql"}
+    if unknown:
+        parser.error(f"unknown databases: {', '.join(sorted(unknown))}")
+    return databases
 
 
 def pg_admin(sql: str) -> None:

@@ -678,10 +678,7 @@ def main() -> None:
     parser.add_argument("--act-cap", type=int, default=ACT_CAP, help=f"touches acted on in the timed sweep (default {ACT_CAP})")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md nor the results file")
     options = parser.parse_args()
-    databases = [name.strip() for name in options.databases.split(",") if name.strip()]
-    unknown = set(databases) - {"sqlite", "postgresql"}
-    if unknown:
-        parser.error(f"unknown databases: {', '.join(sorted(unknown))}")
+    databases = benchlib.databases_chosen(parser, options.databases)
     sizes = [(options.units, options.customers), (max(options.units // 10, 1), max(options.customers // 10, 1))]
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-followup-") as work:

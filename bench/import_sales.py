@@ -437,10 +437,7 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
     options = parser.parse_args()
-    databases = [name.strip() for name in options.databases.split(",") if name.strip()]
-    unknown = set(databases) - {"sqlite", "postgresql"}
-    if unknown:
-        parser.error(f"unknown databases: {', '.join(sorted(unknown))}")
+    databases = benchlib.databases_chosen(parser, options.databases)
     RESULTS.mkdir(parents=True, exist_ok=True)
     sizes = [options.rows, max(options.rows // 10, 1)]
     files = {}
