@@ -69,6 +69,7 @@ messages: $(STAMP_DEV)
 bench: $(STAMP_DEV)
 	$(BIN)/python bench/import_sales.py
 	$(BIN)/python bench/followup.py
+	$(BIN)/python bench/service_desk.py
 
 clean:
 	rm -rf $(VENV) var/static
