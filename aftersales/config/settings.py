@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "aftersales.sales",
     "aftersales.messaging",
     "aftersales.service",
+    "aftersales.warranty",
     "aftersales.console",
     "aftersales.portal",
     "aftersales.demo",

@@ -85,6 +85,11 @@ _CONFIGURE_SERVICE = [
     "service.view_webhookdelivery",
 ]
 
+_VIEW_WARRANTY = ["warranty.view_warrantyclaim", "warranty.view_extendedwarranty", "warranty.view_exclusion"]
+_SELL_WARRANTY = ["warranty.add_extendedwarranty"]
+_INSPECT_UNITS = ["warranty.add_exclusion"]
+_WORK_CLAIMS = ["warranty.add_warrantyclaim", "warranty.change_warrantyclaim", "warranty.decide_warrantyclaim"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES_REP: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
@@ -92,9 +97,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _EDIT_UNITS
     + _VIEW_MESSAGES
     + _SEND_MESSAGES
-    + _VIEW_TICKETS,
-    Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE + _EDIT_CUSTOMERS + _VIEW_MESSAGES + _SEND_MESSAGES + _VIEW_TICKETS + _WORK_TICKETS,
-    Role.TECHNICIAN: _VIEW_INSTALLED_BASE + _EDIT_UNITS + _VIEW_TICKETS,
+    + _VIEW_TICKETS
+    + _VIEW_WARRANTY
+    + _SELL_WARRANTY,
+    Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE
+    + _EDIT_CUSTOMERS
+    + _VIEW_MESSAGES
+    + _SEND_MESSAGES
+    + _VIEW_TICKETS
+    + _WORK_TICKETS
+    + _VIEW_WARRANTY
+    + _INSPECT_UNITS
+    + _WORK_CLAIMS,
+    Role.TECHNICIAN: _VIEW_INSTALLED_BASE + _EDIT_UNITS + _VIEW_TICKETS + _VIEW_WARRANTY + _INSPECT_UNITS,
     Role.SERVICE_MANAGER: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _RECORD_SALES
@@ -106,7 +121,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_TICKETS
     + _WORK_TICKETS
     + _SEE_ALL_TICKETS
-    + _CONFIGURE_SERVICE,
+    + _CONFIGURE_SERVICE
+    + _VIEW_WARRANTY
+    + _SELL_WARRANTY
+    + _INSPECT_UNITS
+    + _WORK_CLAIMS,
     Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _EDIT_CATALOG
@@ -119,7 +138,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_TICKETS
     + _WORK_TICKETS
     + _SEE_ALL_TICKETS
-    + _CONFIGURE_SERVICE,
+    + _CONFIGURE_SERVICE
+    + _VIEW_WARRANTY
+    + _SELL_WARRANTY
+    + _INSPECT_UNITS
+    + _WORK_CLAIMS,
 }
 
 

@@ -9,7 +9,6 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 from sesame.utils import get_query_string, get_user
 
 from aftersales.core.errors import ValidationFailed
+from aftersales.core.ratelimit import within_limits
 from aftersales.core.timeline import event_describe, event_label, timeline_for_unit, timeline_record
 from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customer_consents, customer_for_portal_user
@@ -38,20 +38,13 @@ LINKS_PER_ADDRESS = 20
 LINK_WINDOW_SECONDS = 15 * 60
 
 
-def _count(key: str) -> int:
-    cache.add(key, 0, LINK_WINDOW_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the entry expired between add and incr
-        cache.set(key, 1, LINK_WINDOW_SECONDS)
-        return 1
-
-
 def _within_limits(request: HttpRequest, email: str) -> bool:
     digest = hashlib.sha256(email.encode("utf-8")).hexdigest()
-    per_email = _count(f"portal-link:email:{digest}")
-    per_address = _count(f"portal-link:address:{request.META.get('REMOTE_ADDR', '')}")
-    return per_email <= LINKS_PER_EMAIL and per_address <= LINKS_PER_ADDRESS
+    return within_limits(
+        (f"portal-link:email:{digest}", LINKS_PER_EMAIL),
+        (f"portal-link:address:{request.META.get('REMOTE_ADDR', '')}", LINKS_PER_ADDRESS),
+        window_seconds=LINK_WINDOW_SECONDS,
+    )
 
 
 def _send_link(request: HttpRequest, customer: Customer) -> None:
