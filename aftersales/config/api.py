@@ -29,6 +29,7 @@ def _mount() -> None:
     from aftersales.sales.api_imports import router as imports_router
     from aftersales.service.api import router as tickets_router
     from aftersales.service.api_setup import router as service_setup_router
+    from aftersales.warranty.api import router as warranty_router
 
     api.add_router("/v1/", customers_router)
     api.add_router("/v1/", catalog_router)
@@ -37,6 +38,7 @@ def _mount() -> None:
     api.add_router("/v1/", messaging_router)
     api.add_router("/v1/", tickets_router)
     api.add_router("/v1/", service_setup_router)
+    api.add_router("/v1/", warranty_router)
 
 
 _mount()
