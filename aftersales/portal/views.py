@@ -28,6 +28,7 @@ from aftersales.customers.services import customer_portal_user, customer_set_con
 from aftersales.portal.access import portal_view
 from aftersales.portal.forms import EmailForm, LanguageForm
 from aftersales.sales.selectors import units_of_customer
+from aftersales.warranty.selectors import coverage_now
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +111,10 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @portal_view
 def products(request: HttpRequest, customer: Customer) -> HttpResponse:
-    context = {"section": "products", "customer": customer, "units": units_of_customer(customer=customer)}
+    units = list(units_of_customer(customer=customer))
+    for unit in units:
+        unit.coverage = coverage_now(unit)  # type: ignore[attr-defined]
+    context = {"section": "products", "customer": customer, "units": units}
     return render(request, "portal/products.html", context)
 
 
@@ -120,7 +124,9 @@ def unit_detail(request: HttpRequest, customer: Customer, unit_id: int) -> HttpR
     if unit is None:
         raise Http404(_("No such product."))
     events = [(event, event_label(event), event_describe(event)) for event in timeline_for_unit(unit_id=unit.pk)[:200]]
-    return render(request, "portal/unit.html", {"section": "products", "unit": unit, "events": events})
+    unit.coverage = coverage_now(unit)  # type: ignore[attr-defined]
+    claims = unit.warranty_claims.order_by("-created_at", "-id")
+    return render(request, "portal/unit.html", {"section": "products", "unit": unit, "events": events, "claims": claims})
 
 
 @portal_view

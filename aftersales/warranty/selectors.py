@@ -11,7 +11,7 @@ from django.utils import timezone
 from aftersales.core.permissions import is_staff_member
 from aftersales.sales.models import Unit
 from aftersales.warranty.coverage import Coverage, coverage_on
-from aftersales.warranty.models import ClaimEvent, WarrantyClaim
+from aftersales.warranty.models import ClaimEvent, ClaimEventKind, ClaimStatus, DecisionReason, ReceiptCheck, WarrantyClaim
 
 
 def claims_visible_to(user: Any) -> QuerySet[WarrantyClaim]:
@@ -83,3 +83,22 @@ def public_check(*, serial: str, proof: str, on: dt.date | None = None) -> tuple
     if unit is None:
         return None
     return unit, coverage_on(unit=unit, on=on or timezone.localdate())
+
+
+def claim_event_describe(event: ClaimEvent) -> str:
+    """Return a claim event as a short phrase in the active language."""
+    label = str(ClaimEventKind(event.kind).label) if event.kind in ClaimEventKind.values else event.kind
+    data = event.data or {}
+    if event.kind == ClaimEventKind.RECEIPT_VERIFIED:
+        return f"{label}: {ReceiptCheck.VALID.label if data.get('valid') else ReceiptCheck.INVALID.label}"
+    if data.get("to") in ClaimStatus.values:
+        outcome = str(ClaimStatus(data["to"]).label)
+        if data.get("reason") in DecisionReason.values:
+            outcome = f"{outcome} ({DecisionReason(data['reason']).label})"
+        return f"{label}: {outcome}"
+    return label
+
+
+def claim_history_described(claim: WarrantyClaim) -> list[tuple[ClaimEvent, str]]:
+    """Return a claim's events, oldest first, each with its phrase in the active language."""
+    return [(event, claim_event_describe(event)) for event in claim_history(claim)]
