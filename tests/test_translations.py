@@ -135,8 +135,8 @@ def test_a_spanish_customer_sees_the_portal_in_spanish(client, db):
     page = client.get(reverse("portal:products"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert "Mis productos" in page
-    assert "Los productos que nos ha comprado, con la fecha de fin de su garantía." in page
-    assert "Garantía hasta" in page
+    assert "Los productos que nos ha comprado, con su garantía a día de hoy." in page
+    assert "Cubierto hasta el" in page
     assert "My products" not in page
 
 
