@@ -18,6 +18,7 @@ from aftersales.warranty.coverage import (
     reason_register,
 )
 from aftersales.warranty.models import UnitWarrantyTerms
+from aftersales.warranty.selectors import coverage_now
 from aftersales.warranty.services import exclusion_add, extended_warranty_sell, warranty_terms_snapshot_missing
 from tests.factories import UnitFactory
 from tests.warranty.conftest import madrid, sold_unit
@@ -169,3 +170,14 @@ def test_a_registered_provider_covers_when_warranties_do_not():
 
     assert coverage.kind == CoverageKind.CONTRACT
     assert coverage.explain("en") == "Covered until 31 December 2026 by maintenance contract AMC-7"
+
+
+def test_a_warranty_ending_today_is_covered_until_midnight_in_madrid(time_machine):
+    unit = sold_unit(delivered_at=madrid(2025, 3, 1))
+
+    # 23:30 in Madrid on the last day is still covered...
+    time_machine.move_to(madrid(2027, 2, 28, 23, 30), tick=False)
+    assert coverage_now(unit).covered
+    # ...and 23:30 UTC on the same date is already 1 March in Madrid: not covered.
+    time_machine.move_to(dt.datetime(2027, 2, 28, 23, 30, tzinfo=dt.UTC), tick=False)
+    assert coverage_now(unit).reason == "expired"
