@@ -315,7 +315,7 @@ def claim_submit(
         raise ValidationFailed(errors=errors)
 
     # One claim at a time per unit, so two submissions cannot both pass the duplicate check.
-    unit = Unit.objects.select_for_update().select_related("product", "customer", "sale_line__sale").get(pk=unit.pk)
+    unit = Unit.objects.select_for_update(of=("self",)).select_related("product", "customer", "sale_line__sale").get(pk=unit.pk)
     claim = WarrantyClaim(
         unit=unit,
         customer=unit.customer,
@@ -350,7 +350,9 @@ def claim_submit(
 
 def _claim_lock(claim: WarrantyClaim) -> WarrantyClaim:
     return (
-        WarrantyClaim.objects.select_for_update().select_related("unit", "unit__product", "customer", "ticket").get(pk=claim.pk)
+        WarrantyClaim.objects.select_for_update(of=("self",))
+        .select_related("unit", "unit__product", "customer", "ticket")
+        .get(pk=claim.pk)
     )
 
 
