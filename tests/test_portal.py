@@ -223,6 +223,7 @@ def test_my_products_lists_only_my_units_with_purchase_date_and_warranty_end(cli
 
     assert "MINE-1" in page and "THEIRS-1" not in page
     assert mine.warranty_end == dt.date(2027, 1, 14)
+    assert 'datetime="2027-01-14"' in page
     assert "Covered until 14 January 2027 by the 24-month standard warranty from the purchase on 15 January 2025" in page
     assert "Jan. 15, 2025" in page
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps as django_apps
 
 from tests.factories import CustomerFactory, ProductFactory, SaleFactory, SaleLineFactory, UnitFactory
 
@@ -37,3 +39,9 @@ def sold_unit(
 
 def madrid(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> dt.datetime:
     return dt.datetime(year, month, day, hour, minute, tzinfo=MADRID)
+
+
+def decision_template_ensure() -> None:
+    """Create the claim decision templates again: tests that commit (transaction=True) flush migration data."""
+    migration = importlib.import_module("aftersales.warranty.migrations.0002_claim_decision_template")
+    migration.create_templates(django_apps, None)

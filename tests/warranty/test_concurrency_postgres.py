@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.apps import apps as django_apps
 from django.db import connection
 
 from aftersales.warranty.models import ClaimStatus, DecisionReason, WarrantyClaim
 from aftersales.warranty.services import claim_submit
 from tests.concurrency import at_once
-from tests.warranty.conftest import madrid, sold_unit
+from tests.warranty.conftest import decision_template_ensure, madrid, sold_unit
 
 pytestmark = [
     pytest.mark.postgres,
@@ -22,9 +19,7 @@ pytestmark = [
 
 @pytest.fixture(autouse=True)
 def _decision_template():
-    # Created by a data migration; tests that commit (transaction=True) flush it, so make sure it is there.
-    migration = importlib.import_module("aftersales.warranty.migrations.0002_claim_decision_template")
-    migration.create_templates(django_apps, None)
+    decision_template_ensure()
 
 
 def test_six_claims_for_the_same_fault_at_once_approve_one_and_reject_the_others_as_duplicates():
