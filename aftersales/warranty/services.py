@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.errors import Conflict, FieldError, ValidationFailed, interpolate, one_of
 from aftersales.core.files import upload_check
+from aftersales.core.permissions import is_staff_member
 from aftersales.core.timeline import timeline_record
 from aftersales.messaging.models import MessageChannel
 from aftersales.messaging.services import message_enqueue
@@ -262,7 +263,8 @@ def _customer_notify(claim: WarrantyClaim, *, actor: Any, coverage: Coverage | N
 
 def _ticket_tell(claim: WarrantyClaim, *, actor: Any) -> None:
     ticket = claim.ticket
-    if ticket is None or actor is None or not actor.is_authenticated:
+    # Internal notes are written by staff; a customer's claim on their own ticket is linked without one.
+    if ticket is None or not is_staff_member(actor):
         return
     # Internal notes are read by staff: write them in the business's language.
     with translation.override(settings.LANGUAGE_CODE):

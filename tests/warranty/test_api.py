@@ -164,3 +164,22 @@ def test_staff_open_a_claim_from_a_ticket_number(api_as, manager):
 
     assert response.status_code == 201, response.content
     assert response.json()["ticket_number"] == ticket.number
+
+
+def test_a_customer_claiming_from_their_own_ticket_links_it_without_an_internal_note(portal_as, manager):
+    from aftersales.service.models import TicketMessage
+    from aftersales.service.services import ticket_open
+
+    unit = sold_unit(delivered_at=madrid(2025, 3, 1))
+    ticket = ticket_open(
+        actor=manager, customer=unit.customer, subject="Noise", body="…", kind="claim", channel="phone", unit=unit
+    )
+
+    response = portal_as(unit.customer).post(
+        "/api/v1/warranty/claims",
+        {"unit_id": unit.pk, "fault_code": "noise", "fault_description": "Rattle.", "ticket_number": ticket.number},
+        content_type=MULTIPART_CONTENT,
+    )
+
+    assert response.status_code == 201 and response.json()["ticket_number"] == ticket.number
+    assert not TicketMessage.objects.filter(ticket=ticket, visibility="internal").exists()
