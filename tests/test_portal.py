@@ -211,7 +211,8 @@ def test_staff_member_is_not_let_into_the_portal(client, agent):
 # --- my products ---------------------------------------------------------------------------
 
 
-def test_my_products_lists_only_my_units_with_purchase_date_and_warranty_end(client, tom):
+def test_my_products_lists_only_my_units_with_purchase_date_and_warranty_end(client, tom, time_machine):
+    time_machine.move_to(dt.datetime(2026, 1, 15, 10, 0, tzinfo=dt.UTC), tick=False)
     mine = UnitFactory(
         customer=tom, serial="MINE-1", sale_line__sale__customer=tom, sale_line__sale__sold_on=dt.date(2025, 1, 15)
     )
@@ -223,6 +224,7 @@ def test_my_products_lists_only_my_units_with_purchase_date_and_warranty_end(cli
     assert "MINE-1" in page and "THEIRS-1" not in page
     assert mine.warranty_end == dt.date(2027, 1, 14)
     assert 'datetime="2027-01-14"' in page
+    assert "Covered until 14 January 2027 by the 24-month standard warranty from the purchase on 15 January 2025" in page
     assert "Jan. 15, 2025" in page
 
 
@@ -237,7 +239,7 @@ def test_warranty_starting_at_installation_says_so_until_installed(client, tom):
 
     page = text_of(client.get(reverse("portal:products")))
 
-    assert "Starts at installation" in page
+    assert "Not covered yet: the 24-month standard warranty starts on installation" in page
 
 
 def test_my_unit_page_shows_its_history(client, tom):

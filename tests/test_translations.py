@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import gettext
 import re
 import shutil
@@ -127,7 +128,9 @@ def test_no_string_marked_for_translation_is_hidden_from_the_collector():
 # --- readers ------------------------------------------------------------------------------
 
 
-def test_a_spanish_customer_sees_the_portal_in_spanish(client, db):
+def test_a_spanish_customer_sees_the_portal_in_spanish(client, db, time_machine):
+    # Sold on 1 March 2025 under a 24-month warranty: covered on this day.
+    time_machine.move_to(dt.datetime(2026, 1, 15, 10, 0, tzinfo=dt.UTC), tick=False)
     ana = CustomerFactory(name="Ana Ruiz", language="es")
     UnitFactory(customer=ana, serial="BIKE-42", sale_line__sale__customer=ana)
     client.force_login(customer_portal_user(customer=ana))
@@ -135,8 +138,8 @@ def test_a_spanish_customer_sees_the_portal_in_spanish(client, db):
     page = client.get(reverse("portal:products"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert "Mis productos" in page
-    assert "Los productos que nos ha comprado, con la fecha de fin de su garantía." in page
-    assert "Garantía hasta" in page
+    assert "Los productos que nos ha comprado, con su garantía a día de hoy." in page
+    assert "Cubierto hasta el" in page
     assert "My products" not in page
 
 

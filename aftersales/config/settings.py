@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "aftersales.messaging",
     "aftersales.service",
     "aftersales.followup",
+    "aftersales.warranty",
     "aftersales.console",
     "aftersales.portal",
     "aftersales.demo",
@@ -161,6 +162,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Proofs of purchase: what may be uploaded and how big.
 PROOF_OF_PURCHASE_MAX_BYTES = int(os.environ.get("PROOF_OF_PURCHASE_MAX_BYTES", str(10 * 1024 * 1024)))
 PROOF_OF_PURCHASE_CONTENT_TYPES = ["application/pdf", "image/jpeg", "image/png"]
+# The public warranty check: attempts allowed per client address and per serial number in the window.
+WARRANTY_CHECKS_PER_ADDRESS = int(os.environ.get("WARRANTY_CHECKS_PER_ADDRESS", "20"))
+WARRANTY_CHECKS_PER_SERIAL = int(os.environ.get("WARRANTY_CHECKS_PER_SERIAL", "5"))
+WARRANTY_CHECK_WINDOW_SECONDS = int(os.environ.get("WARRANTY_CHECK_WINDOW_SECONDS", str(15 * 60)))
 # Largest sales history file the console and the API accept for a background import.
 SALES_IMPORT_MAX_BYTES = int(os.environ.get("SALES_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
 # Largest file a ticket message may carry, and the kinds of file it may be (checked by content, not name).

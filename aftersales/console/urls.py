@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.console import views_messaging
+from aftersales.console import views_messaging, views_warranty
 from aftersales.console.views import auth, customers, followup, home, imports, sales, tickets, tickets_admin, tokens, units
 
 app_name = "console"
@@ -37,6 +37,15 @@ urlpatterns = [
     path("messages/templates/new/", views_messaging.template_edit, name="messaging_template_new"),
     path("messages/templates/preview/", views_messaging.template_preview, name="messaging_template_preview"),
     path("messages/templates/<int:template_id>/", views_messaging.template_edit, name="messaging_template"),
+    path("warranty/claims/", views_warranty.claim_queue, name="warranty_claims"),
+    path("warranty/claims/<int:claim_id>/", views_warranty.claim_detail, name="warranty_claim"),
+    path("warranty/claims/<int:claim_id>/decide/", views_warranty.claim_decide, name="warranty_claim_decide"),
+    path("warranty/claims/<int:claim_id>/verify/", views_warranty.claim_verify, name="warranty_claim_verify"),
+    path("warranty/claims/<int:claim_id>/cancel/", views_warranty.claim_cancel, name="warranty_claim_cancel"),
+    path("warranty/claims/<int:claim_id>/receipt/", views_warranty.claim_receipt, name="warranty_claim_receipt"),
+    path("units/id/<int:unit_id>/claim/", views_warranty.claim_new, name="warranty_claim_new"),
+    path("units/id/<int:unit_id>/extended-warranty/", views_warranty.unit_extended, name="warranty_extended"),
+    path("units/id/<int:unit_id>/exclusion/", views_warranty.unit_exclusion, name="warranty_exclusion"),
     path("messages/templates/<int:template_id>/delete/", views_messaging.template_delete, name="messaging_template_delete"),
     path("followup/my-day/", followup.my_day, name="followup_my_day"),
     path("followup/agenda/", followup.agenda, name="followup_agenda"),

@@ -92,3 +92,9 @@ class Conflict(DomainError):
     """The request clashes with the current state (a duplicate, a stale update)."""
 
     status_code = 409
+
+
+class TooManyRequests(DomainError):
+    """The caller asked too often in a short time (guessing protection); they may try again later."""
+
+    status_code = 429

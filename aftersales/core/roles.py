@@ -123,6 +123,11 @@ _CONFIGURE_MAIL = [
     "service.view_outgoingmail",
 ]
 
+_VIEW_WARRANTY = ["warranty.view_warrantyclaim", "warranty.view_extendedwarranty", "warranty.view_exclusion"]
+_SELL_WARRANTY = ["warranty.add_extendedwarranty"]
+_INSPECT_UNITS = ["warranty.add_exclusion"]
+_WORK_CLAIMS = ["warranty.add_warrantyclaim", "warranty.change_warrantyclaim", "warranty.decide_warrantyclaim"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES_REP: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
@@ -133,7 +138,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_TICKETS
     + _VIEW_FOLLOWUP
     + _WORK_TASKS
-    + _VIEW_SERVICE_LEVELS,
+    + _VIEW_SERVICE_LEVELS
+    + _VIEW_WARRANTY
+    + _SELL_WARRANTY,
     Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _VIEW_MESSAGES
@@ -142,12 +149,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _WORK_TICKETS
     + _VIEW_FOLLOWUP
     + _WORK_TASKS
-    + _VIEW_SERVICE_LEVELS,
+    + _VIEW_SERVICE_LEVELS
+    + _VIEW_WARRANTY
+    + _INSPECT_UNITS
+    + _WORK_CLAIMS,
     Role.TECHNICIAN: _VIEW_INSTALLED_BASE
     + _EDIT_UNITS
     + _VIEW_TICKETS
     + _VIEW_SERVICE_LEVELS
-    + ["followup.view_stafftask", "followup.change_stafftask"],
+    + ["followup.view_stafftask", "followup.change_stafftask"]
+    + _VIEW_WARRANTY
+    + _INSPECT_UNITS,
     Role.SERVICE_MANAGER: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _RECORD_SALES
@@ -166,7 +178,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _MANAGE_TASKS
     + _VIEW_SERVICE_LEVELS
     + _CONFIGURE_SERVICE_LEVELS
-    + _CONFIGURE_MAIL,
+    + _CONFIGURE_MAIL
+    + _VIEW_WARRANTY
+    + _SELL_WARRANTY
+    + _INSPECT_UNITS
+    + _WORK_CLAIMS,
     Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _EDIT_CATALOG
@@ -186,7 +202,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _MANAGE_TASKS
     + _VIEW_SERVICE_LEVELS
     + _CONFIGURE_SERVICE_LEVELS
-    + _CONFIGURE_MAIL,
+    + _CONFIGURE_MAIL
+    + _VIEW_WARRANTY
+    + _SELL_WARRANTY
+    + _INSPECT_UNITS
+    + _WORK_CLAIMS,
 }
 
 

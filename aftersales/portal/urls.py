@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.portal import views, views_preferences, views_tickets
+from aftersales.portal import views, views_preferences, views_tickets, views_warranty
 
 app_name = "portal"
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("auth/", views.authenticate_link, name="auth"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("products/<int:unit_id>/", views.unit_detail, name="unit"),
+    path("products/<int:unit_id>/claim/", views_warranty.claim_new, name="claim_new"),
+    path("claims/", views_warranty.claim_list, name="claims"),
+    path("claims/<int:claim_id>/", views_warranty.claim_detail, name="claim"),
+    path("claims/<int:claim_id>/withdraw/", views_warranty.claim_cancel, name="claim_cancel"),
+    path("warranty-check/", views_warranty.warranty_check, name="warranty_check"),
     path("profile/", views.profile, name="profile"),
     path("preferences/", views_preferences.preferences, name="preferences"),
     path("preferences/unsubscribe/", views_preferences.unsubscribe, name="unsubscribe"),

@@ -8,7 +8,6 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import login, logout
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from sesame.utils import get_query_string, get_user
 
+from aftersales.core.ratelimit import within_limits
 from aftersales.core.timeline import event_describe, event_label, timeline_for_unit, timeline_record
 from aftersales.customers.models import Customer
 from aftersales.customers.selectors import customer_consents, customer_for_portal_user
@@ -26,6 +26,7 @@ from aftersales.customers.services import customer_portal_user
 from aftersales.portal.access import portal_view
 from aftersales.portal.forms import EmailForm
 from aftersales.sales.selectors import units_of_customer
+from aftersales.warranty.selectors import coverage_now
 
 logger = logging.getLogger(__name__)
 
@@ -36,20 +37,13 @@ LINKS_PER_ADDRESS = 20
 LINK_WINDOW_SECONDS = 15 * 60
 
 
-def _count(key: str) -> int:
-    cache.add(key, 0, LINK_WINDOW_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the entry expired between add and incr
-        cache.set(key, 1, LINK_WINDOW_SECONDS)
-        return 1
-
-
 def _within_limits(request: HttpRequest, email: str) -> bool:
     digest = hashlib.sha256(email.encode("utf-8")).hexdigest()
-    per_email = _count(f"portal-link:email:{digest}")
-    per_address = _count(f"portal-link:address:{request.META.get('REMOTE_ADDR', '')}")
-    return per_email <= LINKS_PER_EMAIL and per_address <= LINKS_PER_ADDRESS
+    return within_limits(
+        (f"portal-link:email:{digest}", LINKS_PER_EMAIL),
+        (f"portal-link:address:{request.META.get('REMOTE_ADDR', '')}", LINKS_PER_ADDRESS),
+        window_seconds=LINK_WINDOW_SECONDS,
+    )
 
 
 def _send_link(request: HttpRequest, customer: Customer) -> None:
@@ -115,7 +109,10 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @portal_view
 def products(request: HttpRequest, customer: Customer) -> HttpResponse:
-    context = {"section": "products", "customer": customer, "units": units_of_customer(customer=customer)}
+    units = list(units_of_customer(customer=customer))
+    for unit in units:
+        unit.coverage = coverage_now(unit)  # type: ignore[attr-defined]
+    context = {"section": "products", "customer": customer, "units": units}
     return render(request, "portal/products.html", context)
 
 
@@ -125,7 +122,9 @@ def unit_detail(request: HttpRequest, customer: Customer, unit_id: int) -> HttpR
     if unit is None:
         raise Http404(_("No such product."))
     events = [(event, event_label(event), event_describe(event)) for event in timeline_for_unit(unit_id=unit.pk)[:200]]
-    return render(request, "portal/unit.html", {"section": "products", "unit": unit, "events": events})
+    unit.coverage = coverage_now(unit)  # type: ignore[attr-defined]
+    claims = unit.warranty_claims.order_by("-created_at", "-id")
+    return render(request, "portal/unit.html", {"section": "products", "unit": unit, "events": events, "claims": claims})
 
 
 @portal_view

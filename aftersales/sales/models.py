@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import Product, WarrantyStart
-from aftersales.core.dates import add_months
+from aftersales.core.dates import period_last_day
 from aftersales.core.models import TimeStampedModel
 from aftersales.customers.models import Customer
 
@@ -140,8 +140,12 @@ class Unit(TimeStampedModel):
     @property
     def warranty_start(self) -> dt.date | None:
         """Return the day the standard warranty starts, or None while it has not started."""
+        return self.warranty_start_by(self.product.warranty_starts)
+
+    def warranty_start_by(self, starts: str) -> dt.date | None:
+        """Return the day a warranty starting at delivery or installation (``WarrantyStart``) starts for this unit."""
         # The business's calendar day, not UTC's: a delivery at 00:30 in Madrid starts on that day.
-        if self.product.warranty_starts == WarrantyStart.INSTALLATION:
+        if starts == WarrantyStart.INSTALLATION:
             return timezone.localdate(self.installed_at) if self.installed_at else None
         if self.delivered_at:
             return timezone.localdate(self.delivered_at)
@@ -153,11 +157,7 @@ class Unit(TimeStampedModel):
         start = self.warranty_start
         if start is None:
             return None
-        anniversary = add_months(start, self.product.warranty_months)
-        if anniversary.day != start.day:
-            # 31 January + 1 month: there is no 31 February, so cover February to its last day.
-            return anniversary
-        return anniversary - dt.timedelta(days=1)
+        return period_last_day(start, self.product.warranty_months)
 
 
 def import_upload_to(instance: SalesImport, filename: str) -> str:

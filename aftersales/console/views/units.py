@@ -16,6 +16,7 @@ from aftersales.console.access import staff_view
 from aftersales.console.forms import MomentForm, UnitFilterForm
 from aftersales.console.selectors import units_search
 from aftersales.console.views.common import page_of, timeline_page
+from aftersales.console.views_warranty import unit_warranty
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.timeline import timeline_for_unit
 from aftersales.sales.models import Unit, UnitStatus
@@ -62,7 +63,10 @@ def _unit_page(request: HttpRequest, unit: Unit) -> HttpResponse:
     timeline = {"page": events, "rows": rows}
     if request.htmx and "events" in request.GET:  # type: ignore[attr-defined]
         return render(request, "console/_timeline_items.html", {"timeline": timeline})
-    return render(request, "console/units/detail.html", {"section": "units", "unit": unit, "timeline": timeline})
+    context: dict[str, Any] = {"section": "units", "unit": unit, "timeline": timeline}
+    if request.user.has_perm("warranty.view_warrantyclaim"):
+        context["warranty"] = unit_warranty(unit)
+    return render(request, "console/units/detail.html", context)
 
 
 # How each moment is recorded, and what the person is told once it is.
