@@ -289,8 +289,10 @@ def message_enqueue(
     existing = Message.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing
-    # One enqueue per customer at a time, so two triggers cannot both slip under the cap.
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    # One enqueue per customer at a time, so two triggers cannot both slip under the cap. NO KEY UPDATE:
+    # rows that merely refer to the customer (a ticket being opened) are not held up, which would deadlock
+    # with a caller that already locked such a row (a ticket reply).
+    customer = Customer.objects.select_for_update(no_key=True).get(pk=customer.pk)
     template = template_choose(code=template_code, channel=channel, language=customer.language)
     if template is None:
         raise ValidationFailed(

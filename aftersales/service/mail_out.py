@@ -178,7 +178,11 @@ def acknowledgement_wanted(ticket: Ticket) -> bool:
 @transaction.atomic
 def ticket_acknowledge(*, ticket: Ticket) -> OutgoingMail | None:
     """Email the customer that their request arrived, with its reference and when to expect an answer; once per ticket."""
-    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("customer", "queue", "unit").get(pk=ticket.pk)
+    # NO KEY UPDATE: one acknowledgement at a time per ticket, without holding up a new ticket that refers
+    # to this one (a repeat contact) while the customer's row is locked for the outbox.
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",), no_key=True).select_related("customer", "queue", "unit").get(pk=ticket.pk)
+    )
     if not acknowledgement_wanted(ticket):
         return None
     due = first_response_due(ticket)

@@ -22,7 +22,9 @@ def ticket_lock(ticket: Ticket) -> Ticket:
     """Return the ticket re-read under a row lock, so concurrent changes apply one after the other."""
     # Only the ticket row is locked; unit and assignee are outer joins, which PostgreSQL cannot lock.
     return (
-        Ticket.objects.select_for_update(of=("self",)).select_related("customer", "unit", "queue", "assignee").get(pk=ticket.pk)
+        Ticket.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("customer", "unit", "queue", "assignee")
+        .get(pk=ticket.pk)
     )
 
 

@@ -141,4 +141,4 @@ def assignee_pick(*, queue: Queue, language: str, at: dt.datetime | None = None)
 
 def queue_locked(queue: Queue) -> Queue:
     """Return the queue re-read under a row lock, so two tickets never take the same turn."""
-    return Queue.objects.select_for_update().select_related("department").get(pk=queue.pk)
+    return Queue.objects.select_for_update(of=("self",), no_key=True).select_related("department").get(pk=queue.pk)
