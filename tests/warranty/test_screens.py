@@ -171,3 +171,17 @@ def test_the_public_check_page_answers_alike_for_any_miss_and_429_after_the_limi
     assert alert(wrong_serial) == alert(wrong_proof) == ["No product matches this serial number and proof of purchase."]
     assert "Covered" not in wrong_proof.content.decode()
     assert blocked.status_code == 429
+
+
+def test_a_ticket_about_a_unit_offers_a_warranty_claim_that_keeps_the_ticket(manager):
+    unit = sold_unit()
+    ticket = ticket_open(
+        actor=manager, customer=unit.customer, unit=unit, subject="Broken", body="It stopped.", kind="repair", channel="phone"
+    )
+    client = signed_in(manager)
+
+    page = client.get(f"/tickets/{ticket.number}/").content.decode()
+
+    link = f"/units/id/{unit.pk}/claim/?ticket={ticket.number}"
+    assert link in page
+    assert f'value="{ticket.number}"' in client.get(link).content.decode()
