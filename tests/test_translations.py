@@ -16,9 +16,11 @@ from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 
 import aftersales
 from aftersales.core.errors import FieldError, ValidationFailed
+from aftersales.core.models import Weekday
 from aftersales.customers.services import customer_clean, customer_portal_user
 from tests.factories import CustomerFactory, UnitFactory
 
@@ -304,3 +306,9 @@ def test_the_unsubscribe_footer_is_written_in_the_messages_language():
         body = body_with_unsubscribe("¡Feliz cumpleaños!", link="https://example.com/u/x/", language="es")
 
     assert body == "¡Feliz cumpleaños!\nDarse de baja: https://example.com/u/x/\n"
+
+
+def test_weekday_labels_keep_their_own_context_so_spanish_dates_stay_lowercase():
+    with translation.override("es"):
+        assert date_format(dt.date(2025, 5, 5), "l j \\d\\e F") == "lunes 5 de mayo"
+        assert str(Weekday.MONDAY.label) == "Lunes"

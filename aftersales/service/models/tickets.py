@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import AppendOnlyModel, Language, TimeStampedModel
+from aftersales.core.models import AppendOnlyModel, Language, TimeStampedModel, Weekday
 
 
 class AssignmentMode(models.TextChoices):
@@ -523,16 +523,6 @@ class Callback(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} @ {self.due_at:%Y-%m-%d %H:%M}"
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
 
 
 class AgentProfile(models.Model):
