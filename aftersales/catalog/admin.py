@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.catalog.models import Category, Product
+from aftersales.catalog.models import Category, Part, Product
 
 
 @admin.register(Category)
@@ -46,3 +46,13 @@ class ProductAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+
+@admin.register(Part)
+class PartAdmin(admin.ModelAdmin):
+    list_display = ("sku", "name", "unit_cost", "unit_price", "stock_on_hand", "reorder_level", "is_active")
+    list_filter = ("is_active", "categories")
+    search_fields = ("sku", "name", "name_es")
+    filter_horizontal = ("categories",)
+    # Stock changes only through movements (part_stock_take / part_stock_receive), never by editing the figure.
+    readonly_fields = ("stock_on_hand",)

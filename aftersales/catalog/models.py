@@ -79,3 +79,61 @@ class Product(TimeStampedModel):
     def display_name(self, language: str) -> str:
         """Return the product's name in a language, falling back to English."""
         return self.name_es if language == Language.SPANISH and self.name_es else self.name
+
+
+class Part(TimeStampedModel):
+    """A spare part used in repairs and visits, with its cost, its price and the stock on hand."""
+
+    sku = models.CharField(_("part number"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_es = models.CharField(_("name in Spanish"), max_length=200, blank=True)
+    # What the part costs the company; the after-sales cost of using one.
+    unit_cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    # What a customer pays for it when the work is not covered.
+    unit_price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    stock_on_hand = models.IntegerField(_("stock on hand"), default=0)
+    reorder_level = models.PositiveIntegerField(_("reorder level"), default=0)
+    categories = models.ManyToManyField(Category, verbose_name=_("fits categories"), blank=True, related_name="parts")
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("spare part")
+        verbose_name_plural = _("spare parts")
+        constraints = [
+            models.CheckConstraint(condition=Q(unit_cost__gte=0), name="part_cost_not_negative"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="part_price_not_negative"),
+            # Stock is taken with a conditional UPDATE; the constraint is the last line of defence.
+            models.CheckConstraint(condition=Q(stock_on_hand__gte=0), name="part_stock_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sku})"
+
+    def display_name(self, language: str) -> str:
+        """Return the part's name in a language, falling back to English."""
+        return self.name_es if language == Language.SPANISH and self.name_es else self.name
+
+
+class PartMovement(models.Model):
+    """An append-only change to a part's stock: received, used in a repair or visit, counted."""
+
+    part = models.ForeignKey(Part, verbose_name=_("part"), on_delete=models.PROTECT, related_name="movements")
+    # Positive when stock comes in, negative when it is used.
+    quantity = models.IntegerField(_("quantity"))
+    reason = models.CharField(_("reason"), max_length=20)
+    # What the part went into (``RO-000012``, ``WO-000003``) or came from (a delivery note).
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    actor = models.ForeignKey(
+        "core.User", verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        constraints = [models.CheckConstraint(condition=~Q(quantity=0), name="part_movement_not_zero")]
+
+    def __str__(self) -> str:
+        return f"{self.part_id} {self.quantity:+d} {self.reason}"

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.core.validators import slug_re
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.catalog.models import Category, Product, WarrantyStart
-from aftersales.core.errors import FieldError, ValidationFailed, one_of
+from aftersales.catalog.models import Category, Part, PartMovement, Product, WarrantyStart
+from aftersales.core.errors import FieldError, ValidationFailed, interpolate, one_of
 from aftersales.core.models import User
 
 
@@ -81,3 +82,52 @@ def product_update(*, actor: User | None, product: Product, data: Mapping[str, A
         setattr(product, name, value)
     product.save()
     return product
+
+
+class StockReason:
+    """Why a part's stock changed (stored on each movement)."""
+
+    # A delivery from the supplier.
+    RECEIVED = "received"
+    # Used in a repair or a visit.
+    USED = "used"
+    # Put back: a part taken for a job and not used.
+    RETURNED = "returned"
+    # A stock count corrected the figure.
+    COUNTED = "counted"
+
+
+def part_stock_take(*, actor: User | None, part: Part, quantity: int, reference: str = "") -> Part:
+    """Take parts out of stock for a job; refuse when fewer are on hand, even under concurrent takes."""
+    if quantity <= 0:
+        raise ValidationFailed(errors=[FieldError(field="quantity", reason=_("must be at least 1"))])
+    with transaction.atomic():
+        # One conditional UPDATE: two technicians taking the last part cannot both succeed.
+        taken = Part.objects.filter(pk=part.pk, stock_on_hand__gte=quantity).update(stock_on_hand=F("stock_on_hand") - quantity)
+        if not taken:
+            on_hand = Part.objects.filter(pk=part.pk).values_list("stock_on_hand", flat=True).first() or 0
+            raise ValidationFailed(
+                errors=[
+                    FieldError(
+                        field="quantity",
+                        reason=interpolate(_("only %(on_hand)s of %(part)s in stock"), on_hand=on_hand, part=part.sku),
+                        code="out_of_stock",
+                    )
+                ]
+            )
+        PartMovement.objects.create(part=part, quantity=-quantity, reason=StockReason.USED, reference=reference, actor=actor)
+    part.refresh_from_db(fields=["stock_on_hand"])
+    return part
+
+
+def part_stock_receive(
+    *, actor: User | None, part: Part, quantity: int, reference: str = "", reason: str = StockReason.RECEIVED
+) -> Part:
+    """Put parts into stock (a delivery, or parts brought back unused)."""
+    if quantity <= 0:
+        raise ValidationFailed(errors=[FieldError(field="quantity", reason=_("must be at least 1"))])
+    with transaction.atomic():
+        Part.objects.filter(pk=part.pk).update(stock_on_hand=F("stock_on_hand") + quantity)
+        PartMovement.objects.create(part=part, quantity=quantity, reason=reason, reference=reference, actor=actor)
+    part.refresh_from_db(fields=["stock_on_hand"])
+    return part

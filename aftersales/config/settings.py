@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "aftersales.service",
     "aftersales.followup",
     "aftersales.warranty",
+    "aftersales.fieldwork",
     "aftersales.console",
     "aftersales.portal",
     "aftersales.demo",

@@ -127,6 +127,35 @@ _VIEW_WARRANTY = ["warranty.view_warrantyclaim", "warranty.view_extendedwarranty
 _SELL_WARRANTY = ["warranty.add_extendedwarranty"]
 _INSPECT_UNITS = ["warranty.add_exclusion"]
 _WORK_CLAIMS = ["warranty.add_warrantyclaim", "warranty.change_warrantyclaim", "warranty.decide_warrantyclaim"]
+# Field service: everyone on staff sees the visits; reps lead delivery visits and technicians carry out
+# the rest; agents and managers book them; managers and administrators set technicians up.
+_VIEW_FIELDWORK = [
+    "fieldwork.view_workorder",
+    "fieldwork.view_technician",
+    "fieldwork.view_servicezone",
+    "fieldwork.view_certification",
+    "fieldwork.view_checklisttemplate",
+]
+_PERFORM_FIELDWORK = ["fieldwork.perform_workorder"]
+_SCHEDULE_FIELDWORK = ["fieldwork.schedule_workorder", "fieldwork.add_workorder", "fieldwork.change_workorder"]
+_CONFIGURE_FIELDWORK = [
+    f"fieldwork.{verb}_{model}"
+    for model in (
+        "technician",
+        "technicianshift",
+        "technicianabsence",
+        "certification",
+        "servicezone",
+        "checklisttemplate",
+        "checklisttemplateitem",
+    )
+    for verb in ("add", "change", "delete")
+]
+# Spare parts: technicians and agents see the catalogue and stock; managers and administrators keep it.
+_VIEW_PARTS = ["catalog.view_part"]
+_MANAGE_PARTS = ["catalog.add_part", "catalog.change_part"]
+# The cost of after-sales: managers and administrators read the ledger and record costs by hand.
+_VIEW_COSTS = ["warranty.view_costentry", "warranty.add_costentry"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES_REP: _VIEW_INSTALLED_BASE
@@ -140,7 +169,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _WORK_TASKS
     + _VIEW_SERVICE_LEVELS
     + _VIEW_WARRANTY
-    + _SELL_WARRANTY,
+    + _SELL_WARRANTY
+    + _VIEW_FIELDWORK
+    + _PERFORM_FIELDWORK,
     Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _VIEW_MESSAGES
@@ -152,14 +183,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_SERVICE_LEVELS
     + _VIEW_WARRANTY
     + _INSPECT_UNITS
-    + _WORK_CLAIMS,
+    + _WORK_CLAIMS
+    + _VIEW_FIELDWORK
+    + _SCHEDULE_FIELDWORK
+    + _VIEW_PARTS,
     Role.TECHNICIAN: _VIEW_INSTALLED_BASE
     + _EDIT_UNITS
     + _VIEW_TICKETS
     + _VIEW_SERVICE_LEVELS
     + ["followup.view_stafftask", "followup.change_stafftask"]
     + _VIEW_WARRANTY
-    + _INSPECT_UNITS,
+    + _INSPECT_UNITS
+    + _VIEW_FIELDWORK
+    + _PERFORM_FIELDWORK
+    + _VIEW_PARTS,
     Role.SERVICE_MANAGER: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _RECORD_SALES
@@ -182,7 +219,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_WARRANTY
     + _SELL_WARRANTY
     + _INSPECT_UNITS
-    + _WORK_CLAIMS,
+    + _WORK_CLAIMS
+    + _VIEW_FIELDWORK
+    + _PERFORM_FIELDWORK
+    + _SCHEDULE_FIELDWORK
+    + _CONFIGURE_FIELDWORK
+    + _VIEW_PARTS
+    + _MANAGE_PARTS
+    + _VIEW_COSTS,
     Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _EDIT_CATALOG
@@ -206,7 +250,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_WARRANTY
     + _SELL_WARRANTY
     + _INSPECT_UNITS
-    + _WORK_CLAIMS,
+    + _WORK_CLAIMS
+    + _VIEW_FIELDWORK
+    + _PERFORM_FIELDWORK
+    + _SCHEDULE_FIELDWORK
+    + _CONFIGURE_FIELDWORK
+    + _VIEW_PARTS
+    + _MANAGE_PARTS
+    + _VIEW_COSTS,
 }
 
 

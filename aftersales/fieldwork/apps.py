@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FieldworkConfig(AppConfig):
+    name = "aftersales.fieldwork"
+    label = "fieldwork"
+    verbose_name = _("Field service")
+
+    def ready(self) -> None:
+        # Timeline kinds must be known wherever timelines are shown.
+        from aftersales.fieldwork import kinds  # noqa: F401
