@@ -274,3 +274,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+# Repair orders: a unit back within this many days of a repair being returned is flagged as a repeat;
+# labour is costed and charged per hour at these rates; an emailed quote link works this many days.
+REPAIR_REPEAT_DAYS = int(os.environ.get("REPAIR_REPEAT_DAYS", "90"))
+REPAIR_LABOUR_COST_PER_HOUR = os.environ.get("REPAIR_LABOUR_COST_PER_HOUR", "30.00")
+REPAIR_LABOUR_PRICE_PER_HOUR = os.environ.get("REPAIR_LABOUR_PRICE_PER_HOUR", "45.00")
+REPAIR_QUOTE_LINK_MAX_AGE_DAYS = int(os.environ.get("REPAIR_QUOTE_LINK_MAX_AGE_DAYS", "14"))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.console import views_messaging, views_warranty
+from aftersales.console import views_messaging, views_repairs, views_warranty
 from aftersales.console.views import auth, customers, followup, home, imports, sales, tickets, tickets_admin, tokens, units
 
 app_name = "console"
@@ -82,4 +82,19 @@ urlpatterns = [
     path("tickets/<int:number>/callbacks/", tickets.ticket_callback_action, name="ticket_callback"),
     path("tickets/<int:number>/canned/", tickets.ticket_canned_preview, name="ticket_canned"),
     *tickets_admin.urlpatterns,
+    # Repair orders and spare parts.
+    path("repairs/", views_repairs.repair_board, name="repairs"),
+    path("repairs/all/", views_repairs.repair_list, name="repair_list"),
+    path("repairs/<int:order_id>/", views_repairs.repair_detail, name="repair"),
+    path("repairs/<int:order_id>/move/", views_repairs.repair_move, name="repair_move"),
+    path("repairs/<int:order_id>/diagnose/", views_repairs.repair_diagnose, name="repair_diagnose"),
+    path("repairs/<int:order_id>/parts/", views_repairs.repair_part_add, name="repair_part_add"),
+    path("repairs/<int:order_id>/labour/", views_repairs.repair_labour_add, name="repair_labour_add"),
+    path("repairs/<int:order_id>/lines/<int:line_id>/remove/", views_repairs.repair_line_remove, name="repair_line_remove"),
+    path("repairs/<int:order_id>/quote/", views_repairs.repair_quote_send, name="repair_quote_send"),
+    path("repairs/<int:order_id>/quote/answer/", views_repairs.repair_quote_answer, name="repair_quote_answer"),
+    path("repairs/parts-catalogue/", views_repairs.parts, name="parts"),
+    path("repairs/parts-catalogue/<int:part_id>/receive/", views_repairs.part_receive, name="part_receive"),
+    path("units/id/<int:unit_id>/repair/", views_repairs.repair_new, name="repair_new"),
+    path("warranty/claims/<int:claim_id>/repair/", views_repairs.claim_repair, name="warranty_claim_repair"),
 ]

@@ -261,6 +261,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# Repair orders: everyone on staff follows them; agents, technicians, managers and administrators work them.
+_VIEW_REPAIRS = ["warranty.view_repairorder"]
+_WORK_REPAIRS = ["warranty.add_repairorder", "warranty.change_repairorder", "warranty.work_repairorder"]
+ROLE_PERMISSIONS[Role.SALES_REP] = ROLE_PERMISSIONS[Role.SALES_REP] + _VIEW_REPAIRS
+for _role in (Role.SUPPORT_AGENT, Role.TECHNICIAN, Role.SERVICE_MANAGER, Role.ADMINISTRATOR):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _VIEW_REPAIRS + _WORK_REPAIRS
+
+
 def roles_sync() -> None:
     """Make each role's group hold exactly the permissions of the matrix."""
     for role, perm_names in ROLE_PERMISSIONS.items():

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.portal import views, views_preferences, views_tickets, views_warranty
+from aftersales.portal import views, views_preferences, views_repairs, views_tickets, views_warranty
 
 app_name = "portal"
 
@@ -25,4 +25,9 @@ urlpatterns = [
     path("requests/new/", views_tickets.request_new, name="request_new"),
     path("requests/<int:number>/", views_tickets.request_detail, name="request"),
     path("requests/files/<int:attachment_id>/", views_tickets.request_attachment, name="request_attachment"),
+    # Repairs: follow one, answer its quote signed in or from the email's signed link.
+    path("repairs/", views_repairs.repair_list, name="repairs"),
+    path("repairs/<int:order_id>/", views_repairs.repair_detail, name="repair"),
+    path("repairs/<int:order_id>/quote/", views_repairs.repair_quote_answer, name="repair_quote"),
+    path("repairs/quote/<str:token>/", views_repairs.quote_link, name="repair_quote_link"),
 ]

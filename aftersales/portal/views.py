@@ -124,7 +124,9 @@ def unit_detail(request: HttpRequest, customer: Customer, unit_id: int) -> HttpR
     events = [(event, event_label(event), event_describe(event)) for event in timeline_for_unit(unit_id=unit.pk)[:200]]
     unit.coverage = coverage_now(unit)  # type: ignore[attr-defined]
     claims = unit.warranty_claims.order_by("-created_at", "-id")
-    return render(request, "portal/unit.html", {"section": "products", "unit": unit, "events": events, "claims": claims})
+    repairs = unit.repair_orders.order_by("-received_at", "-id")
+    context = {"section": "products", "unit": unit, "events": events, "claims": claims, "repairs": repairs}
+    return render(request, "portal/unit.html", context)
 
 
 @portal_view

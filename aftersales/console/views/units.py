@@ -16,6 +16,7 @@ from aftersales.console.access import staff_view
 from aftersales.console.forms import MomentForm, UnitFilterForm
 from aftersales.console.selectors import units_search
 from aftersales.console.views.common import page_of, timeline_page
+from aftersales.console.views_repairs import unit_repairs
 from aftersales.console.views_warranty import unit_warranty
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.timeline import timeline_for_unit
@@ -66,6 +67,8 @@ def _unit_page(request: HttpRequest, unit: Unit) -> HttpResponse:
     context: dict[str, Any] = {"section": "units", "unit": unit, "timeline": timeline}
     if request.user.has_perm("warranty.view_warrantyclaim"):
         context["warranty"] = unit_warranty(unit)
+    if request.user.has_perm("warranty.view_repairorder"):
+        context["repairs"] = unit_repairs(unit)
     return render(request, "console/units/detail.html", context)
 
 

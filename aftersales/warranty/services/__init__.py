@@ -17,6 +17,21 @@ from aftersales.warranty.services.claims import (
     warranty_terms_snapshot_missing,
 )
 from aftersales.warranty.services.costs import cost_record
+from aftersales.warranty.services.repairs import (
+    current_quote,
+    labour_rates,
+    money_text,
+    order_totals,
+    repair_diagnose,
+    repair_labour_add,
+    repair_line_remove,
+    repair_move,
+    repair_open,
+    repair_part_add,
+    repair_quote_decide,
+    repair_quote_send,
+    working_hours_between,
+)
 
 __all__ = [
     "APPROVAL_REASONS",
@@ -30,8 +45,21 @@ __all__ = [
     "claim_submit",
     "claim_verify_receipt",
     "cost_record",
+    "current_quote",
     "exclusion_add",
     "extended_warranty_sell",
+    "labour_rates",
+    "money_text",
+    "order_totals",
     "receipt_check",
+    "repair_diagnose",
+    "repair_labour_add",
+    "repair_line_remove",
+    "repair_move",
+    "repair_open",
+    "repair_part_add",
+    "repair_quote_decide",
+    "repair_quote_send",
     "warranty_terms_snapshot_missing",
+    "working_hours_between",
 ]
