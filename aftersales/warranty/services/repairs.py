@@ -119,7 +119,7 @@ def order_totals(order: RepairOrder) -> dict[str, Decimal]:
         else:
             totals["billable_cost"] += row["cost"] or 0
             totals["billable_total"] += row["price"] or 0
-    return totals
+    return {name: Decimal(value).quantize(CENT) for name, value in totals.items()}
 
 
 def current_quote(order: RepairOrder) -> RepairQuote | None:
