@@ -5,7 +5,18 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.timeline import kind_register
-from aftersales.warranty.models import ClaimStatus, DecisionReason, FaultCode, ReceiptCheck
+from aftersales.catalog.models import ReplacementWarranty
+from aftersales.warranty.models import (
+    ClaimStatus,
+    DecisionReason,
+    FaultCode,
+    ReceiptCheck,
+    RefundMethod,
+    ReplacementReason,
+    ReturnCondition,
+    ReturnStatus,
+    ReturnWish,
+)
 
 kind_register(
     "warranty_claim_submitted",
@@ -34,4 +45,41 @@ kind_register(
     "warranty_exclusion",
     label=_("Warranty exclusion"),
     sentence=_("Warranty exclusion recorded from %(since)s: %(note)s"),
+)
+
+# Replacements, returns and exchanges.
+kind_register(
+    "unit_replaced",
+    label=_("Replaced"),
+    sentence=_("Replaced by serial %(new_serial)s (%(reference)s): %(reason)s. Warranty: %(warranty)s"),
+    choices={"reason": ReplacementReason, "warranty": ReplacementWarranty},
+)
+kind_register(
+    "unit_replacement",
+    label=_("Replacement unit"),
+    sentence=_("Given in place of serial %(old_serial)s (%(reference)s): %(reason)s. Warranty: %(warranty)s"),
+    choices={"reason": ReplacementReason, "warranty": ReplacementWarranty},
+)
+kind_register(
+    "return_requested",
+    label=_("Return requested"),
+    sentence=_("%(reference)s opened: %(wish)s, %(condition)s"),
+    choices={"wish": ReturnWish, "condition": ReturnCondition},
+)
+kind_register(
+    "return_status",
+    label=_("Return"),
+    sentence=_("%(reference)s: %(status)s"),
+    choices={"status": ReturnStatus},
+)
+kind_register(
+    "return_refunded",
+    label=_("Refund"),
+    sentence=_("%(reference)s refunded: %(amount)s by %(method)s"),
+    choices={"method": RefundMethod},
+)
+kind_register(
+    "return_exchanged",
+    label=_("Exchange"),
+    sentence=_("%(reference)s exchanged for serial %(serial)s (sale %(sale)s)"),
 )

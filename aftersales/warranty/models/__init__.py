@@ -20,6 +20,18 @@ from aftersales.warranty.models.claims import (
     receipt_upload_to,
 )
 from aftersales.warranty.models.costs import CostEntry, CostKind, CostSource
+from aftersales.warranty.models.replacements import Replacement, ReplacementReason
+from aftersales.warranty.models.returns import (
+    OPEN_RETURN_STATUSES,
+    RefundMethod,
+    ReturnCondition,
+    ReturnEvent,
+    ReturnPolicy,
+    ReturnPolicyCondition,
+    ReturnRequest,
+    ReturnStatus,
+    ReturnWish,
+)
 
 __all__ = [
     "OPEN_CLAIM_STATUSES",
@@ -38,4 +50,16 @@ __all__ = [
     "UnitWarrantyTerms",
     "WarrantyClaim",
     "receipt_upload_to",
+    # Replacements, returns and exchanges.
+    "OPEN_RETURN_STATUSES",
+    "RefundMethod",
+    "Replacement",
+    "ReplacementReason",
+    "ReturnCondition",
+    "ReturnEvent",
+    "ReturnPolicy",
+    "ReturnPolicyCondition",
+    "ReturnRequest",
+    "ReturnStatus",
+    "ReturnWish",
 ]

@@ -17,6 +17,20 @@ from aftersales.warranty.services.claims import (
     warranty_terms_snapshot_missing,
 )
 from aftersales.warranty.services.costs import cost_record
+from aftersales.warranty.services.replacements import unit_replace
+from aftersales.warranty.services.returns import (
+    return_policy_defaults_create,
+    return_policy_save,
+    return_request_authorise,
+    return_request_cancel,
+    return_request_close,
+    return_request_exchange,
+    return_request_inspect,
+    return_request_open,
+    return_request_receive,
+    return_request_refund,
+    return_request_reject,
+)
 
 __all__ = [
     "APPROVAL_REASONS",
@@ -34,4 +48,17 @@ __all__ = [
     "extended_warranty_sell",
     "receipt_check",
     "warranty_terms_snapshot_missing",
+    # Replacements, returns and exchanges.
+    "return_policy_defaults_create",
+    "return_policy_save",
+    "return_request_authorise",
+    "return_request_cancel",
+    "return_request_close",
+    "return_request_exchange",
+    "return_request_inspect",
+    "return_request_open",
+    "return_request_receive",
+    "return_request_refund",
+    "return_request_reject",
+    "unit_replace",
 ]
