@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.portal import views, views_preferences, views_tickets, views_warranty
+from aftersales.portal import views, views_preferences, views_returns, views_tickets, views_warranty
 
 app_name = "portal"
 
@@ -25,4 +25,8 @@ urlpatterns = [
     path("requests/new/", views_tickets.request_new, name="request_new"),
     path("requests/<int:number>/", views_tickets.request_detail, name="request"),
     path("requests/files/<int:attachment_id>/", views_tickets.request_attachment, name="request_attachment"),
+    path("products/<int:unit_id>/return/", views_returns.return_new, name="return_new"),
+    path("returns/", views_returns.return_list, name="returns"),
+    path("returns/<int:return_id>/", views_returns.return_detail, name="return"),
+    path("returns/<int:return_id>/withdraw/", views_returns.return_cancel, name="return_cancel"),
 ]

@@ -3,7 +3,6 @@
 Managers and administrators only (``warranty.view_costentry``).
 """
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any

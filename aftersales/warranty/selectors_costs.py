@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
@@ -139,7 +139,7 @@ def cost_summary(
     if group_by == "month":
         grouped = entries.annotate(key=TruncMonth("incurred_on")).values("key").annotate(**sums).order_by("key")
     else:
-        grouped = entries.values(key=_KEY_FIELD[group_by]).annotate(**sums).order_by("key")
+        grouped = entries.values(key=F(_KEY_FIELD[group_by])).annotate(**sums).order_by("key")
     found = list(grouped)
     labels: dict[Any, str] = {}
     sold: dict[Any, int] = {}
