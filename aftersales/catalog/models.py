@@ -29,7 +29,8 @@ class Category(TimeStampedModel):
     )
     # What a unit swapped for a new one keeps of its warranty; a product may say otherwise.
     replacement_warranty = models.CharField(
-        _("warranty of a replacement unit"), max_length=12,
+        _("warranty of a replacement unit"),
+        max_length=12,
         default=ReplacementWarranty.CARRY_OVER,
         choices=ReplacementWarranty.choices,
     )

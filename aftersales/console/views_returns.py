@@ -183,7 +183,9 @@ class PolicyForm(forms.Form):
                 elif suffix.startswith("accepts"):
                     self.initial.setdefault(name, code != ReturnCondition.DAMAGED_BY_CUSTOMER)
                 names[suffix] = name
-            self.condition_rows.append((label, [self[names[s]] for s in ("accepts_return", "accepts_exchange", "fee_percent", "fee_flat")]))
+            self.condition_rows.append(
+                (label, [self[names[s]] for s in ("accepts_return", "accepts_exchange", "fee_percent", "fee_flat")])
+            )
 
     def conditions(self) -> dict[str, dict[str, Any]]:
         return {
@@ -297,7 +299,9 @@ def return_new(request: HttpRequest, unit_id: int) -> HttpResponse:
             except ValidationFailed as failure:
                 errors_attach(form, failure)
             else:
-                messages.success(request, _("%(reference)s: %(status)s.") % {"reference": rma.reference, "status": rma.get_status_display()})
+                messages.success(
+                    request, _("%(reference)s: %(status)s.") % {"reference": rma.reference, "status": rma.get_status_display()}
+                )
                 return redirect("console:return", return_id=rma.pk)
     context = {"section": "returns", "unit": unit, "form": form, "evaluation": evaluation}
     if request.htmx and request.method == "GET":  # type: ignore[attr-defined]
@@ -384,7 +388,11 @@ def return_act(request: HttpRequest, return_id: int, action: str) -> HttpRespons
 @staff_view("warranty.view_returnpolicy")
 def policy_list(request: HttpRequest) -> HttpResponse:
     services.return_policy_defaults_create()
-    context = {"section": "return_policies", "policies": selectors_returns.return_policies(), "conditions": ReturnCondition.choices}
+    context = {
+        "section": "return_policies",
+        "policies": selectors_returns.return_policies(),
+        "conditions": ReturnCondition.choices,
+    }
     return render(request, "console/returns/policies.html", context)
 
 
@@ -542,7 +550,9 @@ def _rows_csv(report: Any, group_by: str) -> HttpResponse:
 
 def _entries_csv(entries: Any) -> HttpResponse:
     response, writer = _csv_response("after-sales-cost-entries")
-    writer.writerow(["incurred_on", "source", "reference", "kind", "amount", "currency", "borne_by_company", "sku", "serial", "note"])
+    writer.writerow(
+        ["incurred_on", "source", "reference", "kind", "amount", "currency", "borne_by_company", "sku", "serial", "note"]
+    )
     for entry in entries.order_by("incurred_on", "id").iterator():
         writer.writerow(
             [

@@ -61,7 +61,9 @@ def return_new(request: HttpRequest, customer: Customer, unit_id: int) -> HttpRe
                 if rma.status == ReturnStatus.AUTHORISED:
                     messages.success(request, _("Your return %(reference)s is authorised.") % {"reference": rma.reference})
                 else:
-                    messages.success(request, _("Your request %(reference)s was sent to our team.") % {"reference": rma.reference})
+                    messages.success(
+                        request, _("Your request %(reference)s was sent to our team.") % {"reference": rma.reference}
+                    )
                 return redirect("portal:return", return_id=rma.pk)
     context = {"section": "returns", "unit": unit, "form": form, "evaluation": evaluation}
     return render(request, "portal/returns/new.html", context)

@@ -3,7 +3,6 @@
 Managers and administrators only (``warranty.view_costentry``).
 """
 
-
 import datetime as dt
 from typing import Any
 

@@ -4,7 +4,6 @@ Staff act as their role allows; a customer signed in to the portal evaluates, op
 cancels returns of their own units only (anything else is 404).
 """
 
-
 import datetime as dt
 from typing import Any
 

@@ -88,7 +88,7 @@ reason_register(
 )
 reason_register(
     "restarted",
-    _("Covered until %(until)s by a new %(months)s-month warranty that started when this unit replaced serial %(old_serial)s on %(start)s"),
+    _("Covered until %(until)s by a new %(months)s-month warranty from %(start)s, when this unit replaced serial %(old_serial)s"),
 )
 
 
@@ -194,12 +194,12 @@ def _base_cover(unit: Unit) -> _Base | Coverage:
         until = period_last_day(start, terms.months)
         data = {"months": terms.months, "start": start, "until": until, "old_serial": old_serial}
         return _Base(start=start, until=until, reason="restarted", data=data)
-    start = unit.warranty_start_by(terms.starts)
-    if start is None:
+    began = unit.warranty_start_by(terms.starts)
+    if began is None:
         return Coverage(covered=False, kind=none, reason=f"not_started_{terms.starts}", data={"months": terms.months})
-    until = period_last_day(start, terms.months)
-    data = {"months": terms.months, "start": start, "until": until}
-    return _Base(start=start, until=until, reason=_standard_reason(unit, terms.starts), data=data)
+    until = period_last_day(began, terms.months)
+    data = {"months": terms.months, "start": began, "until": until}
+    return _Base(start=began, until=until, reason=_standard_reason(unit, terms.starts), data=data)
 
 
 def cover_last_day(unit: Unit) -> dt.date | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.timeline import kind_register
 from aftersales.catalog.models import ReplacementWarranty
+from aftersales.core.timeline import kind_register
 from aftersales.warranty.models import (
     ClaimStatus,
     DecisionReason,

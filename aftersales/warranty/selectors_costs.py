@@ -136,11 +136,8 @@ def cost_summary(
         "company_borne": Coalesce(Sum("amount", filter=Q(covered=True)), Value(ZERO), output_field=money),
         "billed": Coalesce(Sum("amount", filter=Q(covered=False)), Value(ZERO), output_field=money),
     }
-    if group_by == "month":
-        grouped = entries.annotate(key=TruncMonth("incurred_on")).values("key").annotate(**sums).order_by("key")
-    else:
-        grouped = entries.values(key=F(_KEY_FIELD[group_by])).annotate(**sums).order_by("key")
-    found = list(grouped)
+    key = TruncMonth("incurred_on") if group_by == "month" else F(_KEY_FIELD[group_by])
+    found: list[dict[str, Any]] = list(entries.values(key=key).annotate(**sums).order_by("key"))  # type: ignore[arg-type]
     labels: dict[Any, str] = {}
     sold: dict[Any, int] = {}
     if group_by == "product":
@@ -152,17 +149,17 @@ def cost_summary(
         labels = {c.pk: c.display_name(language) for c in Category.objects.filter(pk__in=ids)}
         sold = _units_sold(start, end, "product__category_id")
     elif group_by == "source":
-        labels = dict(CostSource.choices)
+        labels = {code: str(label) for code, label in CostSource.choices}
     elif group_by == "kind":
-        labels = dict(CostKind.choices)
+        labels = {code: str(label) for code, label in CostKind.choices}
     rows = []
     for row in found:
-        key = row["key"]
+        value = row["key"]
         if group_by == "month":
-            day = key.date() if isinstance(key, dt.datetime) else key
+            day = value.date() if isinstance(value, dt.datetime) else value
             key_text, label = day.strftime("%Y-%m"), day.strftime("%Y-%m")
         else:
-            key_text, label = str(key), str(labels.get(key, key))
+            key_text, label = str(value), str(labels.get(value, value))
         rows.append(
             CostRow(
                 key=key_text,
@@ -170,7 +167,7 @@ def cost_summary(
                 entries=row["entries"],
                 company_borne=Decimal(row["company_borne"]).quantize(Decimal("0.01")),
                 billed=Decimal(row["billed"]).quantize(Decimal("0.01")),
-                units_sold=sold.get(key, 0) if group_by in ("product", "category") else None,
+                units_sold=sold.get(value, 0) if group_by in ("product", "category") else None,
             )
         )
     if group_by in ("product", "category", "source", "kind"):

@@ -14,7 +14,13 @@ from aftersales.warranty.models import Replacement, ReturnEvent, ReturnPolicy, R
 def returns_visible_to(user: Any) -> QuerySet[ReturnRequest]:
     """Return the return requests a user may see: all for staff with the permission, their own for a customer."""
     base = ReturnRequest.objects.select_related(
-        "unit", "unit__product", "unit__product__category", "unit__sale_line__sale", "customer", "exchange_sale", "exchange_product"
+        "unit",
+        "unit__product",
+        "unit__product__category",
+        "unit__sale_line__sale",
+        "customer",
+        "exchange_sale",
+        "exchange_product",
     )
     if is_staff_member(user) and user.has_perm("warranty.view_returnrequest"):
         return base

@@ -90,7 +90,10 @@ def test_return_to_refund_marks_the_unit_returned_and_records_the_cost_once(agen
     with pytest.raises(Conflict):
         services.return_request_refund(actor=manager, request=rma, method="bank_transfer", reference="TR-991")
     costs = CostEntry.objects.filter(source=CostSource.RETURN, source_id=rma.pk)
-    assert sorted((c.kind, c.amount) for c in costs) == [(CostKind.LOGISTICS, Decimal("12.50")), (CostKind.REFUND, Decimal("160.00"))]
+    assert sorted((c.kind, c.amount) for c in costs) == [
+        (CostKind.LOGISTICS, Decimal("12.50")),
+        (CostKind.REFUND, Decimal("160.00")),
+    ]
     statuses = list(Message.objects.filter(customer=unit.customer).values_list("idempotency_key", flat=True))
     assert {key.rsplit(":", 1)[1] for key in statuses} == {"authorised", "received", "refunded"}
     services.return_request_close(actor=manager, request=rma)

@@ -12,8 +12,7 @@ import time_machine
 from aftersales.sales.models import UnitStatus
 from aftersales.warranty import services
 from aftersales.warranty.models import ReturnPolicy
-from aftersales.warranty.policies import customer_today, restocking_fee, return_policy_evaluate
-from aftersales.warranty.policies import ConditionRule
+from aftersales.warranty.policies import ConditionRule, customer_today, restocking_fee, return_policy_evaluate
 from tests.factories import CategoryFactory
 from tests.returns.conftest import madrid, sold_unit
 

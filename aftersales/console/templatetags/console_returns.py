@@ -7,8 +7,8 @@ from typing import Any
 from django import template
 
 from aftersales.sales.models import Unit
-from aftersales.warranty.selectors_returns import replacement_chain, replacements_of_unit
 from aftersales.warranty.models import ReturnRequest
+from aftersales.warranty.selectors_returns import replacement_chain, replacements_of_unit
 
 register = template.Library()
 

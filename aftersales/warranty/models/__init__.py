@@ -35,6 +35,7 @@ from aftersales.warranty.models.returns import (
 
 __all__ = [
     "OPEN_CLAIM_STATUSES",
+    "OPEN_RETURN_STATUSES",
     "UNDECIDED_CLAIM_STATUSES",
     "ClaimEvent",
     "ClaimEventKind",
@@ -47,11 +48,6 @@ __all__ = [
     "ExtendedWarranty",
     "FaultCode",
     "ReceiptCheck",
-    "UnitWarrantyTerms",
-    "WarrantyClaim",
-    "receipt_upload_to",
-    # Replacements, returns and exchanges.
-    "OPEN_RETURN_STATUSES",
     "RefundMethod",
     "Replacement",
     "ReplacementReason",
@@ -62,4 +58,7 @@ __all__ = [
     "ReturnRequest",
     "ReturnStatus",
     "ReturnWish",
+    "UnitWarrantyTerms",
+    "WarrantyClaim",
+    "receipt_upload_to",
 ]

@@ -47,8 +47,6 @@ __all__ = [
     "exclusion_add",
     "extended_warranty_sell",
     "receipt_check",
-    "warranty_terms_snapshot_missing",
-    # Replacements, returns and exchanges.
     "return_policy_defaults_create",
     "return_policy_save",
     "return_request_authorise",
@@ -61,4 +59,5 @@ __all__ = [
     "return_request_refund",
     "return_request_reject",
     "unit_replace",
+    "warranty_terms_snapshot_missing",
 ]

@@ -57,7 +57,7 @@ def unit_replace(
     covered: bool = True,
     delivered_at: dt.datetime | None = None,
 ) -> Replacement:
-    """Give the customer a new unit in place of one: carry its warranty over or restart it as the product says, and record the cost."""
+    """Give the customer a new unit in place of one: its warranty carried over or restarted as the product says, its cost kept."""
     errors: list[FieldError] = []
     serial = (new_serial or "").strip()
     new_product = product or unit.product
@@ -101,9 +101,7 @@ def unit_replace(
         .get(pk=unit.pk)
     )
     if unit.status != UnitStatus.IN_SERVICE:
-        raise ValidationFailed(
-            errors=[FieldError(field="unit", reason=_("is no longer in service"), code="unit_not_in_service")]
-        )
+        raise ValidationFailed(errors=[FieldError(field="unit", reason=_("is no longer in service"), code="unit_not_in_service")])
     today = timezone.localdate()
     rule = unit.product.replacement_warranty_rule
     carried_until = cover_last_day(unit) if rule == ReplacementWarranty.CARRY_OVER else None
@@ -160,4 +158,3 @@ def unit_replace(
                 idempotency_key=f"replacement:{replacement.pk}:{kind}",
             )
     return replacement
-

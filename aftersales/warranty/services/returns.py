@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.catalog.models import Category, Product
 from aftersales.core.errors import Conflict, FieldError, ValidationFailed, interpolate, one_of
@@ -154,7 +155,10 @@ def return_policy_save(
     if policy is None and category is None:
         errors.append(FieldError(field="category", reason=_("is required for a new policy"), code="required"))
     if category is not None and (policy is None or policy.category_id != category.pk):
-        if ReturnPolicy.objects.filter(category=category).exclude(pk=policy.pk if policy else None).exists():
+        taken = ReturnPolicy.objects.filter(category=category)
+        if policy is not None:
+            taken = taken.exclude(pk=policy.pk)
+        if taken.exists():
             errors.append(FieldError(field="category", reason=_("already has its own policy"), code="duplicate"))
         if policy is not None and policy.is_default:
             errors.append(FieldError(field="category", reason=_("the default policy belongs to no category")))
@@ -227,9 +231,7 @@ def _customer_notify(request: ReturnRequest, *, actor: Any) -> None:
         return
     customer = request.customer
     with translation.override(customer.language):
-        refund = (
-            money_in_words(request.refund_amount, request.currency) if request.refund_amount is not None else ""
-        )
+        refund = money_in_words(request.refund_amount, request.currency) if request.refund_amount is not None else ""
         context = {
             "rma": {
                 "reference": request.reference,
@@ -256,7 +258,9 @@ def _customer_notify(request: ReturnRequest, *, actor: Any) -> None:
     )
 
 
-def _move(request: ReturnRequest, to: str, *, actor: Any, kind: str, comment: str = "", data: dict[str, Any] | None = None) -> None:
+def _move(
+    request: ReturnRequest, to: str, *, actor: Any, kind: str, comment: str = "", data: dict[str, Any] | None = None
+) -> None:
     previous = request.status
     request.status = to
     request.save()
@@ -266,9 +270,13 @@ def _move(request: ReturnRequest, to: str, *, actor: Any, kind: str, comment: st
 
 
 def _lock(request: ReturnRequest) -> ReturnRequest:
-    return ReturnRequest.objects.select_for_update(of=("self",)).select_related(
-        "unit", "unit__product", "unit__product__category", "customer", "unit__sale_line__sale", "exchange_product"
-    ).get(pk=request.pk)
+    return (
+        ReturnRequest.objects.select_for_update(of=("self",))
+        .select_related(
+            "unit", "unit__product", "unit__product__category", "customer", "unit__sale_line__sale", "exchange_product"
+        )
+        .get(pk=request.pk)
+    )
 
 
 def _require(request: ReturnRequest, *allowed: str, action: Any) -> None:
@@ -377,7 +385,7 @@ def return_evaluation_for(request: ReturnRequest) -> PolicyEvaluation:
 def return_request_authorise(*, actor: User, request: ReturnRequest, note: str = "") -> ReturnRequest:
     """Authorise a return the policy did not allow by itself (goodwill, a late request with a good reason)."""
     request = _lock(request)
-    _require(request, ReturnStatus.REQUESTED, action=_("authorised"))
+    _require(request, ReturnStatus.REQUESTED, action=pgettext_lazy("return action", "authorised"))
     request.decision_note = _note(note)
     _move(request, ReturnStatus.AUTHORISED, actor=actor, kind="authorised", comment=request.decision_note)
     return request
@@ -388,7 +396,7 @@ def return_request_reject(*, actor: User, request: ReturnRequest, note: str) -> 
     """Refuse a return before the goods come back, saying why."""
     request = _lock(request)
     text = _note(note, required=True)
-    _require(request, ReturnStatus.REQUESTED, ReturnStatus.AUTHORISED, action=_("rejected"))
+    _require(request, ReturnStatus.REQUESTED, ReturnStatus.AUTHORISED, action=pgettext_lazy("return action", "rejected"))
     request.decision_note = text
     _move(request, ReturnStatus.REJECTED, actor=actor, kind="rejected", comment=text)
     return request
@@ -399,7 +407,7 @@ def return_request_cancel(*, actor: User, request: ReturnRequest, note: str = ""
     """Withdraw a return before the goods come back (the customer or staff)."""
     request = _lock(request)
     text = _note(note)
-    _require(request, ReturnStatus.REQUESTED, ReturnStatus.AUTHORISED, action=_("cancelled"))
+    _require(request, ReturnStatus.REQUESTED, ReturnStatus.AUTHORISED, action=pgettext_lazy("return action", "cancelled"))
     _move(request, ReturnStatus.CANCELLED, actor=actor, kind="cancelled", comment=text)
     return request
 
@@ -415,7 +423,7 @@ def return_request_receive(
     cost = _money(logistics_cost, "logistics_cost", errors, required=False)
     if errors:
         raise ValidationFailed(errors=errors)
-    _require(request, ReturnStatus.AUTHORISED, action=_("received"))
+    _require(request, ReturnStatus.AUTHORISED, action=pgettext_lazy("return action", "received"))
     request.received_at = timezone.now()
     _move(request, ReturnStatus.RECEIVED, actor=actor, kind="received", comment=text)
     if cost:
@@ -443,7 +451,7 @@ def return_request_inspect(
     if condition_found not in ReturnCondition.values:
         raise _fail("condition_found", one_of(ReturnCondition.values))
     text = _note(notes, "notes", required=not accept)
-    _require(request, ReturnStatus.RECEIVED, action=_("inspected"))
+    _require(request, ReturnStatus.RECEIVED, action=pgettext_lazy("return action", "inspected"))
     # The fee follows what was found, judged on the day the customer asked.
     found = return_policy_evaluate(
         unit=request.unit, on=request.requested_on, condition=condition_found, wish=request.wish, ignore_request=request
@@ -495,7 +503,7 @@ def return_request_refund(
         errors.append(FieldError(field="note", reason=interpolate(_("is longer than %(limit)s characters"), limit=NOTE_MAX)))
     if errors:
         raise ValidationFailed(errors=errors)
-    _require(request, ReturnStatus.INSPECTED, action=_("refunded"))
+    _require(request, ReturnStatus.INSPECTED, action=pgettext_lazy("return action", "refunded"))
     assert value is not None
     request.refund_amount = value
     request.refund_method = method
@@ -560,7 +568,7 @@ def return_request_exchange(
     """Carry out an inspected exchange: a new sale of the new unit, recorded like any sale, and the old unit returned."""
     request = _lock(request)
     text = _note(note)
-    _require(request, ReturnStatus.INSPECTED, action=_("exchanged"))
+    _require(request, ReturnStatus.INSPECTED, action=pgettext_lazy("return action", "exchanged"))
     old_unit = request.unit
     new_product = product or request.exchange_product or old_unit.product
     errors: list[FieldError] = []
@@ -607,6 +615,6 @@ def return_request_close(*, actor: User, request: ReturnRequest, note: str = "")
     """Close a return with nothing more to do (refunded, exchanged or rejected)."""
     request = _lock(request)
     text = _note(note)
-    _require(request, ReturnStatus.REFUNDED, ReturnStatus.EXCHANGED, ReturnStatus.REJECTED, action=_("closed"))
+    _require(request, ReturnStatus.REFUNDED, ReturnStatus.EXCHANGED, ReturnStatus.REJECTED, action=pgettext_lazy("return action", "closed"))
     _move(request, ReturnStatus.CLOSED, actor=actor, kind="closed", comment=text)
     return request
