@@ -11,6 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.core.models import Language, TimeStampedModel
 
 
+class ReplacementWarranty(models.TextChoices):
+    # The new unit keeps the replaced unit's warranty end date.
+    CARRY_OVER = "carry_over", _("Carried over from the replaced unit")
+    # The new unit gets the product's full standard warranty again, from the replacement day.
+    RESTART = "restart", _("Restarted on the replacement day")
+
+
 class Category(TimeStampedModel):
     """A family of products sharing service terms (appliances, bicycles…)."""
 
@@ -19,6 +26,13 @@ class Category(TimeStampedModel):
     name_es = models.CharField(_("name in Spanish"), max_length=120, blank=True)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # What a unit swapped for a new one keeps of its warranty; a product may say otherwise.
+    replacement_warranty = models.CharField(
+        _("warranty of a replacement unit"),
+        max_length=12,
+        default=ReplacementWarranty.CARRY_OVER,
+        choices=ReplacementWarranty.choices,
     )
 
     class Meta:
@@ -60,6 +74,14 @@ class Product(TimeStampedModel):
     return_window_days = models.PositiveSmallIntegerField(_("return window (days)"), default=14)
     exchange_window_days = models.PositiveSmallIntegerField(_("exchange window (days)"), default=30)
     is_active = models.BooleanField(_("on sale"), default=True)
+    # Empty: the category's rule applies.
+    replacement_warranty = models.CharField(
+        _("warranty of a replacement unit"),
+        max_length=12,
+        blank=True,
+        choices=ReplacementWarranty.choices,
+        help_text=_("Empty to follow the category."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -79,6 +101,11 @@ class Product(TimeStampedModel):
     def display_name(self, language: str) -> str:
         """Return the product's name in a language, falling back to English."""
         return self.name_es if language == Language.SPANISH and self.name_es else self.name
+
+    @property
+    def replacement_warranty_rule(self) -> str:
+        """Return what a replacement unit keeps of its warranty: the product's rule, else its category's."""
+        return self.replacement_warranty or self.category.replacement_warranty
 
 
 class Part(TimeStampedModel):

@@ -33,7 +33,9 @@ def _mount() -> None:
     from aftersales.service.api_setup import router as service_setup_router
     from aftersales.service.api_sla import router as service_levels_router
     from aftersales.warranty.api import router as warranty_router
+    from aftersales.warranty.api_costs import router as costs_router
     from aftersales.warranty.api_repairs import router as repairs_router
+    from aftersales.warranty.api_returns import router as returns_router
 
     api.add_router("/v1/", customers_router)
     api.add_router("/v1/", catalog_router)
@@ -47,6 +49,8 @@ def _mount() -> None:
     api.add_router("/v1/", service_mail_router)
     api.add_router("/v1/", warranty_router)
     api.add_router("/v1/", repairs_router)
+    api.add_router("/v1/", returns_router)
+    api.add_router("/v1/", costs_router)
 
 
 _mount()

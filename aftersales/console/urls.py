@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.console import views_messaging, views_repairs, views_warranty
+from aftersales.console import views_messaging, views_repairs, views_returns, views_warranty
 from aftersales.console.views import auth, customers, followup, home, imports, sales, tickets, tickets_admin, tokens, units
 
 app_name = "console"
@@ -97,4 +97,14 @@ urlpatterns = [
     path("repairs/parts-catalogue/<int:part_id>/receive/", views_repairs.part_receive, name="part_receive"),
     path("units/id/<int:unit_id>/repair/", views_repairs.repair_new, name="repair_new"),
     path("warranty/claims/<int:claim_id>/repair/", views_repairs.claim_repair, name="warranty_claim_repair"),
+    # Returns, exchanges, replacements and the cost of after-sales.
+    path("returns/", views_returns.return_list, name="returns"),
+    path("returns/<int:return_id>/", views_returns.return_detail, name="return"),
+    path("returns/<int:return_id>/<slug:action>/", views_returns.return_act, name="return_act"),
+    path("returns/policies/", views_returns.policy_list, name="return_policies"),
+    path("returns/policies/new/", views_returns.policy_edit, name="return_policy_new"),
+    path("returns/policies/<int:policy_id>/", views_returns.policy_edit, name="return_policy"),
+    path("units/id/<int:unit_id>/return/", views_returns.return_new, name="return_new"),
+    path("units/id/<int:unit_id>/replace/", views_returns.unit_replace, name="unit_replace"),
+    path("costs/", views_returns.cost_report, name="costs"),
 ]

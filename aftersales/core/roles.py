@@ -156,6 +156,14 @@ _VIEW_PARTS = ["catalog.view_part"]
 _MANAGE_PARTS = ["catalog.add_part", "catalog.change_part"]
 # The cost of after-sales: managers and administrators read the ledger and record costs by hand.
 _VIEW_COSTS = ["warranty.view_costentry", "warranty.add_costentry"]
+# Returns and replacements: all staff see them; reps and agents open returns and receive goods;
+# technicians, agents and managers inspect; agents and managers authorise, refund and replace;
+# managers and administrators set the return policies.
+_VIEW_RETURNS = ["warranty.view_returnrequest", "warranty.view_returnpolicy", "warranty.view_replacement"]
+_OPEN_RETURNS = ["warranty.add_returnrequest", "warranty.change_returnrequest"]
+_INSPECT_RETURNS = ["warranty.inspect_returnrequest"]
+_DECIDE_RETURNS = ["warranty.authorise_returnrequest", "warranty.refund_returnrequest", "warranty.add_replacement"]
+_CONFIGURE_RETURNS = ["warranty.add_returnpolicy", "warranty.change_returnpolicy", "warranty.delete_returnpolicy"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES_REP: _VIEW_INSTALLED_BASE
@@ -171,7 +179,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_WARRANTY
     + _SELL_WARRANTY
     + _VIEW_FIELDWORK
-    + _PERFORM_FIELDWORK,
+    + _PERFORM_FIELDWORK
+    + _VIEW_RETURNS
+    + _OPEN_RETURNS,
     Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _VIEW_MESSAGES
@@ -186,7 +196,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _WORK_CLAIMS
     + _VIEW_FIELDWORK
     + _SCHEDULE_FIELDWORK
-    + _VIEW_PARTS,
+    + _VIEW_PARTS
+    + _VIEW_RETURNS
+    + _OPEN_RETURNS
+    + _INSPECT_RETURNS
+    + _DECIDE_RETURNS,
     Role.TECHNICIAN: _VIEW_INSTALLED_BASE
     + _EDIT_UNITS
     + _VIEW_TICKETS
@@ -196,7 +210,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _INSPECT_UNITS
     + _VIEW_FIELDWORK
     + _PERFORM_FIELDWORK
-    + _VIEW_PARTS,
+    + _VIEW_PARTS
+    + _VIEW_RETURNS
+    + _INSPECT_RETURNS,
     Role.SERVICE_MANAGER: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _RECORD_SALES
@@ -226,7 +242,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _CONFIGURE_FIELDWORK
     + _VIEW_PARTS
     + _MANAGE_PARTS
-    + _VIEW_COSTS,
+    + _VIEW_COSTS
+    + _VIEW_RETURNS
+    + _OPEN_RETURNS
+    + _INSPECT_RETURNS
+    + _DECIDE_RETURNS
+    + _CONFIGURE_RETURNS,
     Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _EDIT_CATALOG
@@ -257,7 +278,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _CONFIGURE_FIELDWORK
     + _VIEW_PARTS
     + _MANAGE_PARTS
-    + _VIEW_COSTS,
+    + _VIEW_COSTS
+    + _VIEW_RETURNS
+    + _OPEN_RETURNS
+    + _INSPECT_RETURNS
+    + _DECIDE_RETURNS
+    + _CONFIGURE_RETURNS,
 }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.portal import views, views_preferences, views_repairs, views_tickets, views_warranty
+from aftersales.portal import views, views_preferences, views_repairs, views_returns, views_tickets, views_warranty
 
 app_name = "portal"
 
@@ -30,4 +30,8 @@ urlpatterns = [
     path("repairs/<int:order_id>/", views_repairs.repair_detail, name="repair"),
     path("repairs/<int:order_id>/quote/", views_repairs.repair_quote_answer, name="repair_quote"),
     path("repairs/quote/<str:token>/", views_repairs.quote_link, name="repair_quote_link"),
+    path("products/<int:unit_id>/return/", views_returns.return_new, name="return_new"),
+    path("returns/", views_returns.return_list, name="returns"),
+    path("returns/<int:return_id>/", views_returns.return_detail, name="return"),
+    path("returns/<int:return_id>/withdraw/", views_returns.return_cancel, name="return_cancel"),
 ]

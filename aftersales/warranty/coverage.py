@@ -4,6 +4,11 @@ Standard warranty (from the terms the unit was sold with), then extended warrant
 starting when the cover before it ends), then any coverage provider registered by another
 capability (maintenance contracts) through :func:`coverage_provider_register` — the one extension
 point. A unit no longer in service, or an exclusion recorded on it, ends every cover.
+
+A unit given in place of another (a :class:`~aftersales.warranty.models.Replacement`) starts from
+the replacement instead of its own delivery: it keeps the replaced unit's last covered day
+(carried over), or gets the product's full standard warranty again from the replacement day
+(restarted), as the product's rule said on that day.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from django.utils.translation import pgettext_lazy
 from aftersales.catalog.models import WarrantyStart
 from aftersales.core.dates import period_last_day
 from aftersales.sales.models import Unit, UnitStatus
-from aftersales.warranty.models import Exclusion, ExtendedWarranty, UnitWarrantyTerms
+from aftersales.warranty.models import Exclusion, ExtendedWarranty, Replacement, UnitWarrantyTerms
 
 
 class CoverageKind(models.TextChoices):
@@ -77,6 +82,14 @@ reason_register("unit_replaced", _("Not covered: this unit was replaced"))
 reason_register("unit_returned", _("Not covered: this unit was returned"))
 reason_register("unit_scrapped", _("Not covered: this unit was scrapped"))
 reason_register("excluded", _("Not covered since %(since)s: %(note)s"))
+reason_register(
+    "carried_over",
+    _("Covered until %(until)s, carried over from serial %(old_serial)s, which this unit replaced on %(start)s"),
+)
+reason_register(
+    "restarted",
+    _("Covered until %(until)s by a new %(months)s-month warranty from %(start)s, when this unit replaced serial %(old_serial)s"),
+)
 
 
 def date_in_words(day: dt.date) -> str:
@@ -150,6 +163,59 @@ def _standard_reason(unit: Unit, starts: str) -> str:
     return "standard_delivery" if unit.delivered_at else "standard_purchase"
 
 
+@dataclass(frozen=True)
+class _Base:
+    """The first cover of a unit (standard, carried over or restarted): when it runs and why."""
+
+    start: dt.date
+    until: dt.date
+    reason: str
+    data: dict[str, Any]
+
+
+def _replacement_of(unit: Unit) -> Replacement | None:
+    # Only units given in place of another carry the link; the others cost no query.
+    if unit.replaces_id is None:
+        return None
+    return Replacement.objects.filter(new_unit=unit).select_related("old_unit").first()
+
+
+def _base_cover(unit: Unit) -> _Base | Coverage:
+    """Return a unit's first cover, or the answer that it has not started (a ``Coverage``)."""
+    none = CoverageKind.NONE
+    terms = unit_terms(unit)
+    replacement = _replacement_of(unit)
+    if replacement is not None:
+        old_serial = replacement.old_unit.serial
+        start = replacement.replaced_on
+        if replacement.carried_until is not None:
+            data = {"start": start, "until": replacement.carried_until, "old_serial": old_serial}
+            return _Base(start=start, until=replacement.carried_until, reason="carried_over", data=data)
+        until = period_last_day(start, terms.months)
+        data = {"months": terms.months, "start": start, "until": until, "old_serial": old_serial}
+        return _Base(start=start, until=until, reason="restarted", data=data)
+    began = unit.warranty_start_by(terms.starts)
+    if began is None:
+        return Coverage(covered=False, kind=none, reason=f"not_started_{terms.starts}", data={"months": terms.months})
+    until = period_last_day(began, terms.months)
+    data = {"months": terms.months, "start": began, "until": until}
+    return _Base(start=began, until=until, reason=_standard_reason(unit, terms.starts), data=data)
+
+
+def cover_last_day(unit: Unit) -> dt.date | None:
+    """Return the last day any warranty (standard, carried over, extended) covers a unit, whatever its status.
+
+    None when its warranty has not started. What a replacement unit carries over.
+    """
+    base = _base_cover(unit)
+    if isinstance(base, Coverage):
+        return None
+    until = base.until
+    for extension in ExtendedWarranty.objects.filter(unit=unit).order_by("id"):
+        until = period_last_day(until + dt.timedelta(days=1), extension.months)
+    return until
+
+
 def coverage_on(*, unit: Unit, on: dt.date) -> Coverage:
     """Return the cover in force for a unit on a day, with the reason."""
     none = CoverageKind.NONE
@@ -163,21 +229,20 @@ def coverage_on(*, unit: Unit, on: dt.date) -> Coverage:
             reason="excluded",
             data={"since": exclusion.effective_on, "note": exclusion.note, "exclusion_id": exclusion.pk},
         )
-    terms = unit_terms(unit)
-    start = unit.warranty_start_by(terms.starts)
-    if start is None:
-        return Coverage(covered=False, kind=none, reason=f"not_started_{terms.starts}", data={"months": terms.months})
+    base = _base_cover(unit)
+    if isinstance(base, Coverage):
+        return base
+    start, until = base.start, base.until
     if on < start:
         return Coverage(covered=False, kind=none, reason="before_start", valid_from=start, data={"on": on, "start": start})
-    until = period_last_day(start, terms.months)
     if on <= until:
         return Coverage(
             covered=True,
             kind=CoverageKind.STANDARD,
-            reason=_standard_reason(unit, terms.starts),
+            reason=base.reason,
             valid_from=start,
             valid_until=until,
-            data={"months": terms.months, "start": start, "until": until},
+            data=base.data,
         )
     for extension in ExtendedWarranty.objects.filter(unit=unit).order_by("id"):
         follows, begins = until, until + dt.timedelta(days=1)

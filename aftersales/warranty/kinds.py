@@ -4,8 +4,22 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.catalog.models import ReplacementWarranty
 from aftersales.core.timeline import kind_register
-from aftersales.warranty.models import ClaimStatus, DecisionReason, FaultCode, QuoteStatus, ReceiptCheck, RepairStatus, YesNo
+from aftersales.warranty.models import (
+    ClaimStatus,
+    DecisionReason,
+    FaultCode,
+    QuoteStatus,
+    ReceiptCheck,
+    RefundMethod,
+    RepairStatus,
+    ReplacementReason,
+    ReturnCondition,
+    ReturnStatus,
+    ReturnWish,
+    YesNo,
+)
 
 kind_register(
     "warranty_claim_submitted",
@@ -59,4 +73,40 @@ kind_register(
     label=_("Repair quote answered"),
     sentence=_("Quote for repair order %(reference)s: %(result)s"),
     choices={"result": QuoteStatus},
+)
+# Replacements, returns and exchanges.
+kind_register(
+    "unit_replaced",
+    label=_("Replaced"),
+    sentence=_("Replaced by serial %(new_serial)s (%(reference)s): %(reason)s. Warranty: %(warranty)s"),
+    choices={"reason": ReplacementReason, "warranty": ReplacementWarranty},
+)
+kind_register(
+    "unit_replacement",
+    label=_("Replacement unit"),
+    sentence=_("Given in place of serial %(old_serial)s (%(reference)s): %(reason)s. Warranty: %(warranty)s"),
+    choices={"reason": ReplacementReason, "warranty": ReplacementWarranty},
+)
+kind_register(
+    "return_requested",
+    label=_("Return requested"),
+    sentence=_("%(reference)s opened: %(wish)s, %(condition)s"),
+    choices={"wish": ReturnWish, "condition": ReturnCondition},
+)
+kind_register(
+    "return_status",
+    label=_("Return"),
+    sentence=_("%(reference)s: %(status)s"),
+    choices={"status": ReturnStatus},
+)
+kind_register(
+    "return_refunded",
+    label=_("Refund"),
+    sentence=_("%(reference)s refunded: %(amount)s by %(method)s"),
+    choices={"method": RefundMethod},
+)
+kind_register(
+    "return_exchanged",
+    label=_("Exchange"),
+    sentence=_("%(reference)s exchanged for serial %(serial)s (sale %(sale)s)"),
 )

@@ -32,6 +32,20 @@ from aftersales.warranty.services.repairs import (
     repair_quote_send,
     working_hours_between,
 )
+from aftersales.warranty.services.replacements import unit_replace
+from aftersales.warranty.services.returns import (
+    return_policy_defaults_create,
+    return_policy_save,
+    return_request_authorise,
+    return_request_cancel,
+    return_request_close,
+    return_request_exchange,
+    return_request_inspect,
+    return_request_open,
+    return_request_receive,
+    return_request_refund,
+    return_request_reject,
+)
 
 __all__ = [
     "APPROVAL_REASONS",
@@ -60,6 +74,18 @@ __all__ = [
     "repair_part_add",
     "repair_quote_decide",
     "repair_quote_send",
+    "return_policy_defaults_create",
+    "return_policy_save",
+    "return_request_authorise",
+    "return_request_cancel",
+    "return_request_close",
+    "return_request_exchange",
+    "return_request_inspect",
+    "return_request_open",
+    "return_request_receive",
+    "return_request_refund",
+    "return_request_reject",
+    "unit_replace",
     "warranty_terms_snapshot_missing",
     "working_hours_between",
 ]
