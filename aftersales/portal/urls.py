@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.portal import views, views_preferences, views_tickets, views_warranty
+from aftersales.portal import views, views_fieldwork, views_preferences, views_tickets, views_warranty
 
 app_name = "portal"
 
@@ -25,4 +25,8 @@ urlpatterns = [
     path("requests/new/", views_tickets.request_new, name="request_new"),
     path("requests/<int:number>/", views_tickets.request_detail, name="request"),
     path("requests/files/<int:attachment_id>/", views_tickets.request_attachment, name="request_attachment"),
+    path("visits/", views_fieldwork.visit_list, name="visits"),
+    path("visits/<int:work_order_id>/", views_fieldwork.visit_detail, name="visit"),
+    path("visits/<int:work_order_id>/confirm/", views_fieldwork.visit_confirm, name="visit_confirm"),
+    path("visits/link/<str:token>/", views_fieldwork.visit_link, name="visit_link"),
 ]
