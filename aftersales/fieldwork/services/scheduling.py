@@ -40,7 +40,11 @@ REQUESTERS = ("staff", "customer")
 
 
 def _lock(order: WorkOrder) -> WorkOrder:
-    return WorkOrder.objects.select_for_update().select_related("customer", "sale", "zone", "assignee").get(pk=order.pk)
+    return (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("customer", "sale", "zone", "assignee")
+        .get(pk=order.pk)
+    )
 
 
 def _timeline(order: WorkOrder, kind: str, *, actor: User | None, data: Mapping[str, Any]) -> None:
