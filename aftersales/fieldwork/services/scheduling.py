@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -312,7 +313,7 @@ def work_order_reschedule_request(*, actor: User | None, work_order: WorkOrder, 
     order.reschedule_requested_at = timezone.now()
     order.save(update_fields=["reschedule_requested_at", "updated_at"])
     work_order_event(order, "reschedule_requested", actor=actor, data={"note": note, "start": _iso(order.scheduled_start)})
-    link = f"/console/fieldwork/orders/{order.pk}/"
+    link = reverse("console:fieldwork_order", kwargs={"work_order_id": order.pk})
     people = {order.assignee} if order.assignee else set()
     if order.created_by and order.created_by.is_staff:
         people.add(order.created_by)
