@@ -36,6 +36,7 @@ def _mount() -> None:
     from aftersales.warranty.api_costs import router as costs_router
     from aftersales.warranty.api_repairs import router as repairs_router
     from aftersales.warranty.api_returns import router as returns_router
+    from aftersales.fieldwork.api import router as fieldwork_router
 
     api.add_router("/v1/", customers_router)
     api.add_router("/v1/", catalog_router)
@@ -51,6 +52,7 @@ def _mount() -> None:
     api.add_router("/v1/", repairs_router)
     api.add_router("/v1/", returns_router)
     api.add_router("/v1/", costs_router)
+    api.add_router("/v1/fieldwork/", fieldwork_router)
 
 
 _mount()

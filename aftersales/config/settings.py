@@ -248,6 +248,20 @@ FOLLOWUP_CALL_ATTEMPTS = int(os.environ.get("FOLLOWUP_CALL_ATTEMPTS", "3"))
 # The department whose queue receives problems found on calls and work-order proposals.
 FOLLOWUP_SERVICE_DEPARTMENT = os.environ.get("FOLLOWUP_SERVICE_DEPARTMENT", "service")
 
+# Field service scheduling (aftersales.fieldwork). Each variable is described in docs/operations.md.
+# Minutes kept free between two visits of one person in different zones.
+FIELDWORK_TRAVEL_BUFFER_MINUTES = int(os.environ.get("FIELDWORK_TRAVEL_BUFFER_MINUTES", "30"))
+# Spacing of the start times proposed within a working window.
+FIELDWORK_SLOT_STEP_MINUTES = int(os.environ.get("FIELDWORK_SLOT_STEP_MINUTES", "30"))
+# A sale at or above this total gets a delivery visit for its rep; empty or 0 switches it off.
+FIELDWORK_DELIVERY_VISIT_MIN_TOTAL = os.environ.get("FIELDWORK_DELIVERY_VISIT_MIN_TOTAL", "1500")
+# Visits are proposed for sales of the last N days only (older history is left alone); 0 switches it off.
+FIELDWORK_AFTER_SALE_WINDOW_DAYS = int(os.environ.get("FIELDWORK_AFTER_SALE_WINDOW_DAYS", "14"))
+# Days an emailed confirm/reschedule link stays valid.
+FIELDWORK_LINK_MAX_AGE_DAYS = int(os.environ.get("FIELDWORK_LINK_MAX_AGE_DAYS", "30"))
+# How often `aftersales tick` proposes visits after sales and sends the day-before reminders.
+FIELDWORK_SWEEP_SECONDS = int(os.environ.get("FIELDWORK_SWEEP_SECONDS", "300"))
+
 # A database cache: shared by every web worker and machine (sign-in link limits count across all of them).
 CACHES = {
     "default": {

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.console import views_messaging, views_repairs, views_returns, views_warranty
+from aftersales.console import views_fieldwork, views_messaging, views_repairs, views_returns, views_warranty
 from aftersales.console.views import auth, customers, followup, home, imports, sales, tickets, tickets_admin, tokens, units
 
 app_name = "console"
@@ -107,4 +107,69 @@ urlpatterns = [
     path("units/id/<int:unit_id>/return/", views_returns.return_new, name="return_new"),
     path("units/id/<int:unit_id>/replace/", views_returns.unit_replace, name="unit_replace"),
     path("costs/", views_returns.cost_report, name="costs"),
+    # Field-service scheduling.
+    path("fieldwork/board/", views_fieldwork.board, name="fieldwork_board"),
+    path("fieldwork/orders/", views_fieldwork.order_list, name="fieldwork_orders"),
+    path("fieldwork/orders/new/", views_fieldwork.order_new, name="fieldwork_order_new"),
+    path("fieldwork/orders/<int:work_order_id>/", views_fieldwork.order_detail, name="fieldwork_order"),
+    path("fieldwork/orders/<int:work_order_id>/slots/", views_fieldwork.order_slots, name="fieldwork_order_slots"),
+    path("fieldwork/orders/<int:work_order_id>/book/", views_fieldwork.order_book, name="fieldwork_order_book"),
+    path(
+        "fieldwork/orders/<int:work_order_id>/unassign/",
+        views_fieldwork.order_action,
+        {"action": "unassign"},
+        name="fieldwork_order_unassign",
+    ),
+    path(
+        "fieldwork/orders/<int:work_order_id>/cancel/",
+        views_fieldwork.order_action,
+        {"action": "cancel"},
+        name="fieldwork_order_cancel",
+    ),
+    path(
+        "fieldwork/orders/<int:work_order_id>/confirm/",
+        views_fieldwork.order_action,
+        {"action": "confirm"},
+        name="fieldwork_order_confirm",
+    ),
+    path(
+        "fieldwork/orders/<int:work_order_id>/no-show/",
+        views_fieldwork.order_action,
+        {"action": "no-show"},
+        name="fieldwork_order_no_show",
+    ),
+    path("fieldwork/technicians/", views_fieldwork.technician_list, name="fieldwork_technicians"),
+    path("fieldwork/technicians/new/", views_fieldwork.technician_new, name="fieldwork_technician_new"),
+    path("fieldwork/technicians/<int:technician_id>/", views_fieldwork.technician_detail, name="fieldwork_technician"),
+    path(
+        "fieldwork/technicians/<int:technician_id>/profile/",
+        views_fieldwork.technician_edit,
+        {"part": "profile"},
+        name="fieldwork_technician_profile",
+    ),
+    path(
+        "fieldwork/technicians/<int:technician_id>/shift/",
+        views_fieldwork.technician_edit,
+        {"part": "shift"},
+        name="fieldwork_technician_shift",
+    ),
+    path(
+        "fieldwork/technicians/<int:technician_id>/absence/",
+        views_fieldwork.technician_edit,
+        {"part": "absence"},
+        name="fieldwork_technician_absence",
+    ),
+    path(
+        "fieldwork/technicians/<int:technician_id>/certification/",
+        views_fieldwork.technician_edit,
+        {"part": "certification"},
+        name="fieldwork_technician_certification",
+    ),
+    path(
+        "fieldwork/technicians/<int:technician_id>/remove/",
+        views_fieldwork.technician_edit,
+        {"part": "remove"},
+        name="fieldwork_technician_remove",
+    ),
+    path("fieldwork/zones/", views_fieldwork.zone_list, name="fieldwork_zones"),
 ]

@@ -8,5 +8,6 @@ class FieldworkConfig(AppConfig):
     verbose_name = _("Field service")
 
     def ready(self) -> None:
-        # Timeline kinds must be known wherever timelines are shown.
-        from aftersales.fieldwork import kinds  # noqa: F401
+        # Timeline kinds must be known wherever timelines are shown; the sweeps propose visits after
+        # sales and remind customers the day before.
+        from aftersales.fieldwork import kinds, sweeps  # noqa: F401

@@ -250,6 +250,12 @@ class WorkOrder(TimeStampedModel):
     def is_booked(self) -> bool:
         return self.status in BOOKED_STATUSES
 
+    # --- scheduling (kept together at the end of the class) ---
+    # Bumped on every booking change: calendar programs replace an invitation with a higher SEQUENCE.
+    ics_sequence = models.PositiveIntegerField(_("invitation revision"), default=0)
+    # The customer asked for another date without picking one of the offered slots; cleared on booking.
+    reschedule_requested_at = models.DateTimeField(_("customer asked for another date at"), null=True, blank=True)
+
 
 class WorkOrderEvent(AppendOnlyModel):
     """An append-only fact in a work order's history (created, booked, rescheduled, no-show, report…)."""

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.portal import views, views_preferences, views_repairs, views_returns, views_tickets, views_warranty
+from aftersales.portal import views, views_fieldwork, views_preferences, views_repairs, views_returns, views_tickets, views_warranty
 
 app_name = "portal"
 
@@ -34,4 +34,8 @@ urlpatterns = [
     path("returns/", views_returns.return_list, name="returns"),
     path("returns/<int:return_id>/", views_returns.return_detail, name="return"),
     path("returns/<int:return_id>/withdraw/", views_returns.return_cancel, name="return_cancel"),
+    path("visits/", views_fieldwork.visit_list, name="visits"),
+    path("visits/<int:work_order_id>/", views_fieldwork.visit_detail, name="visit"),
+    path("visits/<int:work_order_id>/confirm/", views_fieldwork.visit_confirm, name="visit_confirm"),
+    path("visits/link/<str:token>/", views_fieldwork.visit_link, name="visit_link"),
 ]
