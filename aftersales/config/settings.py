@@ -248,6 +248,13 @@ FOLLOWUP_CALL_ATTEMPTS = int(os.environ.get("FOLLOWUP_CALL_ATTEMPTS", "3"))
 # The department whose queue receives problems found on calls and work-order proposals.
 FOLLOWUP_SERVICE_DEPARTMENT = os.environ.get("FOLLOWUP_SERVICE_DEPARTMENT", "service")
 
+# Field service visits (aftersales.fieldwork): what an hour of a technician's time costs, and the photos a
+# visit may carry (checked by content, not name).
+FIELDWORK_LABOUR_RATE = os.environ.get("FIELDWORK_LABOUR_RATE", "45.00")
+FIELDWORK_PHOTO_MAX_BYTES = int(os.environ.get("FIELDWORK_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+FIELDWORK_PHOTO_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif"]
+FIELDWORK_PHOTOS_PER_VISIT = int(os.environ.get("FIELDWORK_PHOTOS_PER_VISIT", "30"))
+
 # A database cache: shared by every web worker and machine (sign-in link limits count across all of them).
 CACHES = {
     "default": {

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.console import views_messaging, views_warranty
+from aftersales.console import views_messaging, views_visits, views_warranty
 from aftersales.console.views import auth, customers, followup, home, imports, sales, tickets, tickets_admin, tokens, units
 
 app_name = "console"
@@ -82,4 +82,6 @@ urlpatterns = [
     path("tickets/<int:number>/callbacks/", tickets.ticket_callback_action, name="ticket_callback"),
     path("tickets/<int:number>/canned/", tickets.ticket_canned_preview, name="ticket_canned"),
     *tickets_admin.urlpatterns,
+    # Carrying out visits: the technician's day, the visit page, checklist templates.
+    *views_visits.urlpatterns,
 ]
