@@ -4,8 +4,6 @@ Staff who may see work orders read any visit; only the visit's assignee or a man
 visit photo is served to such staff and to the customer whose visit it was (anyone else: 404).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
@@ -134,7 +132,7 @@ def time_add(request: HttpRequest, order_id: int, payload: TimeIn) -> Any:
 
 
 @router.post("/fieldwork/visits/{order_id}/photos", response={201: PhotoOut})
-def photo_add(request: HttpRequest, order_id: int, payload: Form[PhotoIn], photo: File[UploadedFile] | None = None) -> Any:
+def photo_add(request: HttpRequest, order_id: int, photo: File[UploadedFile], payload: Form[PhotoIn]) -> Any:
     """Upload a photo (multipart field ``photo``): JPEG, PNG, WebP or GIF, checked by content."""
     order = _visit(request, order_id)
     saved = services.visit_photo_add(actor=request.user, order=order, upload=photo, caption=payload.caption)  # type: ignore[arg-type]

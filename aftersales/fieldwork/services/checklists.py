@@ -145,7 +145,7 @@ def _steps_parse(data: Mapping[str, Any], errors: list[FieldError]) -> list[tupl
                         code="too_long",
                     )
                 )
-    return [(text, spanish[index] if spanish else "") for index, text in enumerate(english)]
+    return [(text, spanish[index] if index < len(spanish) else "") for index, text in enumerate(english)]
 
 
 @transaction.atomic
