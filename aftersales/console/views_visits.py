@@ -13,9 +13,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftersales.catalog.models import Category, Part
@@ -139,11 +138,11 @@ def _refused(request: HttpRequest, order: WorkOrder, problem: DomainError) -> Ht
     if isinstance(problem, PermissionDenied):
         return forbidden(request, problem.message)
     messages.error(request, str(problem.message))
-    response = redirect("console:visit", order.pk)
-    if request.htmx:  # type: ignore[attr-defined]
-        # A partial cannot show a page-level message: reload the whole visit.
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = reverse("console:visit", args=[order.pk])
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("console:visit", order.pk)
+    # A partial cannot show a page-level message: reload the whole visit.
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = reverse("console:visit", args=[order.pk])
     return response
 
 

@@ -79,7 +79,9 @@ def visit_visible(*, user: Any, order_id: int) -> WorkOrder | None:
 def unit_histories(units: list[Unit], *, limit: int = UNIT_HISTORY) -> dict[int, list[TimelineEvent]]:
     """Return each unit's latest timeline events, newest first."""
     return {
-        unit.pk: list(TimelineEvent.objects.filter(unit_id=unit.pk).select_related("actor").order_by("-occurred_at", "-id")[:limit])
+        unit.pk: list(
+            TimelineEvent.objects.filter(unit_id=unit.pk).select_related("actor").order_by("-occurred_at", "-id")[:limit]
+        )
         for unit in units
     }
 
@@ -124,7 +126,9 @@ def visit_reports_for_unit(*, unit: Unit, language: str) -> list[ReportForCustom
 
 def checklist_templates_all() -> QuerySet[ChecklistTemplate]:
     """Return every checklist template with its category and steps, by kind and name."""
-    return ChecklistTemplate.objects.select_related("category").prefetch_related("items").order_by("kind", "category__name", "name")
+    return (
+        ChecklistTemplate.objects.select_related("category").prefetch_related("items").order_by("kind", "category__name", "name")
+    )
 
 
 def kind_label(kind: str) -> str:

@@ -39,7 +39,9 @@ def test_a_technician_completes_a_visit_one_handed_on_a_phone(live_server, new_p
     )
     template_with(kind=WorkOrderKind.REPAIR, steps=["Isolate the power", "Check the drain pump", "Run a test cycle"])
     Part.objects.create(sku="PUMP-800", name="Drain pump", unit_cost="35.00", stock_on_hand=3)
-    order = work_order_create(actor=None, kind=WorkOrderKind.REPAIR, customer=customer, units=[unit], address="Calle Mayor 12, Madrid")
+    order = work_order_create(
+        actor=None, kind=WorkOrderKind.REPAIR, customer=customer, units=[unit], address="Calle Mayor 12, Madrid"
+    )
     start = timezone.localtime().replace(minute=0, second=0, microsecond=0)
     WorkOrder.objects.filter(pk=order.pk).update(
         assignee=technician, status=WorkOrderStatus.CONFIRMED, scheduled_start=start, scheduled_end=start + dt.timedelta(hours=1)

@@ -55,7 +55,9 @@ def test_a_technician_carries_out_a_visit_through_the_api(api_as, technician):
     part = client.post(f"{BASE}/{order.pk}/parts", {"part_id": pump.pk, "quantity": 1})
     time = client.post(f"{BASE}/{order.pk}/time", {"minutes": 45})
     photo = client.post(
-        f"{BASE}/{order.pk}/photos", {"photo": SimpleUploadedFile("a.png", PNG), "caption": "Pump"}, content_type=MULTIPART_CONTENT
+        f"{BASE}/{order.pk}/photos",
+        {"photo": SimpleUploadedFile("a.png", PNG), "caption": "Pump"},
+        content_type=MULTIPART_CONTENT,
     )
     done = client.post(f"{BASE}/{order.pk}/complete", {"findings": "Worn pump.", "signed_by_name": "Ana García"})
 

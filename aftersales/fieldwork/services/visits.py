@@ -488,6 +488,8 @@ def visit_complete(
     if order.follow_up_ticket is not None:
         ticket = order.follow_up_ticket
         work_order_event(order, "follow_up_opened", actor=actor, data={"ticket_id": ticket.pk, "number": ticket.number})
-        _timeline(order, "work_order_follow_up", actor=actor, data={"ticket": ticket.reference, "ticket_id": ticket.pk}, units=units)
+        _timeline(
+            order, "work_order_follow_up", actor=actor, data={"ticket": ticket.reference, "ticket_id": ticket.pk}, units=units
+        )
     _customer_tell(order, report, units, actor=actor)
     return report
