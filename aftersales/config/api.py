@@ -24,6 +24,7 @@ def _mount() -> None:
     # Routers are imported lazily so that an app's api module can import models freely.
     from aftersales.catalog.api import router as catalog_router
     from aftersales.customers.api import router as customers_router
+    from aftersales.fieldwork.api_visits import router as visits_router
     from aftersales.followup.api import router as followup_router
     from aftersales.messaging.api import router as messaging_router
     from aftersales.sales.api import router as sales_router
@@ -53,6 +54,7 @@ def _mount() -> None:
     api.add_router("/v1/", returns_router)
     api.add_router("/v1/", costs_router)
     api.add_router("/v1/fieldwork/", fieldwork_router)
+    api.add_router("/v1/", visits_router)
 
 
 _mount()

@@ -261,6 +261,12 @@ FIELDWORK_AFTER_SALE_WINDOW_DAYS = int(os.environ.get("FIELDWORK_AFTER_SALE_WIND
 FIELDWORK_LINK_MAX_AGE_DAYS = int(os.environ.get("FIELDWORK_LINK_MAX_AGE_DAYS", "30"))
 # How often `aftersales tick` proposes visits after sales and sends the day-before reminders.
 FIELDWORK_SWEEP_SECONDS = int(os.environ.get("FIELDWORK_SWEEP_SECONDS", "300"))
+# Field service visits (aftersales.fieldwork): what an hour of a technician's time costs, and the photos a
+# visit may carry (checked by content, not name).
+FIELDWORK_LABOUR_RATE = os.environ.get("FIELDWORK_LABOUR_RATE", "45.00")
+FIELDWORK_PHOTO_MAX_BYTES = int(os.environ.get("FIELDWORK_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+FIELDWORK_PHOTO_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif"]
+FIELDWORK_PHOTOS_PER_VISIT = int(os.environ.get("FIELDWORK_PHOTOS_PER_VISIT", "30"))
 
 # A database cache: shared by every web worker and machine (sign-in link limits count across all of them).
 CACHES = {

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.console import views_fieldwork, views_messaging, views_repairs, views_returns, views_warranty
+from aftersales.console import views_fieldwork, views_messaging, views_repairs, views_returns, views_visits, views_warranty
 from aftersales.console.views import auth, customers, followup, home, imports, sales, tickets, tickets_admin, tokens, units
 
 app_name = "console"
@@ -172,4 +172,6 @@ urlpatterns = [
         name="fieldwork_technician_remove",
     ),
     path("fieldwork/zones/", views_fieldwork.zone_list, name="fieldwork_zones"),
+    # Carrying out visits: the technician's day, the visit page, checklist templates.
+    *views_visits.urlpatterns,
 ]

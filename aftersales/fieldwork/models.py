@@ -396,6 +396,8 @@ class VisitReport(TimeStampedModel):
     # The customer's sign-off: the name they typed on the technician's screen, and when.
     signed_by_name = models.CharField(_("signed by"), max_length=200, blank=True)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    # Why there is no sign-off (the customer was not present); required when nobody signed.
+    unsigned_reason = models.CharField(_("why the customer did not sign"), max_length=300, blank=True)
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("written by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -438,3 +440,10 @@ class VisitPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_order_id} photo {self.pk}"
+
+
+class PartBilling(models.TextChoices):
+    # The company bears the cost: the unit is under warranty or a contract on the day of the visit.
+    COVERED = "covered", _("covered")
+    # Nothing covers the unit that day: the customer is billed.
+    BILLABLE = "billable", _("billable")

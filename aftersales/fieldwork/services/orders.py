@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.core.errors import FieldError, ValidationFailed, interpolate, one_of
 from aftersales.core.timeline import timeline_record
 from aftersales.fieldwork.models import ServiceZone, WorkOrder, WorkOrderEvent, WorkOrderKind
+from aftersales.fieldwork.services.checklists import work_order_checklist_copy
 
 if TYPE_CHECKING:
     from aftersales.core.models import User
@@ -99,6 +100,8 @@ def work_order_create(
                 created_by=actor,
             )
             order.units.set(units)
+            # The checklist is copied when the order is created (and again at the start if it had none).
+            work_order_checklist_copy(order=order, actor=actor)
             work_order_event(order, "created", actor=actor, data={"kind": kind, "units": [u.pk for u in units]})
             data = {"reference": order.reference, "kind": kind, "work_order_id": order.pk}
             if len(units) == 1:
