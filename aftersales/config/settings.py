@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "aftersales.followup",
     "aftersales.warranty",
     "aftersales.fieldwork",
+    "aftersales.contracts",
     "aftersales.console",
     "aftersales.portal",
     "aftersales.demo",
@@ -247,6 +248,12 @@ FOLLOWUP_RETRY_HOURS = int(os.environ.get("FOLLOWUP_RETRY_HOURS", "24"))
 FOLLOWUP_CALL_ATTEMPTS = int(os.environ.get("FOLLOWUP_CALL_ATTEMPTS", "3"))
 # The department whose queue receives problems found on calls and work-order proposals.
 FOLLOWUP_SERVICE_DEPARTMENT = os.environ.get("FOLLOWUP_SERVICE_DEPARTMENT", "service")
+
+# Maintenance contracts (aftersales.contracts). Each variable is described in the README's configuration table.
+# A planned maintenance visit's work order is created this many days before the visit is due.
+CONTRACTS_VISIT_LEAD_DAYS = int(os.environ.get("CONTRACTS_VISIT_LEAD_DAYS", "14"))
+# Units whose standard warranty ends within this many days are offered to reps as contract opportunities.
+CONTRACTS_OPPORTUNITY_DAYS = int(os.environ.get("CONTRACTS_OPPORTUNITY_DAYS", "60"))
 
 # A database cache: shared by every web worker and machine (sign-in link limits count across all of them).
 CACHES = {

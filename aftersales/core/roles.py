@@ -156,6 +156,20 @@ _VIEW_PARTS = ["catalog.view_part"]
 _MANAGE_PARTS = ["catalog.add_part", "catalog.change_part"]
 # The cost of after-sales: managers and administrators read the ledger and record costs by hand.
 _VIEW_COSTS = ["warranty.view_costentry", "warranty.add_costentry"]
+# Maintenance contracts: everyone on staff sees them; reps sell, activate and renew; managers and
+# administrators cancel them, record payments and keep the plans.
+_VIEW_CONTRACTS = ["contracts.view_maintenancecontract", "contracts.view_contractplan"]
+_SELL_CONTRACTS = [
+    "contracts.add_maintenancecontract",
+    "contracts.change_maintenancecontract",
+    "contracts.sell_maintenancecontract",
+]
+_MANAGE_CONTRACTS = [
+    "contracts.manage_maintenancecontract",
+    "contracts.add_contractplan",
+    "contracts.change_contractplan",
+    "contracts.delete_contractplan",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES_REP: _VIEW_INSTALLED_BASE
@@ -171,7 +185,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_WARRANTY
     + _SELL_WARRANTY
     + _VIEW_FIELDWORK
-    + _PERFORM_FIELDWORK,
+    + _PERFORM_FIELDWORK
+    + _VIEW_CONTRACTS
+    + _SELL_CONTRACTS,
     Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _VIEW_MESSAGES
@@ -186,7 +202,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _WORK_CLAIMS
     + _VIEW_FIELDWORK
     + _SCHEDULE_FIELDWORK
-    + _VIEW_PARTS,
+    + _VIEW_PARTS
+    + _VIEW_CONTRACTS,
     Role.TECHNICIAN: _VIEW_INSTALLED_BASE
     + _EDIT_UNITS
     + _VIEW_TICKETS
@@ -196,7 +213,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _INSPECT_UNITS
     + _VIEW_FIELDWORK
     + _PERFORM_FIELDWORK
-    + _VIEW_PARTS,
+    + _VIEW_PARTS
+    + _VIEW_CONTRACTS,
     Role.SERVICE_MANAGER: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _RECORD_SALES
@@ -226,7 +244,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _CONFIGURE_FIELDWORK
     + _VIEW_PARTS
     + _MANAGE_PARTS
-    + _VIEW_COSTS,
+    + _VIEW_COSTS
+    + _VIEW_CONTRACTS
+    + _SELL_CONTRACTS
+    + _MANAGE_CONTRACTS,
     Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _EDIT_CATALOG
@@ -257,7 +278,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _CONFIGURE_FIELDWORK
     + _VIEW_PARTS
     + _MANAGE_PARTS
-    + _VIEW_COSTS,
+    + _VIEW_COSTS
+    + _VIEW_CONTRACTS
+    + _SELL_CONTRACTS
+    + _MANAGE_CONTRACTS,
 }
 
 
