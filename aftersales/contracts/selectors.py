@@ -102,14 +102,19 @@ def contract_figures(contract: MaintenanceContract, *, today: dt.date | None = N
         Q(unit__in=contract.units.all(), incurred_on__gte=contract.starts_on, incurred_on__lte=contract.ends_on)
         | Q(source=CostSource.VISIT, source_id__in=work_orders)
     )
-    zero = Decimal("0.00")
-    billed, paid = lines["billed"] or zero, lines["paid"] or zero
+    cent = Decimal("0.01")
+
+    def money(value: Decimal | None) -> Decimal:
+        # SQLite sums decimals without their scale: 1200 becomes 1200.00 again.
+        return (value or Decimal("0")).quantize(cent)
+
+    billed, paid = money(lines["billed"]), money(lines["paid"])
     return ContractFigures(
         billed=billed,
         paid=paid,
         outstanding=billed - paid,
-        overdue=lines["overdue"] or zero,
-        service_cost=costs.aggregate(total=Sum("amount"))["total"] or zero,
+        overdue=money(lines["overdue"]),
+        service_cost=money(costs.aggregate(total=Sum("amount"))["total"]),
     )
 
 
