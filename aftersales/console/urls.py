@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.console import views_messaging, views_warranty
+from aftersales.console import views_contracts, views_messaging, views_warranty
 from aftersales.console.views import auth, customers, followup, home, imports, sales, tickets, tickets_admin, tokens, units
 
 app_name = "console"
@@ -82,4 +82,18 @@ urlpatterns = [
     path("tickets/<int:number>/callbacks/", tickets.ticket_callback_action, name="ticket_callback"),
     path("tickets/<int:number>/canned/", tickets.ticket_canned_preview, name="ticket_canned"),
     *tickets_admin.urlpatterns,
+    # Maintenance contracts.
+    path("contracts/", views_contracts.contract_list, name="contracts"),
+    path("contracts/new/", views_contracts.contract_new, name="contract_new"),
+    path("contracts/opportunities/", views_contracts.opportunities, name="contract_opportunities"),
+    path("contracts/<int:contract_id>/", views_contracts.contract_detail, name="contract"),
+    path("contracts/<int:contract_id>/edit/", views_contracts.contract_edit, name="contract_edit"),
+    path("contracts/<int:contract_id>/activate/", views_contracts.contract_activate, name="contract_activate"),
+    path("contracts/<int:contract_id>/renew/", views_contracts.contract_renew, name="contract_renew"),
+    path("contracts/<int:contract_id>/cancel/", views_contracts.contract_cancel, name="contract_cancel"),
+    path(
+        "contracts/<int:contract_id>/lines/<int:line_id>/payment/",
+        views_contracts.billing_line_payment,
+        name="contract_line_payment",
+    ),
 ]

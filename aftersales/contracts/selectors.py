@@ -171,3 +171,8 @@ def contract_opportunities(user: Any, *, within_days: int | None = None, today: 
         .select_related("product", "customer")
         .order_by("-own_customer", "warranty_ends_on", "pk")
     )
+
+
+def opportunity_days() -> int:
+    """Return how many days ahead a warranty's end makes its unit a contract opportunity."""
+    return int(settings.CONTRACTS_OPPORTUNITY_DAYS)

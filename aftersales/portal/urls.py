@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.portal import views, views_preferences, views_tickets, views_warranty
+from aftersales.portal import views, views_contracts, views_preferences, views_tickets, views_warranty
 
 app_name = "portal"
 
@@ -25,4 +25,6 @@ urlpatterns = [
     path("requests/new/", views_tickets.request_new, name="request_new"),
     path("requests/<int:number>/", views_tickets.request_detail, name="request"),
     path("requests/files/<int:attachment_id>/", views_tickets.request_attachment, name="request_attachment"),
+    path("contracts/", views_contracts.contract_list, name="contracts"),
+    path("contracts/<int:contract_id>/", views_contracts.contract_detail, name="contract"),
 ]
