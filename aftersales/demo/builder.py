@@ -53,6 +53,7 @@ from aftersales.demo import data
 from aftersales.demo.data import CategorySpec, Place, ProductSpec
 from aftersales.demo.service_desk import service_desk_build
 from aftersales.demo.warranty import warranty_build
+from aftersales.demo.contracts import contracts_build
 from aftersales.sales.models import Sale, SaleChannel, SaleLine, Unit, UnitStatus
 
 # A demo-only password for the demo staff, printed by ``aftersales up``. Never use it for real accounts.
@@ -870,6 +871,8 @@ def demo_build(
         tickets = service_desk_build(staff=staff, seed=seed, customers=customers)
         say("Opening warranty claims…\n")
         warranty_build(staff=staff, seed=seed, today=today)
+        say("Signing maintenance contracts…\n")
+        contracts_build(staff=staff, seed=seed, today=today)
     sold_on = [sale.sold_at.date() for plan in plans for sale in plan.sales]
     return DemoSummary(
         customers=writer.counts["customers"],
