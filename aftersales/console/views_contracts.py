@@ -38,21 +38,24 @@ MANAGE = "contracts.manage_maintenancecontract"
 
 
 class ContractFilterForm(forms.Form):
-    q = forms.CharField(
-        label=gettext_lazy("Search"), required=False, help_text=gettext_lazy("AMC- number, customer or serial")
-    )
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, help_text=gettext_lazy("AMC- number, customer or serial"))
     status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
-    ending = forms.IntegerField(
-        label=gettext_lazy("Ending within (days)"), required=False, min_value=0, max_value=3650
-    )
+    ending = forms.IntegerField(label=gettext_lazy("Ending within (days)"), required=False, min_value=0, max_value=3650)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("Any")), *ContractStatus.choices]
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = [("", _("Any")), *ContractStatus.choices]
+
+
+class UnitChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.product.name} · {obj.serial}"
 
 
 class ContractForm(forms.Form):
-    units = forms.ModelMultipleChoiceField(
+    units = UnitChoiceField(
         label=gettext_lazy("Units covered"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     plan = forms.ModelChoiceField(
@@ -68,9 +71,7 @@ class ContractForm(forms.Form):
     visit_every_months = forms.IntegerField(
         label=gettext_lazy("A maintenance visit every (months)"), required=False, min_value=1, max_value=120
     )
-    response_hours = forms.IntegerField(
-        label=gettext_lazy("First response within (working hours)"), required=False, min_value=1
-    )
+    response_hours = forms.IntegerField(label=gettext_lazy("First response within (working hours)"), required=False, min_value=1)
     repair_cover = forms.ChoiceField(label=gettext_lazy("Repairs covered"), required=False)
     notes = forms.CharField(label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     activate = forms.BooleanField(
@@ -84,12 +85,13 @@ class ContractForm(forms.Form):
         units = self.fields["units"]
         assert isinstance(units, forms.ModelMultipleChoiceField)
         units.queryset = Unit.objects.filter(customer=customer, status=UnitStatus.IN_SERVICE).select_related("product")
-        units.label_from_instance = lambda unit: f"{unit.product.name} · {unit.serial}"  # type: ignore[method-assign]
         plan = self.fields["plan"]
         assert isinstance(plan, forms.ModelChoiceField)
         plan.queryset = ContractPlan.objects.filter(active=True)
-        self.fields["billing_period"].choices = [("", _("From the plan (yearly without one)")), *BillingPeriod.choices]  # type: ignore[attr-defined]
-        self.fields["repair_cover"].choices = [("", _("From the plan (parts and labour without one)")), *RepairCover.choices]  # type: ignore[attr-defined]
+        billing, cover = self.fields["billing_period"], self.fields["repair_cover"]
+        assert isinstance(billing, forms.ChoiceField) and isinstance(cover, forms.ChoiceField)
+        billing.choices = [("", _("From the plan (yearly without one)")), *BillingPeriod.choices]
+        cover.choices = [("", _("From the plan (parts and labour without one)")), *RepairCover.choices]
         if not draft:
             del self.fields["activate"]
 
@@ -297,7 +299,9 @@ def billing_line_payment(request: HttpRequest, contract_id: int, line_id: int) -
     form = PaymentForm(request.POST)
     paid = request.POST.get("paid", "1") == "1"
     if not form.is_valid():
-        messages.error(request, "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
+        messages.error(
+            request, "; ".join(f"{name}: {' '.join(str(error) for error in errors)}" for name, errors in form.errors.items())
+        )
         return redirect("console:contract", contract_id=contract.pk)
     try:
         services.billing_line_record_payment(

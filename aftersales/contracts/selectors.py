@@ -157,9 +157,7 @@ def contract_opportunities(user: Any, *, within_days: int | None = None, today: 
     """
     today = today or timezone.localdate()
     days = settings.CONTRACTS_OPPORTUNITY_DAYS if within_days is None else within_days
-    covered = MaintenanceContract.objects.filter(
-        lines__unit=OuterRef("pk"), status__in=IN_FORCE_STATUSES, ends_on__gte=today
-    )
+    covered = MaintenanceContract.objects.filter(lines__unit=OuterRef("pk"), status__in=IN_FORCE_STATUSES, ends_on__gte=today)
     drafted = MaintenanceContract.objects.filter(lines__unit=OuterRef("pk"), status=ContractStatus.DRAFT)
     own = Sale.objects.filter(customer_id=OuterRef("customer_id"), sales_rep_id=getattr(user, "pk", None))
     return (

@@ -106,9 +106,7 @@ def _terms_check(
 ) -> None:
     """Add a reason to ``errors`` for each term of a contract or plan that cannot be used."""
     if not isinstance(months, int) or not 1 <= months <= MAX_MONTHS:
-        errors.append(
-            FieldError("months", interpolate(_("must be a whole number of months from 1 to %(max)s"), max=MAX_MONTHS))
-        )
+        errors.append(FieldError("months", interpolate(_("must be a whole number of months from 1 to %(max)s"), max=MAX_MONTHS)))
         months = None
     amount = _decimal(price)
     if amount is None or amount < 0 or amount.as_tuple().exponent < -2 or amount >= Decimal("1e10"):  # type: ignore[operator]

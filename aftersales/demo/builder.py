@@ -50,10 +50,10 @@ from aftersales.core.timeline import timeline_build
 from aftersales.customers.models import AgeBand, Channel, Customer, EducationLevel, Segment
 from aftersales.customers.services import customer_clean, segment_get_or_create
 from aftersales.demo import data
+from aftersales.demo.contracts import contracts_build
 from aftersales.demo.data import CategorySpec, Place, ProductSpec
 from aftersales.demo.service_desk import service_desk_build
 from aftersales.demo.warranty import warranty_build
-from aftersales.demo.contracts import contracts_build
 from aftersales.sales.models import Sale, SaleChannel, SaleLine, Unit, UnitStatus
 
 # A demo-only password for the demo staff, printed by ``aftersales up``. Never use it for real accounts.

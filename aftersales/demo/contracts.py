@@ -83,8 +83,6 @@ def contracts_build(*, staff: dict[str, User], seed: int, today: dt.date) -> int
     services.contract_reminders_send(today=today)
     opportunity = selectors.contract_opportunities(rep, today=today).first()
     if opportunity is not None:
-        services.contract_create(
-            actor=rep, customer=opportunity.customer, units=[opportunity], starts_on=today, plan=plans[0]
-        )
+        services.contract_create(actor=rep, customer=opportunity.customer, units=[opportunity], starts_on=today, plan=plans[0])
         made += 1
     return made

@@ -40,9 +40,7 @@ def signed(*units, starts_on=dt.date(2026, 1, 1), actor=None, **terms):
     """Return an active contract over units of one customer (12 months, 1200 a year, parts and labour by default)."""
     values = {"months": 12, "price": Decimal("1200.00"), "billing_period": "yearly", "repair_cover": "parts_and_labour"}
     values.update(terms)
-    return contract_create(
-        actor=actor, customer=units[0].customer, units=units, starts_on=starts_on, activate=True, **values
-    )
+    return contract_create(actor=actor, customer=units[0].customer, units=units, starts_on=starts_on, activate=True, **values)
 
 
 def renewal_template_ensure() -> None:

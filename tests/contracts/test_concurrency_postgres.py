@@ -28,9 +28,11 @@ def test_six_overlapping_contracts_signed_at_once_leave_exactly_one_active():
 
     results = at_once(
         6,
-        lambda n: contract_create(
-            actor=None, customer=unit.customer, units=[unit], starts_on=starts[n], price=Decimal("100"), activate=True
-        ).pk,
+        lambda n: (
+            contract_create(
+                actor=None, customer=unit.customer, units=[unit], starts_on=starts[n], price=Decimal("100"), activate=True
+            ).pk
+        ),
     )
 
     assert sum(isinstance(result, int) for result in results) == 1, results

@@ -31,7 +31,11 @@ def test_a_contract_is_numbered_and_covers_its_term_to_the_day_before_the_annive
     contract = signed(unit, starts_on=dt.date(2026, 3, 1))
 
     assert contract.reference == f"AMC-{contract.pk:06d}"
-    assert (contract.status, contract.starts_on, contract.ends_on) == (ContractStatus.ACTIVE, dt.date(2026, 3, 1), dt.date(2027, 2, 28))
+    assert (contract.status, contract.starts_on, contract.ends_on) == (
+        ContractStatus.ACTIVE,
+        dt.date(2026, 3, 1),
+        dt.date(2027, 2, 28),
+    )
 
 
 def test_a_unit_cannot_have_two_overlapping_active_contracts():
@@ -79,7 +83,10 @@ def test_units_of_another_customer_or_out_of_service_are_refused():
     with pytest.raises(ValidationFailed) as refused:
         contract_create(actor=None, customer=unit.customer, units=[unit, other], price=Decimal("10"))
 
-    assert {(error.field, error.code) for error in refused.value.errors} == {("units", "not_owned"), ("units", "unit_not_in_service")}
+    assert {(error.field, error.code) for error in refused.value.errors} == {
+        ("units", "not_owned"),
+        ("units", "unit_not_in_service"),
+    }
 
 
 def test_terms_that_do_not_fit_are_refused_field_by_field():
@@ -100,14 +107,18 @@ def test_terms_that_do_not_fit_are_refused_field_by_field():
     assert {error.field for error in refused.value.errors} == {"price", "visit_every_months", "response_hours", "repair_cover"}
 
     with pytest.raises(ValidationFailed) as uneven:
-        contract_create(actor=None, customer=unit.customer, units=[unit], months=10, price=Decimal("100"), billing_period="quarterly")
+        contract_create(
+            actor=None, customer=unit.customer, units=[unit], months=10, price=Decimal("100"), billing_period="quarterly"
+        )
     assert [(error.field, error.code) for error in uneven.value.errors] == [("billing_period", "uneven")]
 
 
 def test_signing_writes_the_billing_schedule_and_the_planned_visits():
     unit = sold_unit()
 
-    contract = signed(unit, starts_on=dt.date(2026, 1, 31), price=Decimal("1000.00"), billing_period="quarterly", visit_every_months=6)
+    contract = signed(
+        unit, starts_on=dt.date(2026, 1, 31), price=Decimal("1000.00"), billing_period="quarterly", visit_every_months=6
+    )
 
     lines = list(contract.billing_lines.values_list("due_on", "amount"))
     assert lines == [

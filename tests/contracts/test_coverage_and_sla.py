@@ -29,7 +29,10 @@ def test_a_parts_and_labour_contract_covers_the_unit_once_the_warranty_ended_and
 
     assert (coverage.covered, coverage.kind, coverage.valid_until) == (True, "contract", dt.date(2026, 12, 31))
     assert coverage.data["parts_covered"] is True
-    assert coverage.explain("en") == f"Covered until 31 December 2026 by maintenance contract {contract.reference} (parts and labour)"
+    assert (
+        coverage.explain("en")
+        == f"Covered until 31 December 2026 by maintenance contract {contract.reference} (parts and labour)"
+    )
     assert coverage.explain("es") == (
         f"Cubierto hasta el 31 de diciembre de 2026 por el contrato de mantenimiento {contract.reference} (piezas y mano de obra)"
     )

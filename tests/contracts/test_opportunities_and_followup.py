@@ -74,6 +74,11 @@ def test_a_contract_end_step_fires_on_the_contracts_last_day_offset():
     sweep_on(dt.date(2026, 12, 21))
 
     touch = Touch.objects.get()
-    assert (touch.step_id, touch.customer_id, touch.unit_id, touch.anchor_on) == (step.pk, customer.pk, unit.pk, dt.date(2026, 12, 31))
+    assert (touch.step_id, touch.customer_id, touch.unit_id, touch.anchor_on) == (
+        step.pk,
+        customer.pk,
+        unit.pk,
+        dt.date(2026, 12, 31),
+    )
     assert Message.objects.filter(customer=customer).exists()
     assert draft_describe(step_draft(step, language="en")).warnings == []

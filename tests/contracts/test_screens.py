@@ -73,7 +73,9 @@ def test_a_manager_sees_visits_billing_and_figures_records_a_payment_and_cancels
     assert "1200.00 EUR" in page and "Record payment" in page
 
     with time_machine.travel(madrid(2026, 1, 20), tick=False):
-        client.post(f"/contracts/{contract.pk}/lines/{line.pk}/payment/", {"paid": "1", "paid_on": "2026-01-19", "reference": "TRF-9"})
+        client.post(
+            f"/contracts/{contract.pk}/lines/{line.pk}/payment/", {"paid": "1", "paid_on": "2026-01-19", "reference": "TRF-9"}
+        )
     line.refresh_from_db()
     assert (line.paid_on, line.payment_reference) == (dt.date(2026, 1, 19), "TRF-9")
 

@@ -10,7 +10,12 @@ import time_machine
 
 from aftersales.contracts.models import ContractVisit
 from aftersales.contracts.selectors import contract_figures
-from aftersales.contracts.services import billing_line_record_payment, contract_reminders_send, contract_renew, contract_visits_generate
+from aftersales.contracts.services import (
+    billing_line_record_payment,
+    contract_reminders_send,
+    contract_renew,
+    contract_visits_generate,
+)
 from aftersales.core.tick import tick_run
 from aftersales.fieldwork.models import WorkOrder, WorkOrderKind, WorkOrderStatus
 from aftersales.messaging.models import Message
@@ -33,7 +38,11 @@ def test_a_visits_work_order_is_created_fourteen_days_ahead_once():
     orders = list(WorkOrder.objects.order_by("pk"))
     assert len(orders) == 2
     order = orders[0]
-    assert (order.kind, order.status, order.customer_id) == (WorkOrderKind.MAINTENANCE, WorkOrderStatus.PROPOSED, unit.customer_id)
+    assert (order.kind, order.status, order.customer_id) == (
+        WorkOrderKind.MAINTENANCE,
+        WorkOrderStatus.PROPOSED,
+        unit.customer_id,
+    )
     assert list(order.units.all()) == [unit]
     assert contract.reference in order.description
     assert [visit.work_order_id for visit in contract.visits.order_by("due_on")] == [orders[0].pk, orders[1].pk]
@@ -132,7 +141,9 @@ def cost(unit, amount, *, on, covered=True, source=CostSource.REPAIR, source_id=
 def test_revenue_and_service_cost_of_a_contract():
     unit = sold_unit()
     other = sold_unit(customer=unit.customer)
-    contract = signed(unit, starts_on=dt.date(2026, 1, 1), price=Decimal("1200.00"), billing_period="quarterly", visit_every_months=12)
+    contract = signed(
+        unit, starts_on=dt.date(2026, 1, 1), price=Decimal("1200.00"), billing_period="quarterly", visit_every_months=12
+    )
     contract_visits_generate(today=dt.date(2026, 1, 1))
     order = contract.visits.get().work_order
     first, second = list(contract.billing_lines.order_by("due_on"))[:2]
