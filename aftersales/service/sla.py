@@ -135,11 +135,13 @@ def _clocks_start(ticket: Ticket, *, tier: int, at: dt.datetime, existing: Seque
     """Start the clocks of a tier that the ticket's policy has targets for and the ticket does not have yet."""
     policy = sla_policy_for(ticket)
     have = {(clock.metric, clock.tier) for clock in existing}
+    targets = {metric: sla_minutes_for(ticket, policy, metric=metric, tier=tier) for metric in SlaMetric.values}
+    if not any(targets.values()):
+        return []
     calendar_row = (policy.calendar if policy else None) or calendar_default()
     calendar = _calendar_of(calendar_row)
     started = []
-    for metric in SlaMetric.values:
-        minutes = sla_minutes_for(ticket, policy, metric=metric, tier=tier)
+    for metric, minutes in targets.items():
         if not minutes or (metric, tier) in have:
             continue
         if metric == SlaMetric.FIRST_RESPONSE and tier == EscalationTier.L1 and ticket.first_public_reply_at is not None:
