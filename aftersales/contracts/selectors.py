@@ -136,7 +136,7 @@ def standard_warranty_end_expression() -> Any:
     starts = Coalesce(F("warranty_terms__starts"), F("product__warranty_starts"))
     months = Coalesce(F("warranty_terms__months"), F("product__warranty_months"))
     start = Case(
-        When(Exact(starts, Value(WarrantyStart.INSTALLATION)), then=_local_day("installed_at")),
+        When(Exact(starts, Value(WarrantyStart.INSTALLATION.value)), then=_local_day("installed_at")),
         default=Coalesce(_local_day("delivered_at"), F("sale_line__sale__sold_on")),
         output_field=DateField(),
     )
