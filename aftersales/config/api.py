@@ -23,6 +23,7 @@ api.add_router("/v1/", tokens_router)
 def _mount() -> None:
     # Routers are imported lazily so that an app's api module can import models freely.
     from aftersales.catalog.api import router as catalog_router
+    from aftersales.contracts.api import router as contracts_router
     from aftersales.customers.api import router as customers_router
     from aftersales.fieldwork.api_visits import router as visits_router
     from aftersales.followup.api import router as followup_router
@@ -55,6 +56,7 @@ def _mount() -> None:
     api.add_router("/v1/", costs_router)
     api.add_router("/v1/fieldwork/", fieldwork_router)
     api.add_router("/v1/", visits_router)
+    api.add_router("/v1/", contracts_router)
 
 
 _mount()

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "aftersales.followup",
     "aftersales.warranty",
     "aftersales.fieldwork",
+    "aftersales.contracts",
     "aftersales.console",
     "aftersales.portal",
     "aftersales.demo",
@@ -267,6 +268,11 @@ FIELDWORK_LABOUR_RATE = os.environ.get("FIELDWORK_LABOUR_RATE", "45.00")
 FIELDWORK_PHOTO_MAX_BYTES = int(os.environ.get("FIELDWORK_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 FIELDWORK_PHOTO_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif"]
 FIELDWORK_PHOTOS_PER_VISIT = int(os.environ.get("FIELDWORK_PHOTOS_PER_VISIT", "30"))
+# Maintenance contracts (aftersales.contracts). Each variable is described in the README's configuration table.
+# A planned maintenance visit's work order is created this many days before the visit is due.
+CONTRACTS_VISIT_LEAD_DAYS = int(os.environ.get("CONTRACTS_VISIT_LEAD_DAYS", "14"))
+# Units whose standard warranty ends within this many days are offered to reps as contract opportunities.
+CONTRACTS_OPPORTUNITY_DAYS = int(os.environ.get("CONTRACTS_OPPORTUNITY_DAYS", "60"))
 
 # A database cache: shared by every web worker and machine (sign-in link limits count across all of them).
 CACHES = {

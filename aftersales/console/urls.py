@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.console import views_fieldwork, views_messaging, views_repairs, views_returns, views_visits, views_warranty
+from aftersales.console import views_contracts, views_fieldwork, views_messaging, views_repairs, views_returns, views_visits, views_warranty
 from aftersales.console.views import auth, customers, followup, home, imports, sales, tickets, tickets_admin, tokens, units
 
 app_name = "console"
@@ -174,4 +174,18 @@ urlpatterns = [
     path("fieldwork/zones/", views_fieldwork.zone_list, name="fieldwork_zones"),
     # Carrying out visits: the technician's day, the visit page, checklist templates.
     *views_visits.urlpatterns,
+    # Maintenance contracts.
+    path("contracts/", views_contracts.contract_list, name="contracts"),
+    path("contracts/new/", views_contracts.contract_new, name="contract_new"),
+    path("contracts/opportunities/", views_contracts.opportunities, name="contract_opportunities"),
+    path("contracts/<int:contract_id>/", views_contracts.contract_detail, name="contract"),
+    path("contracts/<int:contract_id>/edit/", views_contracts.contract_edit, name="contract_edit"),
+    path("contracts/<int:contract_id>/activate/", views_contracts.contract_activate, name="contract_activate"),
+    path("contracts/<int:contract_id>/renew/", views_contracts.contract_renew, name="contract_renew"),
+    path("contracts/<int:contract_id>/cancel/", views_contracts.contract_cancel, name="contract_cancel"),
+    path(
+        "contracts/<int:contract_id>/lines/<int:line_id>/payment/",
+        views_contracts.billing_line_payment,
+        name="contract_line_payment",
+    ),
 ]

@@ -164,6 +164,20 @@ _OPEN_RETURNS = ["warranty.add_returnrequest", "warranty.change_returnrequest"]
 _INSPECT_RETURNS = ["warranty.inspect_returnrequest"]
 _DECIDE_RETURNS = ["warranty.authorise_returnrequest", "warranty.refund_returnrequest", "warranty.add_replacement"]
 _CONFIGURE_RETURNS = ["warranty.add_returnpolicy", "warranty.change_returnpolicy", "warranty.delete_returnpolicy"]
+# Maintenance contracts: everyone on staff sees them; reps sell, activate and renew; managers and
+# administrators cancel them, record payments and keep the plans.
+_VIEW_CONTRACTS = ["contracts.view_maintenancecontract", "contracts.view_contractplan"]
+_SELL_CONTRACTS = [
+    "contracts.add_maintenancecontract",
+    "contracts.change_maintenancecontract",
+    "contracts.sell_maintenancecontract",
+]
+_MANAGE_CONTRACTS = [
+    "contracts.manage_maintenancecontract",
+    "contracts.add_contractplan",
+    "contracts.change_contractplan",
+    "contracts.delete_contractplan",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES_REP: _VIEW_INSTALLED_BASE
@@ -181,7 +195,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_FIELDWORK
     + _PERFORM_FIELDWORK
     + _VIEW_RETURNS
-    + _OPEN_RETURNS,
+    + _OPEN_RETURNS
+    + _VIEW_CONTRACTS
+    + _SELL_CONTRACTS,
     Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _VIEW_MESSAGES
@@ -200,7 +216,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_RETURNS
     + _OPEN_RETURNS
     + _INSPECT_RETURNS
-    + _DECIDE_RETURNS,
+    + _DECIDE_RETURNS
+    + _VIEW_CONTRACTS,
     Role.TECHNICIAN: _VIEW_INSTALLED_BASE
     + _EDIT_UNITS
     + _VIEW_TICKETS
@@ -212,7 +229,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _PERFORM_FIELDWORK
     + _VIEW_PARTS
     + _VIEW_RETURNS
-    + _INSPECT_RETURNS,
+    + _INSPECT_RETURNS
+    + _VIEW_CONTRACTS,
     Role.SERVICE_MANAGER: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _RECORD_SALES
@@ -247,7 +265,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _OPEN_RETURNS
     + _INSPECT_RETURNS
     + _DECIDE_RETURNS
-    + _CONFIGURE_RETURNS,
+    + _CONFIGURE_RETURNS
+    + _VIEW_CONTRACTS
+    + _SELL_CONTRACTS
+    + _MANAGE_CONTRACTS,
     Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _EDIT_CATALOG
@@ -283,7 +304,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _OPEN_RETURNS
     + _INSPECT_RETURNS
     + _DECIDE_RETURNS
-    + _CONFIGURE_RETURNS,
+    + _CONFIGURE_RETURNS
+    + _VIEW_CONTRACTS
+    + _SELL_CONTRACTS
+    + _MANAGE_CONTRACTS,
 }
 
 

@@ -50,6 +50,7 @@ from aftersales.core.timeline import timeline_build
 from aftersales.customers.models import AgeBand, Channel, Customer, EducationLevel, Segment
 from aftersales.customers.services import customer_clean, segment_get_or_create
 from aftersales.demo import data
+from aftersales.demo.contracts import contracts_build
 from aftersales.demo.data import CategorySpec, Place, ProductSpec
 from aftersales.demo.service_desk import service_desk_build
 from aftersales.demo.visits import visits_build
@@ -873,6 +874,8 @@ def demo_build(
         warranty_build(staff=staff, seed=seed, today=today)
         say("Writing visit checklists…\n")
         visits_build(staff=staff, today=today)
+        say("Signing maintenance contracts…\n")
+        contracts_build(staff=staff, seed=seed, today=today)
     sold_on = [sale.sold_at.date() for plan in plans for sale in plan.sales]
     return DemoSummary(
         customers=writer.counts["customers"],

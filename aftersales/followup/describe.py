@@ -200,8 +200,6 @@ def warning_sentences(draft: StepDraft) -> list[str]:
     found = []
     if (draft.offset_days or 0) < 0 and draft.trigger in _KNOWN_AFTERWARDS and not draft.repeat_months:
         found.append(_("This trigger is only known once it has happened, so a step before it never runs."))
-    if draft.trigger == Trigger.CONTRACT_END:
-        found.append(_("Maintenance contracts are not installed yet: this step runs once they are."))
     if draft.repeat_months and draft.trigger not in REPEATABLE_TRIGGERS:
         found.append(_("This trigger cannot repeat every few months."))
     if draft.action == Action.SEND_SURVEY:

@@ -38,6 +38,7 @@ from django.db.models.lookups import Exact, GreaterThan
 from django.utils import timezone
 
 from aftersales.catalog.models import Category, WarrantyStart
+from aftersales.contracts.models import ContractStatus, ContractUnit, MaintenanceContract
 from aftersales.core.dates_sql import AddDays, AddMonths, DayOfMonth, MonthIndex
 from aftersales.core.models import TimelineEvent
 from aftersales.customers.models import Customer
@@ -169,6 +170,18 @@ def _sales(scope: Scope) -> QuerySet[Sale]:
     if scope.min_value is not None:
         queryset = queryset.filter(total__gte=scope.min_value)
     return queryset
+
+
+def _contracts(scope: Scope) -> QuerySet[MaintenanceContract]:
+    """Return the contracts that really end on their last day: signed and not renewed (active or lapsed)."""
+    queryset = MaintenanceContract.objects.filter(status__in=(ContractStatus.ACTIVE, ContractStatus.EXPIRED))
+    for categories in scope.category_sets:
+        queryset = queryset.filter(
+            Exists(ContractUnit.objects.filter(contract_id=OuterRef("pk"), unit__product__category_id__in=categories))
+        )
+    if scope.min_value is not None:
+        queryset = queryset.filter(price__gte=scope.min_value)
+    return _customer_conditions(queryset, scope, "customer")
 
 
 def _customers(scope: Scope) -> QuerySet[Customer]:
@@ -312,8 +325,8 @@ def _rows(step: PlaybookStep, scope: Scope, window: Window) -> _Rows | None:
         events = _customer_owns(_customer_conditions(events, scope, "customer"), scope, "customer_id")
         rows = _one_shot(events, local_day("occurred_at"), window, moment="occurred_at")
         return _Rows(rows, "customer_id", "unit_id", extra=("pk", "data"))
-    # Trigger.CONTRACT_END: contracts are not installed yet. When they are (they sit below follow-up), their
-    # rows go here: the contract's customer and unit, anchored on its last day.
+    if trigger == Trigger.CONTRACT_END:
+        return _Rows(_one_shot(_contracts(scope), F("ends_on"), window), "customer_id", "lines__unit_id")
     return None
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aftersales.portal import views, views_fieldwork, views_preferences, views_repairs, views_returns, views_tickets, views_warranty
+from aftersales.portal import views, views_contracts, views_fieldwork, views_preferences, views_repairs, views_returns, views_tickets, views_warranty
 
 app_name = "portal"
 
@@ -38,4 +38,6 @@ urlpatterns = [
     path("visits/<int:work_order_id>/", views_fieldwork.visit_detail, name="visit"),
     path("visits/<int:work_order_id>/confirm/", views_fieldwork.visit_confirm, name="visit_confirm"),
     path("visits/link/<str:token>/", views_fieldwork.visit_link, name="visit_link"),
+    path("contracts/", views_contracts.contract_list, name="contracts"),
+    path("contracts/<int:contract_id>/", views_contracts.contract_detail, name="contract"),
 ]

@@ -10,6 +10,9 @@ transaction), so a clock never disagrees with its ticket:
   ticket's resolution clock goes on where it stopped (the time it spent resolved does not count);
 - a new priority re-reads the targets (the start stays).
 
+A target is the first matching policy's, shortened by what another capability offers through
+``sla_targets`` (a maintenance contract's response-time commitment).
+
 ``due_at`` and ``warn_at`` are instants computed in business time whenever a clock (re)starts, so the
 sweep :func:`sla_sweep` finds every clock due for a warning or a breach with one indexed query, claims
 them with a conditional ``UPDATE`` (rows locked with ``SKIP LOCKED`` on PostgreSQL), writes their events
@@ -54,6 +57,7 @@ from aftersales.service.models import (
 )
 from aftersales.service.services.routing import category_chain
 from aftersales.service.signals import Change
+from aftersales.service.sla_targets import sla_target_offered
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +97,16 @@ def sla_target_for(policy: SlaPolicy, *, priority: str, tier: int) -> SlaTarget 
     return rows.get((priority, tier)) or rows.get(("", tier))
 
 
+def sla_minutes_for(ticket: Ticket, policy: SlaPolicy | None, *, metric: str, tier: int) -> int | None:
+    """Return a ticket's target for a metric and tier: the policy's, shortened by any registered provider's offer."""
+    target = sla_target_for(policy, priority=ticket.priority, tier=tier) if policy else None
+    minutes = target.minutes(metric) if target else None
+    offered = sla_target_offered(ticket, metric, tier)
+    if offered and (minutes is None or offered < minutes):
+        return offered
+    return minutes
+
+
 def _calendar_of(calendar: BusinessCalendar | None) -> business_time.Calendar:
     calendar = calendar or calendar_default()
     return calendar_value(calendar) if calendar is not None else business_time.always_open()
@@ -120,15 +134,14 @@ def _schedule(clock: SlaClock, calendar: business_time.Calendar) -> None:
 def _clocks_start(ticket: Ticket, *, tier: int, at: dt.datetime, existing: Sequence[SlaClock]) -> list[SlaClock]:
     """Start the clocks of a tier that the ticket's policy has targets for and the ticket does not have yet."""
     policy = sla_policy_for(ticket)
-    target = sla_target_for(policy, priority=ticket.priority, tier=tier) if policy else None
-    if policy is None or target is None:
-        return []
     have = {(clock.metric, clock.tier) for clock in existing}
-    calendar_row = policy.calendar or calendar_default()
+    targets = {metric: sla_minutes_for(ticket, policy, metric=metric, tier=tier) for metric in SlaMetric.values}
+    if not any(targets.values()):
+        return []
+    calendar_row = (policy.calendar if policy else None) or calendar_default()
     calendar = _calendar_of(calendar_row)
     started = []
-    for metric in SlaMetric.values:
-        minutes = target.minutes(metric)
+    for metric, minutes in targets.items():
         if not minutes or (metric, tier) in have:
             continue
         if metric == SlaMetric.FIRST_RESPONSE and tier == EscalationTier.L1 and ticket.first_public_reply_at is not None:
@@ -207,8 +220,7 @@ def _retarget(ticket: Ticket, clocks: Iterable[SlaClock], at: dt.datetime) -> li
     for clock in clocks:
         if clock.stopped_at is not None:
             continue
-        target = sla_target_for(policy, priority=ticket.priority, tier=clock.tier) if policy else None
-        minutes = target.minutes(clock.metric) if target else None
+        minutes = sla_minutes_for(ticket, policy, metric=clock.metric, tier=clock.tier)
         if not minutes:
             _stop(clock, at)
             touched.append(clock)
