@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from aftersales.console import views_contracts, views_fieldwork, views_messaging, views_repairs, views_returns, views_visits, views_warranty
+from aftersales.console import (
+    views_contracts,
+    views_fieldwork,
+    views_messaging,
+    views_repairs,
+    views_returns,
+    views_visits,
+    views_warranty,
+)
 from aftersales.console.views import auth, customers, followup, home, imports, sales, tickets, tickets_admin, tokens, units
 
 app_name = "console"

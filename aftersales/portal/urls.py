@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from aftersales.portal import views, views_contracts, views_fieldwork, views_preferences, views_repairs, views_returns, views_tickets, views_warranty
+from aftersales.portal import (
+    views,
+    views_contracts,
+    views_fieldwork,
+    views_preferences,
+    views_repairs,
+    views_returns,
+    views_tickets,
+    views_warranty,
+)
 
 app_name = "portal"
 
