@@ -53,6 +53,7 @@ from aftersales.service.models import (
     TicketStatus,
 )
 from aftersales.service.services.routing import category_chain
+from aftersales.service.sla_record import TIMELINE_KIND, clock_events_insert, set_based_supported
 from aftersales.service.signals import Change
 
 logger = logging.getLogger(__name__)
@@ -331,7 +332,7 @@ def _breach_events_write(clocks: Sequence[SlaClock], *, at: dt.datetime) -> None
     TimelineEvent.objects.bulk_create(
         TimelineEvent(
             customer_id=clock.ticket.customer_id,
-            kind="ticket_sla_breached",
+            kind=TIMELINE_KIND,
             occurred_at=clock.due_at,
             data={
                 "ticket_id": clock.ticket_id,
@@ -345,6 +346,15 @@ def _breach_events_write(clocks: Sequence[SlaClock], *, at: dt.datetime) -> None
 
 
 def _record(trigger: str, ids: Sequence[int], now: dt.datetime) -> None:
+    """Write the events of the clocks just claimed: set-based where the database allows, else through the ORM."""
+    if set_based_supported():
+        breach = trigger == EscalationTrigger.BREACH
+        clock_events_insert(ids=ids, kind=EVENT_BREACHED if breach else EVENT_WARNING, at=now, timeline=breach)
+    else:
+        _record_orm(trigger, ids, now)
+
+
+def _record_orm(trigger: str, ids: Sequence[int], now: dt.datetime) -> None:
     clocks = list(
         SlaClock.objects.filter(pk__in=ids)
         .select_related("ticket")
@@ -358,6 +368,7 @@ def _record(trigger: str, ids: Sequence[int], now: dt.datetime) -> None:
             "ticket__number",
             "ticket__customer_id",
         )
+        .order_by("pk")
     )
     if trigger == EscalationTrigger.WARNING:
         TicketEvent.objects.bulk_create(
