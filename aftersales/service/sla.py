@@ -8,7 +8,7 @@ transaction), so a clock never disagrees with its ticket:
 - waiting on the customer or a third party pauses the clocks, any other open status resumes them;
 - the first public reply stops the first-response clocks; resolving stops every clock, and a reopened
   ticket's resolution clock goes on where it stopped (the time it spent resolved does not count);
-- a new priority re-reads the targets (the start stays).
+- a new priority re-reads the targets (the start stays); a clock already breached keeps its target and breach.
 
 ``due_at`` and ``warn_at`` are instants computed in business time whenever a clock (re)starts, so the
 sweep :func:`sla_sweep` finds every clock due for a warning or a breach with one indexed query, claims
@@ -53,8 +53,8 @@ from aftersales.service.models import (
     TicketStatus,
 )
 from aftersales.service.services.routing import category_chain
-from aftersales.service.sla_record import TIMELINE_KIND, clock_events_insert, set_based_supported
 from aftersales.service.signals import Change
+from aftersales.service.sla_record import TIMELINE_KIND, clock_events_insert, set_based_supported
 
 logger = logging.getLogger(__name__)
 
@@ -202,11 +202,19 @@ def _stop(clock: SlaClock, at: dt.datetime) -> bool:
 
 
 def _retarget(ticket: Ticket, clocks: Iterable[SlaClock], at: dt.datetime) -> list[SlaClock]:
-    """Give live clocks the targets of the ticket's current priority; a clock without a target any more stops."""
+    """Give live clocks the targets of the ticket's current priority; a clock without a target any more stops.
+
+    A breached clock keeps its target and its recorded breach: the promise was already broken, and a new
+    priority must neither erase nor move it. So does a clock whose target has passed but which the sweep
+    has not recorded yet (it records the breach within the minute). Any other clock is re-timed from its
+    start to the new priority's target.
+    """
     policy = sla_policy_for(ticket)
     touched = []
     for clock in clocks:
-        if clock.stopped_at is not None:
+        if clock.stopped_at is not None or clock.status == SlaClockStatus.BREACHED:
+            continue
+        if clock.status == SlaClockStatus.RUNNING and clock.due_at <= at:
             continue
         target = sla_target_for(policy, priority=ticket.priority, tier=clock.tier) if policy else None
         minutes = target.minutes(clock.metric) if target else None
