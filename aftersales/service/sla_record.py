@@ -24,47 +24,43 @@ from django.utils import timezone
 # The customer timeline's kind for a breach (staff-only: never on the unit's timeline the portal shows).
 TIMELINE_KIND = "ticket_sla_breached"
 
-_SQLITE_DUE_AT = "replace(k.due_at, ' ', 'T') || '+00:00'"
-_SQLITE_CLAIMED = "k.id IN (SELECT value FROM json_each(%(ids)s))"
-SQLITE_TICKET_EVENTS = f"""
+# SQLite stores an instant as "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC; isoformat() adds "T" and "+00:00".
+SQLITE_TICKET_EVENTS = """
 INSERT INTO service_ticketevent (ticket_id, kind, data, actor_id, at)
 SELECT k.ticket_id, %(kind)s,
-       json_object('clock_id', k.id, 'metric', k.metric, 'tier', k.tier, 'due_at', {_SQLITE_DUE_AT},
-                   'target_minutes', k.target_minutes),
+       json_object('clock_id', k.id, 'metric', k.metric, 'tier', k.tier,
+                   'due_at', replace(k.due_at, ' ', 'T') || '+00:00', 'target_minutes', k.target_minutes),
        NULL, %(at)s
   FROM service_slaclock k
- WHERE {_SQLITE_CLAIMED}
+ WHERE k.id IN (SELECT value FROM json_each(%(ids)s))
  ORDER BY k.id"""
-SQLITE_TIMELINE_EVENTS = f"""
+SQLITE_TIMELINE_EVENTS = """
 INSERT INTO core_timelineevent (customer_id, unit_id, kind, occurred_at, recorded_at, actor_id, data)
 SELECT t.customer_id, NULL, %(kind)s, k.due_at, %(recorded_at)s, NULL,
        json_object('ticket_id', t.id, 'reference', '#' || t.number, 'metric', k.metric, 'tier', k.tier)
   FROM service_slaclock k JOIN service_ticket t ON t.id = k.ticket_id
- WHERE {_SQLITE_CLAIMED}
+ WHERE k.id IN (SELECT value FROM json_each(%(ids)s))
  ORDER BY k.id"""
 
 # isoformat() leaves out the microseconds when there are none.
-_POSTGRESQL_DUE_AT = (
-    "to_char(k.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-    " || CASE WHEN date_trunc('second', k.due_at) = k.due_at THEN ''"
-    " ELSE to_char(k.due_at AT TIME ZONE 'UTC', '.US') END || '+00:00'"
-)
-_POSTGRESQL_CLAIMED = "k.id = ANY(%(ids)s)"
-POSTGRESQL_TICKET_EVENTS = f"""
+POSTGRESQL_TICKET_EVENTS = """
 INSERT INTO service_ticketevent (ticket_id, kind, data, actor_id, at)
 SELECT k.ticket_id, %(kind)s,
-       jsonb_build_object('clock_id', k.id, 'metric', k.metric, 'tier', k.tier, 'due_at', {_POSTGRESQL_DUE_AT},
+       jsonb_build_object('clock_id', k.id, 'metric', k.metric, 'tier', k.tier,
+                          'due_at', to_char(k.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+                                    || CASE WHEN date_trunc('second', k.due_at) = k.due_at THEN ''
+                                            ELSE to_char(k.due_at AT TIME ZONE 'UTC', '.US') END || '+00:00',
                           'target_minutes', k.target_minutes),
        NULL, %(at)s
   FROM service_slaclock k
- WHERE {_POSTGRESQL_CLAIMED}
+ WHERE k.id = ANY(%(ids)s)
  ORDER BY k.id"""
-POSTGRESQL_TIMELINE_EVENTS = f"""
+POSTGRESQL_TIMELINE_EVENTS = """
 INSERT INTO core_timelineevent (customer_id, unit_id, kind, occurred_at, recorded_at, actor_id, data)
 SELECT t.customer_id, NULL, %(kind)s, k.due_at, %(recorded_at)s, NULL,
        jsonb_build_object('ticket_id', t.id, 'reference', '#' || t.number, 'metric', k.metric, 'tier', k.tier)
   FROM service_slaclock k JOIN service_ticket t ON t.id = k.ticket_id
- WHERE {_POSTGRESQL_CLAIMED}
+ WHERE k.id = ANY(%(ids)s)
  ORDER BY k.id"""
 
 

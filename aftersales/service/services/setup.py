@@ -370,7 +370,7 @@ def agent_profile_set(
 
 @transaction.atomic
 def agent_shifts_set(*, actor: User, user: User, shifts: Sequence[tuple[int, dt.time, dt.time]]) -> list[AgentShift]:
-    """Replace a staff member's weekly shifts ((weekday 0=Monday, from, until) in their time zone; until before from runs past midnight)."""
+    """Replace a staff member's weekly shifts ((weekday 0=Monday, from, until) in their time zone; night shifts end next day)."""
     errors: list[FieldError] = []
     for index, (weekday, starts_at, ends_at) in enumerate(shifts):
         if not 0 <= int(weekday) <= 6:
