@@ -3,7 +3,20 @@
 from django.urls import path
 
 from aftersales.console import views_messaging, views_warranty
-from aftersales.console.views import auth, customers, followup, home, imports, sales, tickets, tickets_admin, tokens, units
+from aftersales.console.views import (
+    agents,
+    auth,
+    customers,
+    followup,
+    home,
+    imports,
+    inbox,
+    sales,
+    tickets,
+    tickets_admin,
+    tokens,
+    units,
+)
 
 app_name = "console"
 
@@ -82,4 +95,10 @@ urlpatterns = [
     path("tickets/<int:number>/callbacks/", tickets.ticket_callback_action, name="ticket_callback"),
     path("tickets/<int:number>/canned/", tickets.ticket_canned_preview, name="ticket_canned"),
     *tickets_admin.urlpatterns,
+    # The staff inbox and the service desk's agents.
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read/", inbox.inbox_mark_read, name="inbox_read"),
+    path("inbox/<int:notification_id>/", inbox.inbox_open, name="inbox_open"),
+    path("agents/", agents.agent_list, name="agents"),
+    path("agents/<int:user_id>/", agents.agent_edit, name="agent_edit"),
 ]
