@@ -10,9 +10,10 @@ For each database it:
      whose tick stopped for an hour: most late clocks are already recorded as breached, but 1 % of all clocks
      passed their target and 1 % their warning point without being recorded;
   2. times, in one child process, the *unanswered queue page*: the first 50 rows of
-     ``tickets_unanswered(visible_to=manager)`` annotated by ``tickets_with_sla`` and rendered through a
-     template with the ``sla_due`` filter, as a list screen shows them, beside one hand-written query
-     returning the same 50 rows and columns;
+     ``tickets_unanswered(visible_to=manager)`` as the screen's paginator asks them of ``TicketRowList``
+     (the shown columns, labels, SLA text and tags) and rendered through the console's own table template
+     ``console/tickets/_table.html``, beside one hand-written query returning the same 50 rows and every
+     column the table shows;
   3. times, in another child, the *breach sweep* ``sla_sweep`` (claims, ticket events, timeline events)
      beside hand-written SQL doing the same writes set-based (``UPDATE`` and ``INSERT … SELECT``). Each
      repetition runs in a transaction that is rolled back, so every one finds the same clocks.
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import statistics
 import sys
@@ -54,11 +56,8 @@ CUSTOMERS = 10_000
 PAGE = 50
 # A Wednesday noon in Madrid: "now" for every figure, so runs compare.
 NOW = dt.datetime(2025, 3, 5, 11, 0, tzinfo=dt.UTC)
-PAGE_TEMPLATE = """{% load sla %}<table>{% for ticket in tickets %}<tr class="{{ ticket|sla_state }}">
-<td>{{ ticket.reference }}</td><td>{{ ticket.subject }}</td><td>{{ ticket.customer.name }}</td>
-<td>{{ ticket.queue.name }}</td><td>{{ ticket.assignee|default:"" }}</td><td>{{ ticket.get_status_display }}</td>
-<td>{{ ticket.get_priority_display }}</td><td>{{ ticket.created_at|date:"Y-m-d H:i" }}</td><td>{{ ticket|sla_due }}</td></tr>
-{% endfor %}</table>"""
+# The list screen's own table template (the unanswered queue shows it with the time waited).
+PAGE_TEMPLATE = "console/tickets/_table.html"
 
 
 # --- child processes ---------------------------------------------------------------------------------
@@ -194,12 +193,16 @@ def _timed(work: Any) -> float:
     return time.perf_counter() - started
 
 
+# Every column the unanswered queue's table shows: reference, subject, kind, channel, repeat flag and tags;
+# customer, status, priority, queue, assignee, when it was opened, and the next SLA target (or paused).
 PAGE_SQL = """
-SELECT t.id, t.number, t.subject, t.status, t.priority, t.created_at, c.name, q.name, u.first_name, u.last_name,
+SELECT t.id, t.number, t.subject, t.kind, t.channel, t.is_repeat, t.status, t.priority, t.created_at,
+       c.name, q.name, u.first_name, u.last_name, u.username,
        (SELECT MIN(k.due_at) FROM service_slaclock k
          WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status IN ('running', 'breached')) AS sla_due_at,
        (SELECT 1 FROM service_slaclock k WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status = 'paused'
-         LIMIT 1) AS sla_paused
+         LIMIT 1) AS sla_paused,
+       (SELECT {tags} FROM service_ticket_tags tt JOIN service_tag g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id) AS tags
   FROM service_ticket t
   JOIN customers_customer c ON c.id = t.customer_id
   JOIN service_queue q ON q.id = t.queue_id
@@ -209,6 +212,7 @@ SELECT t.id, t.number, t.subject, t.status, t.priority, t.created_at, c.name, q.
  ORDER BY t.created_at, t.id
  LIMIT %s
 """
+PAGE_TAGS = {"sqlite": "group_concat(g.name, ',')", "postgresql": "string_agg(g.name, ',' ORDER BY g.name)"}
 
 
 def child_page(repeats: str) -> dict[str, Any]:
@@ -216,29 +220,30 @@ def child_page(repeats: str) -> dict[str, Any]:
     _setup()
     import time_machine
     from django.db import connection
-    from django.template import Context, Template
+    from django.template.loader import render_to_string
     from django.utils import translation
 
     from aftersales.core.models import User
     from aftersales.service.selectors import tickets_unanswered
-    from aftersales.service.sla import tickets_with_sla
+    from aftersales.service.ticket_rows import TicketRowList
 
     manager = User.objects.get(username="manager")
-    template = Template(PAGE_TEMPLATE)
     rendered: dict[str, Any] = {}
+    page_sql = PAGE_SQL.replace("{tags}", PAGE_TAGS[connection.vendor])
 
     def query() -> list[Any]:
-        return list(tickets_with_sla(tickets_unanswered(visible_to=manager), now=NOW)[:PAGE])
+        # What the screen's paginator asks of the list for its first page: the rows, labels and SLA text.
+        return TicketRowList(tickets_unanswered(visible_to=manager), now=NOW)[0:PAGE]
 
     def app() -> None:
         tickets = query()
         with translation.override("es"):
-            rendered["html"] = template.render(Context({"tickets": tickets}))
+            rendered["html"] = render_to_string(PAGE_TEMPLATE, {"tickets": tickets, "show_age": True})
         rendered["numbers"] = [ticket.number for ticket in tickets]
 
     def raw() -> None:
         with connection.cursor() as cursor:
-            cursor.execute(PAGE_SQL, [PAGE])
+            cursor.execute(page_sql, [PAGE])
             rendered["raw_numbers"] = [row[1] for row in cursor.fetchall()]
 
     app_times, raw_times, query_times = [], [], []
@@ -255,7 +260,7 @@ def child_page(repeats: str) -> dict[str, Any]:
         # The selector alone (rows fetched into model instances), without the template.
         "query_seconds": statistics.median(query_times),
         "rows": len(rendered["numbers"]),
-        "breached_on_page": rendered["html"].count('class="breached"'),
+        "breached_on_page": rendered["html"].count("sla-breached"),
     }
 
 
@@ -380,8 +385,10 @@ def measure(database: str, tickets: int, repeats: int, workdir: Path) -> dict[st
     try:
         loaded, load_peak = run_child("prepare", str(tickets), database_url=url, workdir=workdir)
         print(f"[{database}] loaded in {loaded['load_seconds']} s: {json.dumps(loaded)}", flush=True)
+        load_before_page = os.getloadavg()[0]
         page, page_peak = run_child("page", str(repeats), database_url=url, workdir=workdir)
         print(f"[{database}] page: {json.dumps(page)}", flush=True)
+        load_before_sweep = os.getloadavg()[0]
         sweep, sweep_peak = run_child("sweep", str(repeats), database_url=url, workdir=workdir)
         print(f"[{database}] sweep: {json.dumps(sweep)}", flush=True)
     finally:
@@ -394,6 +401,8 @@ def measure(database: str, tickets: int, repeats: int, workdir: Path) -> dict[st
         "machine": machine(),
         "data": loaded,
         "load_peak_rss_mb": round(load_peak, 1),
+        # Other work shares the machine: the one-minute load average before each measurement.
+        "load_average": {"page": round(load_before_page, 2), "sweep": round(load_before_sweep, 2)},
         "page": {
             **page,
             "ratio": round(page["app_seconds"] / page["raw_seconds"], 2),
@@ -421,9 +430,10 @@ def performance_section(results: list[dict[str, Any]]) -> str:
         f"(level 1, computed in business time with the default calendar), {data['unanswered']:,} of the tickets "
         f"unanswered. As after an hour without ticks, {data['due_breaches']:,} clocks have passed their target and "
         f"{data['due_warnings']:,} their warning point without being recorded. *Page* is the first {PAGE} rows of "
-        "the unanswered queue as a list screen shows them (`tickets_unanswered` for a service manager, "
-        "`tickets_with_sla`, a template with the `sla_due` filter), beside one hand-written query returning "
-        "the same rows and columns. *Sweep* is `sla_sweep` (claims, ticket events, timeline events), beside "
+        "the unanswered queue as the screen shows them (`tickets_unanswered` for a service manager through "
+        "`TicketRowList`: the shown columns, labels, SLA text and tags; rendered with the console's own "
+        "`console/tickets/_table.html`), beside one hand-written query returning the same rows and every "
+        "column the table shows. *Sweep* is `sla_sweep` (claims, ticket events, timeline events), beside "
         "hand-written SQL doing the same writes set-based; each repetition is rolled back. Medians of "
         f"{results[0]['repeats']} repetitions.",
         "",
@@ -441,12 +451,13 @@ def performance_section(results: list[dict[str, Any]]) -> str:
     for result in results:
         page = result["page"]
         lines.append(
-            f"- {result['database']}: the page's query alone (selector and annotation, rows fetched as models, no "
+            f"- {result['database']}: the page's query alone (selector, annotation and rows, no "
             f"template) took {page['query_seconds'] * 1000:.1f} ms, {page['query_ratio']:.2f}× the hand-written query; "
             f"loading took {result['data']['load_seconds']} s (peak {result['load_peak_rss_mb']:.0f} MB); "
             f"the sweep recorded {result['sweep']['warned']:,} warnings and {result['sweep']['breached']:,} breaches "
             f"({result['sweep']['events']:,} ticket events); {result['page']['breached_on_page']} of the page's "
-            f"{result['page']['rows']} rows show a breach."
+            f"{result['page']['rows']} rows show a breach; load average {result['load_average']['page']} before the "
+            f"page, {result['load_average']['sweep']} before the sweep (2 cores shared with other work)."
         )
     info = results[0]["machine"]
     lines += [

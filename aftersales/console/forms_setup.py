@@ -17,6 +17,7 @@ from aftersales.service.models import (
     CannedReply,
     EscalationTier,
     EscalationTrigger,
+    MailSecurity,
     Queue,
     SlaMetric,
     TicketChannel,
@@ -343,4 +344,35 @@ class EscalationRuleForm(SetupForm):
     escalate_to_tier_2 = forms.BooleanField(label=_("Escalate to level 2"), required=False)
     notify_managers = forms.BooleanField(label=_("Notify the service managers"), required=False)
     notify_assignee = forms.BooleanField(label=_("Notify the assignee"), required=False)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+# --- mailboxes ------------------------------------------------------------------------------------
+
+
+class MailboxForm(SetupForm):
+    """An IMAP mailbox whose mail becomes tickets; the password is named, never typed here nor shown."""
+
+    renames = {"queue_id": "queue"}
+
+    queue = forms.ModelChoiceField(label=_("Queue"), queryset=Queue.objects.filter(active=True).order_by("name"))
+    host = forms.CharField(label=_("IMAP server"), max_length=255)
+    port = forms.IntegerField(label=_("Port"), min_value=1, max_value=65535, initial=993)
+    security = forms.ChoiceField(label=_("Security"), choices=MailSecurity.choices, initial=MailSecurity.SSL)
+    ssl_verify = forms.BooleanField(
+        label=_("Verify the certificate"),
+        required=False,
+        initial=True,
+        help_text=_("Turn off only for a server with a self-signed certificate you trust."),
+    )
+    username = forms.CharField(label=_("User name"), max_length=255)
+    password_variable = forms.CharField(
+        label=_("Password variable"),
+        max_length=100,
+        help_text=_(
+            "The name of the SERVICE_MAILBOX_PASSWORDS key or environment variable that holds the password. "
+            "The password itself is never stored in the database nor shown here."
+        ),
+    )
+    folder = forms.CharField(label=_("Folder"), max_length=255, initial="INBOX")
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)

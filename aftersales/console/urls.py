@@ -11,7 +11,20 @@ from aftersales.console import (
     views_visits,
     views_warranty,
 )
-from aftersales.console.views import auth, customers, followup, home, imports, sales, tickets, tickets_admin, tokens, units
+from aftersales.console.views import (
+    agents,
+    auth,
+    customers,
+    followup,
+    home,
+    imports,
+    inbox,
+    sales,
+    tickets,
+    tickets_admin,
+    tokens,
+    units,
+)
 
 app_name = "console"
 
@@ -196,4 +209,10 @@ urlpatterns = [
         views_contracts.billing_line_payment,
         name="contract_line_payment",
     ),
+    # The staff inbox and the service desk's agents.
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read/", inbox.inbox_mark_read, name="inbox_read"),
+    path("inbox/<int:notification_id>/", inbox.inbox_open, name="inbox_open"),
+    path("agents/", agents.agent_list, name="agents"),
+    path("agents/<int:user_id>/", agents.agent_edit, name="agent_edit"),
 ]

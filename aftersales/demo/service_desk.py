@@ -1,18 +1,22 @@
 """The demo company's service desk: queues, routing rules, canned replies, macros and a few dozen tickets.
 
 Everything goes through the service desk's services, so tickets carry their events, timeline entries
-and notifications as real ones do; they are opened when the demo is built (the services stamp "now").
-The same seed picks the same customers, kinds, texts and outcomes.
+and notifications as real ones do. The services stamp "now", so each ticket is opened (and later answered,
+resolved…) under :func:`demo_clock` set to a moment of the last three weeks: the unanswered queue, the
+SLA states (on time, close to the target, breached) and the reports look like a desk in use. The same seed
+picks the same customers, kinds, texts, ages and outcomes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.utils import timezone
+from django.utils import timezone as django_timezone
 
 from aftersales.core.models import Department, User
 from aftersales.customers.models import Customer
@@ -32,6 +36,10 @@ from aftersales.service.models import (
 
 # Most tickets the demo opens; fewer when the demo company has fewer customers.
 DEMO_TICKETS = 32
+# How far back the demo's tickets go.
+DEMO_HISTORY = dt.timedelta(days=21)
+# The newest tickets, left unanswered so the queue shows targets still on time or close to them.
+FRESH_AGES = (dt.timedelta(minutes=15), dt.timedelta(minutes=50), dt.timedelta(hours=6, minutes=30))
 
 QUEUES = [
     # (name, assignment mode, languages, mailbox)
@@ -194,26 +202,64 @@ def _customers_with_units(rng: random.Random, count: int) -> list[tuple[Customer
     return picked
 
 
+@contextmanager
+def demo_clock(moment: dt.datetime) -> Iterator[None]:
+    """Make ``timezone.now()`` (and every field defaulting to it) return a moment while the demo writes history.
+
+    Demo building only: ``timezone.now`` reads the ``datetime`` class of ``django.utils.timezone``, and model
+    fields keep a reference to ``timezone.now`` itself, so replacing that class reaches both.
+    """
+    real = django_timezone.datetime
+
+    class _Frozen(real):  # type: ignore[valid-type,misc]
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:
+            return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
+
+    django_timezone.datetime = _Frozen  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        django_timezone.datetime = real  # type: ignore[misc]
+
+
+def _ages(rng: random.Random, count: int) -> list[dt.timedelta]:
+    """Return how long ago each ticket was opened, oldest first: a few fresh ones, the rest over three weeks."""
+    fresh = list(FRESH_AGES[: max(0, min(len(FRESH_AGES), count - 1))])
+    spread = [dt.timedelta(hours=12) + (DEMO_HISTORY - dt.timedelta(hours=12)) * rng.random() for _ in range(count - len(fresh))]
+    return sorted(spread + fresh, reverse=True)
+
+
 def service_desk_build(*, staff: dict[str, User], seed: int, customers: int) -> int:
-    """Set up the demo service desk and open up to ``DEMO_TICKETS`` tickets in various states; return how many."""
+    """Set up the demo service desk and open up to ``DEMO_TICKETS`` tickets over the last weeks; return how many."""
     _setup(staff)
     rng = random.Random(f"service-desk-{seed}")
     agents = [staff["agent.tom"], staff["agent.carmen"], staff["manager"]]
+    now = timezone.now()
+    picked = _customers_with_units(rng, min(DEMO_TICKETS, customers))
+    ages = _ages(rng, len(picked))
     opened = 0
-    for customer, unit in _customers_with_units(rng, min(DEMO_TICKETS, customers)):
+    for (customer, unit), age in zip(picked, ages, strict=True):
         kind, channel, english, spanish = rng.choice(REQUESTS)
         subject, body = spanish if customer.language == "es" else english
         actor: Any = rng.choice(agents) if channel in (TicketChannel.PHONE, TicketChannel.IN_PERSON) else None
-        if channel in (TicketChannel.PHONE, TicketChannel.IN_PERSON):
-            ticket = services.call_log(
-                actor=actor, customer=customer, body=body, subject=subject, kind=kind, unit=unit, channel=channel
-            )
-        else:
-            ticket = services.ticket_open(
-                actor=actor, customer=customer, subject=subject, body=body, kind=kind, channel=channel, unit=unit
-            )
+        opened_at = now - age
+        with demo_clock(opened_at):
+            if channel in (TicketChannel.PHONE, TicketChannel.IN_PERSON):
+                ticket = services.call_log(
+                    actor=actor, customer=customer, body=body, subject=subject, kind=kind, unit=unit, channel=channel
+                )
+            else:
+                ticket = services.ticket_open(
+                    actor=actor, customer=customer, subject=subject, body=body, kind=kind, channel=channel, unit=unit
+                )
         opened += 1
-        _advance(ticket, rng=rng, agents=agents, language=customer.language)
+        if age in FRESH_AGES:
+            continue  # the newest wait for their first answer
+        # Answered within minutes or a couple of working days, as a busy desk does.
+        answered_at = min(now, opened_at + dt.timedelta(minutes=rng.randint(20, 60 * 30)))
+        with demo_clock(answered_at):
+            _advance(ticket, rng=rng, agents=agents, language=customer.language)
     return opened
 
 

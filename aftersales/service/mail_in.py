@@ -676,6 +676,29 @@ def mailbox_fetch(*, mailbox: Mailbox, limit: int | None = None) -> FetchResult:
     return result
 
 
+def mailbox_check(*, mailbox: Mailbox) -> str:
+    """Sign in to a mailbox and open its folder read-only, taking nothing; return what went wrong, or "" when all worked."""
+    try:
+        connection = _imap_connect(mailbox)
+        try:
+            folder = '"' + mailbox.folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            _imap_ok(connection.select(folder, readonly=True), f"the folder {mailbox.folder!r}")
+        finally:
+            with contextlib.suppress(OSError, imaplib.IMAP4.error):
+                connection.logout()
+    except (OSError, imaplib.IMAP4.error, MailboxError, ValueError) as error:
+        return f"{error.__class__.__name__}: {error}"[:2000]
+    return ""
+
+
+def mailbox_password_found(mailbox: Mailbox) -> bool:
+    """Return whether the setting or environment variable a mailbox names holds a password (never the password)."""
+    try:
+        return bool(mailbox_password(mailbox))
+    except MailboxError:
+        return False
+
+
 def mailboxes_fetch() -> dict[str, int]:
     """Take in the new mail of every active mailbox."""
     totals = {"mailboxes": 0, "taken": 0, "failed_mailboxes": 0}

@@ -422,9 +422,9 @@ class DeliveryOut(Schema):
 
 
 class ShiftIO(Schema):
-    weekday: int = Field(description="0 Monday … 6 Sunday")
+    weekday: int = Field(description="0 Monday … 6 Sunday: the day the shift starts")
     starts_at: dt.time
-    ends_at: dt.time
+    ends_at: dt.time = Field(description="Before starts_at for a night shift that ends the next day (22:00–06:00).")
 
 
 class AgentIn(Schema):

@@ -8,7 +8,7 @@ transaction), so a clock never disagrees with its ticket:
 - waiting on the customer or a third party pauses the clocks, any other open status resumes them;
 - the first public reply stops the first-response clocks; resolving stops every clock, and a reopened
   ticket's resolution clock goes on where it stopped (the time it spent resolved does not count);
-- a new priority re-reads the targets (the start stays).
+- a new priority re-reads the targets (the start stays); a clock already breached keeps its target and breach.
 
 A target is the first matching policy's, shortened by what another capability offers through
 ``sla_targets`` (a maintenance contract's response-time commitment).
@@ -57,6 +57,7 @@ from aftersales.service.models import (
 )
 from aftersales.service.services.routing import category_chain
 from aftersales.service.signals import Change
+from aftersales.service.sla_record import TIMELINE_KIND, clock_events_insert, set_based_supported
 from aftersales.service.sla_targets import sla_target_offered
 
 logger = logging.getLogger(__name__)
@@ -214,11 +215,19 @@ def _stop(clock: SlaClock, at: dt.datetime) -> bool:
 
 
 def _retarget(ticket: Ticket, clocks: Iterable[SlaClock], at: dt.datetime) -> list[SlaClock]:
-    """Give live clocks the targets of the ticket's current priority; a clock without a target any more stops."""
+    """Give live clocks the targets of the ticket's current priority; a clock without a target any more stops.
+
+    A breached clock keeps its target and its recorded breach: the promise was already broken, and a new
+    priority must neither erase nor move it. So does a clock whose target has passed but which the sweep
+    has not recorded yet (it records the breach within the minute). Any other clock is re-timed from its
+    start to the new priority's target.
+    """
     policy = sla_policy_for(ticket)
     touched = []
     for clock in clocks:
-        if clock.stopped_at is not None:
+        if clock.stopped_at is not None or clock.status == SlaClockStatus.BREACHED:
+            continue
+        if clock.status == SlaClockStatus.RUNNING and clock.due_at <= at:
             continue
         minutes = sla_minutes_for(ticket, policy, metric=clock.metric, tier=clock.tier)
         if not minutes:
@@ -343,7 +352,7 @@ def _breach_events_write(clocks: Sequence[SlaClock], *, at: dt.datetime) -> None
     TimelineEvent.objects.bulk_create(
         TimelineEvent(
             customer_id=clock.ticket.customer_id,
-            kind="ticket_sla_breached",
+            kind=TIMELINE_KIND,
             occurred_at=clock.due_at,
             data={
                 "ticket_id": clock.ticket_id,
@@ -357,6 +366,15 @@ def _breach_events_write(clocks: Sequence[SlaClock], *, at: dt.datetime) -> None
 
 
 def _record(trigger: str, ids: Sequence[int], now: dt.datetime) -> None:
+    """Write the events of the clocks just claimed: set-based where the database allows, else through the ORM."""
+    if set_based_supported():
+        breach = trigger == EscalationTrigger.BREACH
+        clock_events_insert(ids=ids, kind=EVENT_BREACHED if breach else EVENT_WARNING, at=now, timeline=breach)
+    else:
+        _record_orm(trigger, ids, now)
+
+
+def _record_orm(trigger: str, ids: Sequence[int], now: dt.datetime) -> None:
     clocks = list(
         SlaClock.objects.filter(pk__in=ids)
         .select_related("ticket")
@@ -370,6 +388,7 @@ def _record(trigger: str, ids: Sequence[int], now: dt.datetime) -> None:
             "ticket__number",
             "ticket__customer_id",
         )
+        .order_by("pk")
     )
     if trigger == EscalationTrigger.WARNING:
         TicketEvent.objects.bulk_create(

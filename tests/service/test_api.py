@@ -223,7 +223,7 @@ def test_managers_set_agents_languages_and_shifts_and_agents_switch_their_own_av
     away = api_as(desk_agent).put(f"/api/v1/agents/{desk_agent.pk}", {"available": False})
     sneaky = api_as(desk_agent).put(f"/api/v1/agents/{desk_agent.pk}", {"languages": ["es"]})
     bad_shift = api_as(manager).put(
-        f"/api/v1/agents/{desk_agent.pk}", {"shifts": [{"weekday": 7, "starts_at": "14:00", "ends_at": "08:00"}]}
+        f"/api/v1/agents/{desk_agent.pk}", {"shifts": [{"weekday": 7, "starts_at": "14:00", "ends_at": "14:00"}]}
     )
 
     assert set_by_manager.status_code == 200 and set_by_manager.json()["languages"] == ["en", "es"]

@@ -77,6 +77,7 @@ from aftersales.service.services import (
     tickets_bulk,
 )
 from aftersales.service.sla import ticket_clocks, tickets_with_sla
+from aftersales.service.ticket_rows import TicketRowList
 
 VIEW = "service.view_ticket"
 WORK = "service.work_ticket"
@@ -94,11 +95,11 @@ def _is_partial(request: HttpRequest) -> bool:
 def _list_context(request: HttpRequest, query: QueryDict) -> dict[str, Any]:
     form = TicketFilterForm(query or None)
     found = ticket_list(user=request.user, filters=form.filters(request.user))
-    tickets = tickets_sorted(tickets_with_sla(found.prefetch_related("tags")), form.ordering())
+    tickets = tickets_sorted(tickets_with_sla(found), form.ordering())
     return {
         "section": "tickets",
         "form": form,
-        "page": page_of(request, tickets),
+        "page": page_of(request, TicketRowList(tickets)),
         "bulk_form": BulkForm(),
         "query": query.urlencode(),
     }
@@ -162,7 +163,7 @@ def _as_failure(error: NotFound) -> ValidationFailed:
 @staff_view(VIEW)
 def unanswered(request: HttpRequest) -> HttpResponse:
     """The tickets nobody has answered yet, oldest first, with their age and first-response target."""
-    tickets = tickets_with_sla(tickets_unanswered(visible_to=request.user))
+    tickets = TicketRowList(tickets_unanswered(visible_to=request.user))
     return render(request, "console/tickets/unanswered.html", {"section": "unanswered", "page": page_of(request, tickets)})
 
 
@@ -171,7 +172,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     """The signed-in staff member's open tickets and the call-backs they promised."""
     context = {
         "section": "my_work",
-        "page": page_of(request, tickets_with_sla(tickets_my_work(request.user)).prefetch_related("tags")),
+        "page": page_of(request, TicketRowList(tickets_my_work(request.user))),
         "callbacks": callbacks_due(request.user)[:50],
         "now": timezone.now(),
     }

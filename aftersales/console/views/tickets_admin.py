@@ -17,7 +17,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -29,6 +29,7 @@ from aftersales.console.forms_setup import (
     CannedReplyForm,
     EscalationRuleForm,
     MacroSetupForm,
+    MailboxForm,
     QueueForm,
     RoutingRuleForm,
     SlaPolicyForm,
@@ -45,10 +46,13 @@ from aftersales.core.calendars import (
 )
 from aftersales.core.errors import DomainError, ValidationFailed
 from aftersales.core.models import BusinessCalendar
+from aftersales.service.mail_in import mailbox_check, mailbox_password_found
+from aftersales.service.mailboxes import mailbox_create, mailbox_delete, mailbox_update
 from aftersales.service.models import (
     CannedReply,
     EscalationRule,
     Macro,
+    Mailbox,
     Queue,
     RoutingRule,
     SlaPolicy,
@@ -455,6 +459,46 @@ _register(
 )
 
 
+def _mailbox_status(request: HttpRequest, mailbox: Mailbox) -> dict[str, Any]:
+    # Whether the named variable holds a password, never the password itself.
+    return {"mailbox": mailbox, "password_found": mailbox_password_found(mailbox)}
+
+
+_register(
+    Setup(
+        slug="mailboxes",
+        title=_("Mailboxes"),
+        model=Mailbox,
+        form=MailboxForm,
+        columns=[
+            (_("Mailbox"), lambda mailbox: str(mailbox)),
+            (_("Queue"), lambda mailbox: mailbox.queue.name),
+            (_("Security"), lambda mailbox: mailbox.get_security_display()),
+            (_("Last checked"), lambda mailbox: _when(mailbox.last_checked_at)),
+            (_("Last error"), lambda mailbox: mailbox.last_error[:80] or "—"),
+            (_("Active"), lambda mailbox: _yes(mailbox.active)),
+        ],
+        queryset=lambda: Mailbox.objects.select_related("queue").order_by("queue__name", "username"),
+        create=lambda actor, data: (mailbox_create(actor=actor, data=data), ""),
+        update=lambda actor, mailbox, data: mailbox_update(actor=actor, mailbox=mailbox, data=data),
+        delete=lambda actor, mailbox: mailbox_delete(actor=actor, mailbox=mailbox),
+        initial=lambda mailbox: {
+            name: getattr(mailbox, "queue_id" if name == "queue" else name) for name in MailboxForm.base_fields
+        },
+        extra_context=_mailbox_status,
+        extra_template="console/tickets/setup/_mailbox.html",
+        help=_(
+            "IMAP mailboxes whose new mail becomes tickets of a queue. The password stays in the server's settings; "
+            "here you only name where it is."
+        ),
+    )
+)
+
+
+def _when(moment: Any) -> str:
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else "—"
+
+
 # --- views ----------------------------------------------------------------------------------------
 
 
@@ -547,6 +591,21 @@ def setup_delete(request: HttpRequest, slug: str, record_id: int) -> HttpRespons
     return redirect("console:setup_list", slug=slug)
 
 
+@staff_view(CONFIGURE, "service.change_mailbox")
+@require_POST
+def mailbox_test(request: HttpRequest, record_id: int) -> HttpResponse:
+    """Sign in to a mailbox and open its folder, taking no mail; say whether it worked and why not."""
+    mailbox = Mailbox.objects.filter(pk=record_id).first()
+    if mailbox is None:
+        raise Http404(_("No such mailbox."))
+    problem = mailbox_check(mailbox=mailbox)
+    if problem:
+        messages.error(request, _("The mailbox could not be read: %(problem)s") % {"problem": problem})
+    else:
+        messages.success(request, _("Signed in to %(mailbox)s and opened the folder: the mailbox works.") % {"mailbox": mailbox})
+    return redirect("console:setup_edit", slug="mailboxes", record_id=mailbox.pk)
+
+
 @staff_view(CONFIGURE, "service.change_webhookendpoint")
 @require_POST
 def webhook_retry(request: HttpRequest, delivery_id: int) -> HttpResponse:
@@ -565,6 +624,7 @@ def webhook_retry(request: HttpRequest, delivery_id: int) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("service-setup/", setup_home, name="setup"),
     path("service-setup/webhook-deliveries/<int:delivery_id>/retry/", webhook_retry, name="webhook_retry"),
+    path("service-setup/mailboxes/<int:record_id>/test/", mailbox_test, name="mailbox_test"),
     path("service-setup/<slug:slug>/", setup_list, name="setup_list"),
     path("service-setup/<slug:slug>/new/", setup_edit, name="setup_new"),
     path("service-setup/<slug:slug>/<int:record_id>/", setup_edit, name="setup_edit"),

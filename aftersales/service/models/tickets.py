@@ -550,7 +550,8 @@ class AgentProfile(models.Model):
 class AgentShift(models.Model):
     """A weekly working period of a staff member, in their time zone (or the company's).
 
-    Staff with no shifts at all are on shift at any time; once one is set, only within their shifts.
+    Staff with no shifts at all are on shift at any time; once one is set, only within their shifts. A shift
+    whose end comes before its start is a night shift: it starts on its weekday and ends the next day.
     """
 
     user = models.ForeignKey(
@@ -566,7 +567,8 @@ class AgentShift(models.Model):
         verbose_name_plural = _("shifts")
         constraints = [
             models.CheckConstraint(condition=Q(weekday__gte=0) & Q(weekday__lte=6), name="agent_shift_weekday_valid"),
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="agent_shift_ends_after_start"),
+            # An end before the start is a night shift that runs past midnight.
+            models.CheckConstraint(condition=~Q(ends_at=models.F("starts_at")), name="agent_shift_not_empty"),
         ]
 
     def __str__(self) -> str:

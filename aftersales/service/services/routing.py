@@ -22,7 +22,7 @@ from aftersales.catalog.models import Category
 from aftersales.core.errors import FieldError, ValidationFailed
 from aftersales.core.models import User
 from aftersales.sales.models import Unit
-from aftersales.service.models import ACTIVE_STATUSES, AssignmentMode, Queue, RoutingRule
+from aftersales.service.models import ACTIVE_STATUSES, AgentShift, AssignmentMode, Queue, RoutingRule
 
 
 @dataclass(frozen=True)
@@ -96,8 +96,21 @@ def agent_on_shift(user: User, at: dt.datetime) -> bool:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     local = at.astimezone(zone)
-    clock = local.time()
-    return any(shift.weekday == local.weekday() and shift.starts_at <= clock < shift.ends_at for shift in shifts)
+    return any(shift_covers(shift, local) for shift in shifts)
+
+
+def shift_covers(shift: AgentShift, local: dt.datetime) -> bool:
+    """Return whether a weekly shift covers a local moment; a shift ending before it starts runs past midnight.
+
+    A night shift on Monday 22:00–06:00 covers Monday from 22:00 and Tuesday until 06:00; one ending at
+    00:00 runs until midnight.
+    """
+    clock, weekday = local.time(), local.weekday()
+    if shift.starts_at < shift.ends_at:
+        return shift.weekday == weekday and shift.starts_at <= clock < shift.ends_at
+    if shift.weekday == weekday:
+        return shift.starts_at <= clock
+    return shift.weekday == (weekday - 1) % 7 and clock < shift.ends_at
 
 
 def agents_eligible(*, queue: Queue, language: str, at: dt.datetime | None = None) -> list[User]:

@@ -370,15 +370,14 @@ def agent_profile_set(
 
 @transaction.atomic
 def agent_shifts_set(*, actor: User, user: User, shifts: Sequence[tuple[int, dt.time, dt.time]]) -> list[AgentShift]:
-    """Replace a staff member's weekly shifts ((weekday 0=Monday, from, until) in their time zone)."""
+    """Replace a staff member's weekly shifts ((weekday 0=Monday, from, until) in their time zone; night shifts end next day)."""
     errors: list[FieldError] = []
     for index, (weekday, starts_at, ends_at) in enumerate(shifts):
         if not 0 <= int(weekday) <= 6:
             errors.append(FieldError(field=f"shifts[{index}].weekday", reason=_("must be 0 (Monday) to 6 (Sunday)")))
-        if ends_at <= starts_at:
-            errors.append(
-                FieldError(field=f"shifts[{index}].ends_at", reason=_("must be after the start (split a night shift in two)"))
-            )
+        # An end before the start is a night shift that runs past midnight into the next day.
+        if ends_at == starts_at:
+            errors.append(FieldError(field=f"shifts[{index}].ends_at", reason=_("must differ from the start")))
     if errors:
         raise ValidationFailed(errors=errors)
     AgentShift.objects.filter(user=user).delete()
