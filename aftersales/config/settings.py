@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "aftersales.messaging",
     "aftersales.service",
     "aftersales.followup",
+    "aftersales.feedback",
     "aftersales.warranty",
     "aftersales.fieldwork",
     "aftersales.console",
@@ -247,6 +248,21 @@ FOLLOWUP_RETRY_HOURS = int(os.environ.get("FOLLOWUP_RETRY_HOURS", "24"))
 FOLLOWUP_CALL_ATTEMPTS = int(os.environ.get("FOLLOWUP_CALL_ATTEMPTS", "3"))
 # The department whose queue receives problems found on calls and work-order proposals.
 FOLLOWUP_SERVICE_DEPARTMENT = os.environ.get("FOLLOWUP_SERVICE_DEPARTMENT", "service")
+
+# Feedback (aftersales.feedback). Each variable is described in docs/user-guide/feedback.md.
+# At most one survey per customer in this many days (recovery follow-up surveys excepted).
+FEEDBACK_FATIGUE_DAYS = int(os.environ.get("FEEDBACK_FATIGUE_DAYS", "30"))
+# Survey links (one-click answers, the survey page) stop working this many days after the email.
+FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "30"))
+# Every customer with a purchase gets the relationship survey once per this many months (0: never).
+FEEDBACK_RELATIONSHIP_MONTHS = int(os.environ.get("FEEDBACK_RELATIONSHIP_MONTHS", "12"))
+# Relationship surveys sent per sweep run at most; the rest wait for the next run.
+FEEDBACK_RELATIONSHIP_LIMIT = int(os.environ.get("FEEDBACK_RELATIONSHIP_LIMIT", "500"))
+# Word of mouth: how many people a satisfied customer tells (a range) and a dissatisfied one tells.
+FEEDBACK_WORD_OF_MOUTH_SATISFIED = os.environ.get("FEEDBACK_WORD_OF_MOUTH_SATISFIED", "1-2")
+FEEDBACK_WORD_OF_MOUTH_DISSATISFIED = os.environ.get("FEEDBACK_WORD_OF_MOUTH_DISSATISFIED", "10")
+# Where a promoter is asked to leave a public review (a review site page; empty: the request asks for a word to friends).
+FEEDBACK_REVIEW_URL = os.environ.get("FEEDBACK_REVIEW_URL", "")
 
 # A database cache: shared by every web worker and machine (sign-in link limits count across all of them).
 CACHES = {

@@ -156,6 +156,16 @@ _VIEW_PARTS = ["catalog.view_part"]
 _MANAGE_PARTS = ["catalog.add_part", "catalog.change_part"]
 # The cost of after-sales: managers and administrators read the ledger and record costs by hand.
 _VIEW_COSTS = ["warranty.view_costentry", "warranty.add_costentry"]
+# Feedback: whoever may be handed a recovery case works their own; managers and administrators see every case,
+# the scores, and import earlier survey results.
+_WORK_RECOVERY = ["feedback.view_recoverycase", "feedback.work_recoverycase"]
+_MANAGE_FEEDBACK = [
+    "feedback.manage_recoverycases",
+    "feedback.view_feedback_scores",
+    "feedback.view_response",
+    "feedback.view_survey",
+    "feedback.import_responses",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES_REP: _VIEW_INSTALLED_BASE
@@ -171,7 +181,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_WARRANTY
     + _SELL_WARRANTY
     + _VIEW_FIELDWORK
-    + _PERFORM_FIELDWORK,
+    + _PERFORM_FIELDWORK
+    + _WORK_RECOVERY,
     Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _VIEW_MESSAGES
@@ -186,7 +197,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _WORK_CLAIMS
     + _VIEW_FIELDWORK
     + _SCHEDULE_FIELDWORK
-    + _VIEW_PARTS,
+    + _VIEW_PARTS
+    + _WORK_RECOVERY,
     Role.TECHNICIAN: _VIEW_INSTALLED_BASE
     + _EDIT_UNITS
     + _VIEW_TICKETS
@@ -196,7 +208,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _INSPECT_UNITS
     + _VIEW_FIELDWORK
     + _PERFORM_FIELDWORK
-    + _VIEW_PARTS,
+    + _VIEW_PARTS
+    + _WORK_RECOVERY,
     Role.SERVICE_MANAGER: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _RECORD_SALES
@@ -226,7 +239,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _CONFIGURE_FIELDWORK
     + _VIEW_PARTS
     + _MANAGE_PARTS
-    + _VIEW_COSTS,
+    + _VIEW_COSTS
+    + _WORK_RECOVERY
+    + _MANAGE_FEEDBACK,
     Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _EDIT_CATALOG
@@ -257,7 +272,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _CONFIGURE_FIELDWORK
     + _VIEW_PARTS
     + _MANAGE_PARTS
-    + _VIEW_COSTS,
+    + _VIEW_COSTS
+    + _WORK_RECOVERY
+    + _MANAGE_FEEDBACK,
 }
 
 
