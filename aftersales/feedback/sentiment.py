@@ -171,16 +171,18 @@ DOMAIN_TERMS: dict[str, dict[str, float]] = {
         "solucionaron": 1.6,
         "solucionado": 1.4,
         "resuelto": 1.2,
-        "general": 0.0,
-        "como": 0.0,
-        "mayor": 0.0,
-        "nuevo": 0.0,
-        "nueva": 0.0,
-        "martes": 0.0,
-        "entrega": 0.0,
     },
 }
 
+# Function words and after-sales nouns the automatic Spanish lexicon scores although they carry no opinion
+# ("en" and "para" are negative in it, "como" positive): they count as neutral.
+SPANISH_NEUTRAL = frozenset(
+    {
+        "en", "para", "como", "casi", "ir", "pues", "solo", "tipo", "modo", "paso", "dado", "mil", "cero", "res",
+        "real", "lote", "pan", "mar", "aire", "piso", "alto", "bajo", "baja", "fijo", "gran", "mayor", "nuevo",
+        "nueva", "general", "entrega", "usado", "pasado", "garantía", "tapa", "obra", "mina", "pozo", "sumo",
+    }
+)
 SPANISH_NEGATIONS = frozenset({"no", "nunca", "jamás", "ni", "tampoco", "sin", "nada", "ningún", "ninguna", "ninguno"})
 SPANISH_INTENSIFIERS = {
     "muy": 0.293,
@@ -316,7 +318,7 @@ def _spanish() -> Any:
 
         lexicon = dict(lexicons.get("lexicon_es_chen_skiena_2014_v1.txt"))
     # The automatic lexicon is binary (±1); VADER's scale is ±4, so its words count as mild ones.
-    lexicon = {word: 1.5 * value for word, value in lexicon.items()}
+    lexicon = {word: 1.5 * value for word, value in lexicon.items() if word not in SPANISH_NEUTRAL}
     lexicon.update(DOMAIN_TERMS[Language.SPANISH])
     nlp = spacy.blank("es")
     nlp.add_pipe("sentencizer")
