@@ -33,6 +33,7 @@ def _mount() -> None:
     from aftersales.service.api_setup import router as service_setup_router
     from aftersales.service.api_sla import router as service_levels_router
     from aftersales.warranty.api import router as warranty_router
+    from aftersales.feedback.api import router as feedback_router
 
     api.add_router("/v1/", customers_router)
     api.add_router("/v1/", catalog_router)
@@ -45,6 +46,7 @@ def _mount() -> None:
     api.add_router("/v1/", service_levels_router)
     api.add_router("/v1/", service_mail_router)
     api.add_router("/v1/", warranty_router)
+    api.add_router("/v1/", feedback_router)
 
 
 _mount()

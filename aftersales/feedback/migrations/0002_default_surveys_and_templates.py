@@ -64,6 +64,20 @@ SURVEYS = [
             ("text", "Anything you would like to tell us?", "¿Hay algo más que quiera contarnos?"),
         ],
     ),
+    (
+        "imported",
+        "import",
+        False,
+        "Imported results",
+        "Resultados importados",
+        [
+            ("csat", "Satisfaction", "Satisfacción"),
+            ("nps", "Recommendation", "Recomendación"),
+            ("effort", "Effort", "Esfuerzo"),
+            ("buy_again", "Would buy again", "Volvería a comprar"),
+            ("text", "Comment", "Comentario"),
+        ],
+    ),
 ]
 
 TEMPLATES = {

@@ -294,6 +294,8 @@ def response_evaluate(*, response_id: int) -> dict[str, Any]:
     response.evaluated_at = now
     response.save(update_fields=["sentiment", "sentiment_score", "topics", "comment_language", "analysed_at", "evaluated_at"])
     invitation = response.invitation
+    if invitation.trigger == Trigger.IMPORT:
+        return done  # results of an earlier survey or a review site: scored and analysed, not acted on again
     if invitation.recovery_case is not None:
         _follow_up_answered(invitation.recovery_case, response)
     else:
