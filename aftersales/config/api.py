@@ -39,6 +39,7 @@ def _mount() -> None:
     from aftersales.warranty.api_costs import router as costs_router
     from aftersales.warranty.api_repairs import router as repairs_router
     from aftersales.warranty.api_returns import router as returns_router
+    from aftersales.feedback.api import router as feedback_router
 
     api.add_router("/v1/", customers_router)
     api.add_router("/v1/", catalog_router)
@@ -57,6 +58,7 @@ def _mount() -> None:
     api.add_router("/v1/fieldwork/", fieldwork_router)
     api.add_router("/v1/", visits_router)
     api.add_router("/v1/", contracts_router)
+    api.add_router("/v1/", feedback_router)
 
 
 _mount()

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "aftersales.messaging",
     "aftersales.service",
     "aftersales.followup",
+    "aftersales.feedback",
     "aftersales.warranty",
     "aftersales.fieldwork",
     "aftersales.contracts",
@@ -273,6 +274,20 @@ FIELDWORK_PHOTOS_PER_VISIT = int(os.environ.get("FIELDWORK_PHOTOS_PER_VISIT", "3
 CONTRACTS_VISIT_LEAD_DAYS = int(os.environ.get("CONTRACTS_VISIT_LEAD_DAYS", "14"))
 # Units whose standard warranty ends within this many days are offered to reps as contract opportunities.
 CONTRACTS_OPPORTUNITY_DAYS = int(os.environ.get("CONTRACTS_OPPORTUNITY_DAYS", "60"))
+# Feedback (aftersales.feedback). Each variable is described in docs/user-guide/feedback.md.
+# At most one survey per customer in this many days (recovery follow-up surveys excepted).
+FEEDBACK_FATIGUE_DAYS = int(os.environ.get("FEEDBACK_FATIGUE_DAYS", "30"))
+# Survey links (one-click answers, the survey page) stop working this many days after the email.
+FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "30"))
+# Every customer with a purchase gets the relationship survey once per this many months (0: never).
+FEEDBACK_RELATIONSHIP_MONTHS = int(os.environ.get("FEEDBACK_RELATIONSHIP_MONTHS", "12"))
+# Relationship surveys sent per sweep run at most; the rest wait for the next run.
+FEEDBACK_RELATIONSHIP_LIMIT = int(os.environ.get("FEEDBACK_RELATIONSHIP_LIMIT", "500"))
+# Word of mouth: how many people a satisfied customer tells (a range) and a dissatisfied one tells.
+FEEDBACK_WORD_OF_MOUTH_SATISFIED = os.environ.get("FEEDBACK_WORD_OF_MOUTH_SATISFIED", "1-2")
+FEEDBACK_WORD_OF_MOUTH_DISSATISFIED = os.environ.get("FEEDBACK_WORD_OF_MOUTH_DISSATISFIED", "10")
+# Where a promoter is asked to leave a public review (a review site page; empty: the request asks for a word to friends).
+FEEDBACK_REVIEW_URL = os.environ.get("FEEDBACK_REVIEW_URL", "")
 
 # A database cache: shared by every web worker and machine (sign-in link limits count across all of them).
 CACHES = {

@@ -1,4 +1,5 @@
-"""URL map: console at /, portal at /portal/, API at /api/, admin at /admin/, unsubscribe links at /u/."""
+"""URL map: console at /, portal at /portal/, API at /api/, admin at /admin/, unsubscribe links at /u/, survey
+links at /s/."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -21,6 +22,7 @@ urlpatterns = [
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("portal/", include("aftersales.portal.urls")),
     path("u/", include("aftersales.messaging.urls")),
+    path("s/", include("aftersales.feedback.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("aftersales.console.urls")),

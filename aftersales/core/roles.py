@@ -178,6 +178,16 @@ _MANAGE_CONTRACTS = [
     "contracts.change_contractplan",
     "contracts.delete_contractplan",
 ]
+# Feedback: whoever may be handed a recovery case works their own; managers and administrators see every case,
+# the scores, and import earlier survey results.
+_WORK_RECOVERY = ["feedback.view_recoverycase", "feedback.work_recoverycase"]
+_MANAGE_FEEDBACK = [
+    "feedback.manage_recoverycases",
+    "feedback.view_feedback_scores",
+    "feedback.view_response",
+    "feedback.view_survey",
+    "feedback.import_responses",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES_REP: _VIEW_INSTALLED_BASE
@@ -197,7 +207,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_RETURNS
     + _OPEN_RETURNS
     + _VIEW_CONTRACTS
-    + _SELL_CONTRACTS,
+    + _SELL_CONTRACTS
+    + _WORK_RECOVERY,
     Role.SUPPORT_AGENT: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _VIEW_MESSAGES
@@ -217,7 +228,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _OPEN_RETURNS
     + _INSPECT_RETURNS
     + _DECIDE_RETURNS
-    + _VIEW_CONTRACTS,
+    + _VIEW_CONTRACTS
+    + _WORK_RECOVERY,
     Role.TECHNICIAN: _VIEW_INSTALLED_BASE
     + _EDIT_UNITS
     + _VIEW_TICKETS
@@ -230,7 +242,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_PARTS
     + _VIEW_RETURNS
     + _INSPECT_RETURNS
-    + _VIEW_CONTRACTS,
+    + _VIEW_CONTRACTS
+    + _WORK_RECOVERY,
     Role.SERVICE_MANAGER: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _RECORD_SALES
@@ -268,7 +281,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _CONFIGURE_RETURNS
     + _VIEW_CONTRACTS
     + _SELL_CONTRACTS
-    + _MANAGE_CONTRACTS,
+    + _MANAGE_CONTRACTS
+    + _WORK_RECOVERY
+    + _MANAGE_FEEDBACK,
     Role.ADMINISTRATOR: _VIEW_INSTALLED_BASE
     + _EDIT_CUSTOMERS
     + _EDIT_CATALOG
@@ -307,7 +322,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _CONFIGURE_RETURNS
     + _VIEW_CONTRACTS
     + _SELL_CONTRACTS
-    + _MANAGE_CONTRACTS,
+    + _MANAGE_CONTRACTS
+    + _WORK_RECOVERY
+    + _MANAGE_FEEDBACK,
 }
 
 

@@ -154,7 +154,9 @@ def _text_lines(source: Any, progress: Progress | None) -> Iterator[str]:
         yield pending
 
 
-def _header_read(header_line: str) -> tuple[str, list[str]]:
+def _header_read(
+    header_line: str, *, columns: tuple[str, ...] = COLUMNS, required: tuple[str, ...] = REQUIRED_COLUMNS
+) -> tuple[str, list[str]]:
     """Return the delimiter and the column names of the header line, or raise naming each problem."""
     if not header_line.strip():
         raise Unreadable(_file_error(_("is empty; its first line must name the columns")))
@@ -165,18 +167,18 @@ def _header_read(header_line: str) -> tuple[str, list[str]]:
     for name in names:
         if not name:
             continue
-        if name not in _COLUMN_SET:
+        if name not in columns:
             errors.append(
                 FieldError(
                     field=name,
-                    reason=interpolate(_("is not a known column; the columns are %(columns)s"), columns=", ".join(COLUMNS)),
+                    reason=interpolate(_("is not a known column; the columns are %(columns)s"), columns=", ".join(columns)),
                     line=1,
                 )
             )
         elif name in seen:
             errors.append(FieldError(field=name, reason=_("appears twice in the header"), line=1, code="duplicate"))
         seen.add(name)
-    for name in REQUIRED_COLUMNS:
+    for name in required:
         if name not in seen:
             errors.append(FieldError(field=name, reason=_("required column is missing from the header"), line=1, code="required"))
     if errors:
@@ -235,3 +237,37 @@ def batch_records(rows: Iterable[Mapping[str, Any]]) -> Iterator[Record]:
             FieldError(field=str(key), reason=_("is not a known column"), line=index) for key in raw if key not in _COLUMN_SET
         ]
         yield index, Row._make(_as_text(raw.get(name)) for name in COLUMNS), problems
+
+
+def csv_table(
+    source: Any, *, columns: tuple[str, ...], required: tuple[str, ...]
+) -> Iterator[tuple[int, dict[str, str] | None, list[FieldError]]]:
+    """Yield each data row of another CSV file as a mapping of its known columns, read as sales files are.
+
+    Same encodings (UTF-8 with or without BOM, else Latin-1), delimiter (comma or semicolon), header rules
+    and line numbers; used by other capabilities' imports (survey results) so every import reads alike.
+    """
+    lines = _text_lines(source, None)
+    delimiter, names = _header_read(next(lines, ""), columns=columns, required=required)
+    width = len(names)
+    reader = csv.reader(lines, delimiter=delimiter)
+    line = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise Unreadable(
+                _file_error(interpolate(_("cannot be read as CSV from here on: %(problem)s"), problem=str(exc)), line=line + 1)
+            ) from exc
+        start, line = line + 1, reader.line_num + 1
+        if not any(value.strip() for value in fields):
+            continue  # a blank line, or a row of empty cells
+        if len(fields) != width:
+            reason = interpolate(_("has %(count)s fields but the header has %(width)s"), count=len(fields), width=width)
+            yield start, None, [FieldError(field="row", reason=reason, line=start, code="columns")]
+            continue
+        row = {name: "" for name in columns}
+        row.update({name: value.strip() for name, value in zip(names, fields, strict=True) if name})
+        yield start, row, []

@@ -1,0 +1,13 @@
+"""Signals feedback sends to capabilities above it.
+
+``promoter_answered`` is sent after commit when a customer answers a survey as a promoter (NPS 9–10), with
+``response_id``, ``customer_id`` and ``invitation_id``. It is the hook for referral invitations: the loyalty
+capability subscribes in its ``receivers.py`` and invites the customer to refer a friend. Feedback itself
+only sends the review request.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+promoter_answered = Signal()
