@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,8 @@ from aftersales.warranty.coverage import date_in_words
 
 if TYPE_CHECKING:
     from aftersales.core.models import User
+
+logger = logging.getLogger(__name__)
 
 # Renewal reminders go this many days before a contract's last day, each once.
 REMINDER_DAYS = (60, 30, 7)
@@ -559,25 +562,34 @@ def contract_reminders_send(*, today: dt.date | None = None) -> int:
             ends_on__gt=today + dt.timedelta(days=closer),
         ).filter(Q(reminded_days__isnull=True) | Q(reminded_days__gt=days))
         for contract_id in list(due.values_list("pk", flat=True)):
-            with transaction.atomic():
-                claimed = (
-                    MaintenanceContract.objects.filter(pk=contract_id)
-                    .filter(Q(reminded_days__isnull=True) | Q(reminded_days__gt=days))
-                    .update(reminded_days=days)
-                )
-                if not claimed:
-                    continue
-                contract = MaintenanceContract.objects.select_related("customer").get(pk=contract_id)
-                message_enqueue(
-                    actor=None,
-                    customer=contract.customer,
-                    template_code=RENEWAL_TEMPLATE,
-                    channel=MessageChannel.EMAIL,
-                    context=_reminder_context(contract, days),
-                    idempotency_key=f"contract_renewal:{contract.pk}:{days}",
-                )
-                sent += 1
+            try:
+                sent += _reminder_send(contract_id, days)
+            except ValidationFailed as failure:
+                # A missing template must not hold up the other contracts; this one is tried again next tick.
+                logger.warning("Renewal reminder of contract %s not queued: %s", contract_id, failure.errors)
     return sent
+
+
+@transaction.atomic
+def _reminder_send(contract_id: int, days: int) -> int:
+    """Queue one contract's reminder for a threshold unless it went already; return 1 when queued."""
+    claimed = (
+        MaintenanceContract.objects.filter(pk=contract_id)
+        .filter(Q(reminded_days__isnull=True) | Q(reminded_days__gt=days))
+        .update(reminded_days=days)
+    )
+    if not claimed:
+        return 0
+    contract = MaintenanceContract.objects.select_related("customer").get(pk=contract_id)
+    message_enqueue(
+        actor=None,
+        customer=contract.customer,
+        template_code=RENEWAL_TEMPLATE,
+        channel=MessageChannel.EMAIL,
+        context=_reminder_context(contract, days),
+        idempotency_key=f"contract_renewal:{contract.pk}:{days}",
+    )
+    return 1
 
 
 def contracts_lapse(*, today: dt.date | None = None) -> int:

@@ -161,3 +161,18 @@ def test_revenue_and_service_cost_of_a_contract():
     assert figures.overdue == second.amount  # due 1 April, unpaid on 1 May
     assert figures.service_cost == Decimal("105.00")
     assert figures.margin == Decimal("1095.00")
+
+
+def test_a_missing_template_holds_up_no_other_work_and_the_reminder_comes_once_it_is_back():
+    from aftersales.messaging.models import MessageTemplate
+
+    contract = signed(sold_unit(), starts_on=dt.date(2026, 1, 1))
+    saved = list(MessageTemplate.objects.filter(code="contract_renewal_reminder"))
+    MessageTemplate.objects.filter(code="contract_renewal_reminder").delete()
+
+    assert contract_reminders_send(today=dt.date(2026, 11, 1)) == 0
+    for template in saved:
+        template.pk = None
+        template.save()
+    assert contract_reminders_send(today=dt.date(2026, 11, 2)) == 1
+    assert reminders(contract) == [f"contract_renewal:{contract.pk}:60"]
