@@ -355,3 +355,25 @@ def test_a_visit_that_is_not_started_cannot_be_completed(technician):
     with pytest.raises(Conflict):
         complete(order, technician)
     assert not VisitReport.objects.exists()
+
+
+def test_completing_a_visit_tells_the_capabilities_above_once_it_is_committed(technician, django_capture_on_commit_callbacks):
+    # Feedback sends its survey about the visit from this signal; it must not fire for a rolled-back completion.
+    from aftersales.fieldwork.signals import work_order_completed
+
+    received: list[int] = []
+
+    def listener(sender, work_order_id, **kwargs):
+        received.append(work_order_id)
+
+    work_order_completed.connect(listener, dispatch_uid="test-listener")
+    try:
+        order = started(booked(assignee=technician, units=[covered_unit()]), technician)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            complete(order, technician)
+        assert received == []
+        for callback in callbacks:
+            callback()
+        assert received == [order.pk]
+    finally:
+        work_order_completed.disconnect(dispatch_uid="test-listener")

@@ -29,6 +29,7 @@ from aftersales.fieldwork.models import (
 )
 from aftersales.fieldwork.services.checklists import visit_perform_check, work_order_checklist_copy
 from aftersales.fieldwork.services.orders import work_order_event
+from aftersales.fieldwork.signals import work_order_completed
 from aftersales.messaging.models import MessageChannel
 from aftersales.messaging.services import message_enqueue
 from aftersales.sales.models import Unit
@@ -492,4 +493,7 @@ def visit_complete(
             order, "work_order_follow_up", actor=actor, data={"ticket": ticket.reference, "ticket_id": ticket.pk}, units=units
         )
     _customer_tell(order, report, units, actor=actor)
+    # Capabilities above field service (the feedback survey) act once the completion is committed.
+    order_id = order.pk
+    transaction.on_commit(lambda: work_order_completed.send(sender=WorkOrder, work_order_id=order_id))
     return report
