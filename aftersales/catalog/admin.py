@@ -10,7 +10,7 @@ from aftersales.catalog.models import Category, Part, Product
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("slug", "name", "name_es", "parent")
+    list_display = ("slug", "name", "name_es", "parent", "replacement_warranty")
     search_fields = ("slug", "name", "name_es")
     list_filter = ("parent",)
 
@@ -42,6 +42,7 @@ class ProductAdmin(admin.ModelAdmin):
                     "needs_installation",
                     "return_window_days",
                     "exchange_window_days",
+                    "replacement_warranty",
                 )
             },
         ),

@@ -52,6 +52,7 @@ from aftersales.customers.services import customer_clean, segment_get_or_create
 from aftersales.demo import data
 from aftersales.demo.contracts import contracts_build
 from aftersales.demo.data import CategorySpec, Place, ProductSpec
+from aftersales.demo.returns import returns_build
 from aftersales.demo.service_desk import service_desk_build
 from aftersales.demo.visits import visits_build
 from aftersales.demo.warranty import warranty_build
@@ -876,6 +877,8 @@ def demo_build(
         visits_build(staff=staff, today=today)
         say("Signing maintenance contracts…\n")
         contracts_build(staff=staff, seed=seed, today=today)
+        say("Returns, exchanges and replacements…\n")
+        returns_build(staff=staff, seed=seed, today=today)
     sold_on = [sale.sold_at.date() for plan in plans for sale in plan.sales]
     return DemoSummary(
         customers=writer.counts["customers"],

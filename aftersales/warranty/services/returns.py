@@ -615,12 +615,7 @@ def return_request_close(*, actor: User, request: ReturnRequest, note: str = "")
     """Close a return with nothing more to do (refunded, exchanged or rejected)."""
     request = _lock(request)
     text = _note(note)
-    _require(
-        request,
-        ReturnStatus.REFUNDED,
-        ReturnStatus.EXCHANGED,
-        ReturnStatus.REJECTED,
-        action=pgettext_lazy("return action", "closed"),
-    )
+    closable = (ReturnStatus.REFUNDED, ReturnStatus.EXCHANGED, ReturnStatus.REJECTED)
+    _require(request, *closable, action=pgettext_lazy("return action", "closed"))
     _move(request, ReturnStatus.CLOSED, actor=actor, kind="closed", comment=text)
     return request
