@@ -60,7 +60,7 @@ def _quote_context(order: RepairOrder) -> dict[str, Any]:
     quote = services.current_quote(order)
     return {
         "quote": quote,
-        "billable_lines": list(order.lines.filter(removed_at__isnull=True, covered=False).order_by("id")),
+        "billable_lines": list(order.lines.filter(removed_at__isnull=True, covered=False).select_related("part").order_by("id")),
         "totals": services.order_totals(order),
     }
 
@@ -151,6 +151,6 @@ def quote_link(request: HttpRequest, token: str) -> HttpResponse:
             "order": order,
             "quote": quote,
             "answered": answered,
-            "billable_lines": list(order.lines.filter(removed_at__isnull=True, covered=False).order_by("id")),
+            "billable_lines": list(order.lines.filter(removed_at__isnull=True, covered=False).select_related("part").order_by("id")),
         }
         return render(request, "portal/repairs/link.html", context)

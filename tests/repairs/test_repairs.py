@@ -150,11 +150,11 @@ def test_the_quote_is_the_billable_lines_and_changing_them_needs_a_new_quote(fro
 
 
 def test_the_quote_email_is_in_the_customers_language_with_a_link(frozen, technician):
-    order, quote = quoted(technician, language="es")
+    order, _quote = quoted(technician, language="es")
 
     message = Message.objects.get(template_code="repair_quote_ready", customer=order.customer)
     assert message.language == "es" and "Total a pagar: 29,90 EUR" in message.body
-    assert "/portal/repairs/quote/" in message.body and "Junta de puerta" not in message.body
+    assert "/portal/repairs/quote/" in message.body and "- Junta de puerta (SEAL-01): 29,90 EUR" in message.body
 
 
 def test_a_declined_quote_sends_the_unit_back_unrepaired_and_the_parts_back_to_stock(frozen, technician):
@@ -187,7 +187,12 @@ def test_covered_and_billable_lines_are_split_and_each_records_its_cost_once(fro
     seal = part()
     repair_part_add(actor=technician, order=order, part=seal, quantity=2)
     repair_labour_add(actor=technician, order=order, minutes=90)
-    repair_part_add(actor=technician, order=order, part=part(sku="KNOB-1", name="Knob", unit_cost=Decimal("2.00"), unit_price=Decimal("6.50")), covered=False)
+    repair_part_add(
+        actor=technician,
+        order=order,
+        part=part(sku="KNOB-1", name="Knob", unit_cost=Decimal("2.00"), unit_price=Decimal("6.50")),
+        covered=False,
+    )
 
     totals = order_totals(order)
     assert totals == {

@@ -551,14 +551,16 @@ def repair_quote_send(*, actor: User, order: RepairOrder) -> RepairQuote:
         data={"reference": order.reference, "total": str(total), "repair_id": order.pk},
     )
     language = order.customer.language
-    lines = order.lines.filter(removed_at__isnull=True, covered=False)
+    lines = order.lines.filter(removed_at__isnull=True, covered=False).select_related("part")
     expires = timezone.localdate() + dt.timedelta(days=settings.REPAIR_QUOTE_LINK_MAX_AGE_DAYS)
     with translation.override(language):
         extra = {
             "quote": {
                 "number": number,
                 "total": money_text(total, quote.currency, language),
-                "lines": "\n".join(f"- {line.description}: {money_text(line.price, quote.currency, language)}" for line in lines),
+                "lines": "\n".join(
+                    f"- {_line_text(line, language)}: {money_text(line.price, quote.currency, language)}" for line in lines
+                ),
                 "link": quote_link(quote),
                 "link_expires": formats.date_format(expires, "DATE_FORMAT"),
             }
@@ -598,6 +600,13 @@ def repair_quote_decide(*, actor: User | None, quote: RepairQuote, approve: bool
 
 
 # --- Customer messages ---------------------------------------------------------------------------
+
+
+def _line_text(line: RepairLine, language: str) -> str:
+    # Parts are named in the customer's language; labour keeps the words the technician wrote.
+    if line.part is not None:
+        return f"{line.part.display_name(language)} ({line.part.sku})"
+    return line.description
 
 
 def _notify(order: RepairOrder, template_code: str, *, actor: Any, key: str, extra: dict[str, Any] | None = None) -> None:
