@@ -236,7 +236,7 @@ def repair_open(
         actor=actor,
         data={"reference": order.reference, "repair_id": order.pk, "covered": "yes" if covered else "no"},
     )
-    _notify(order, "repair_received", actor=actor, key=f"repair_received:{order.pk}")
+    _notify(order, "repair_order_received", actor=actor, key=f"repair_order_received:{order.pk}")
     return order
 
 
@@ -327,7 +327,7 @@ def repair_move(*, actor: User | None, order: RepairOrder, status: str, note: st
     )
     if status == RepairStatus.READY:
         occurrence = order.events.filter(kind=RepairEventKind.STATUS, data__to=RepairStatus.READY).count()
-        _notify(order, "repair_ready", actor=actor, key=f"repair_ready:{order.pk}:{occurrence}")
+        _notify(order, "repair_order_ready", actor=actor, key=f"repair_order_ready:{order.pk}:{occurrence}")
     return order
 
 
@@ -565,7 +565,7 @@ def repair_quote_send(*, actor: User, order: RepairOrder) -> RepairQuote:
                 "link_expires": formats.date_format(expires, "DATE_FORMAT"),
             }
         }
-    _notify(order, "repair_quote_ready", actor=actor, key=f"repair_quote_ready:{order.pk}:{number}", extra=extra)
+    _notify(order, "repair_order_quote", actor=actor, key=f"repair_order_quote:{order.pk}:{number}", extra=extra)
     return quote
 
 
