@@ -509,7 +509,7 @@ def _line_remove(order: RepairOrder, line: RepairLine, *, actor: Any) -> None:
 def repair_line_remove(*, actor: User, order: RepairOrder, line_id: int) -> RepairLine:
     """Take a line off a repair: its parts go back to stock and its cost is reversed."""
     order = _lock(order)
-    line = order.lines.select_for_update().select_related("part").filter(pk=line_id).first()
+    line = order.lines.select_for_update(of=("self",)).select_related("part").filter(pk=line_id).first()
     if line is None:
         raise _fail("line_id", _("is not a line of this repair"), "not_found")
     if line.removed_at is not None:
