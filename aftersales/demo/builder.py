@@ -53,6 +53,7 @@ from aftersales.demo import data
 from aftersales.demo.contracts import contracts_build
 from aftersales.demo.data import CategorySpec, Place, ProductSpec
 from aftersales.demo.returns import returns_build
+from aftersales.demo.repairs import repairs_build
 from aftersales.demo.service_desk import service_desk_build
 from aftersales.demo.visits import visits_build
 from aftersales.demo.warranty import warranty_build
@@ -879,6 +880,8 @@ def demo_build(
         contracts_build(staff=staff, seed=seed, today=today)
         say("Returns, exchanges and replacements…\n")
         returns_build(staff=staff, seed=seed, today=today)
+        say("Opening repair orders…\n")
+        repairs_build(staff=staff)
     sold_on = [sale.sold_at.date() for plan in plans for sale in plan.sales]
     return DemoSummary(
         customers=writer.counts["customers"],

@@ -56,11 +56,15 @@ def _order(customer: Customer, order_id: int) -> RepairOrder:
     return order
 
 
+def _billable_lines(order: RepairOrder) -> list[Any]:
+    return list(order.lines.filter(removed_at__isnull=True, covered=False).select_related("part").order_by("id"))
+
+
 def _quote_context(order: RepairOrder) -> dict[str, Any]:
     quote = services.current_quote(order)
     return {
         "quote": quote,
-        "billable_lines": list(order.lines.filter(removed_at__isnull=True, covered=False).order_by("id")),
+        "billable_lines": _billable_lines(order),
         "totals": services.order_totals(order),
     }
 
@@ -151,6 +155,8 @@ def quote_link(request: HttpRequest, token: str) -> HttpResponse:
             "order": order,
             "quote": quote,
             "answered": answered,
-            "billable_lines": list(order.lines.filter(removed_at__isnull=True, covered=False).order_by("id")),
+            "billable_lines": list(
+                order.lines.filter(removed_at__isnull=True, covered=False).select_related("part").order_by("id")
+            ),
         }
         return render(request, "portal/repairs/link.html", context)

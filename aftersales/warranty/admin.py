@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from aftersales.core.admin import ReadOnlyAdmin as ReadOnly
-from aftersales.warranty.models import ClaimEvent, Exclusion, ExtendedWarranty, UnitWarrantyTerms, WarrantyClaim
+from aftersales.warranty.models import ClaimEvent, Exclusion, ExtendedWarranty, RepairOrder, UnitWarrantyTerms, WarrantyClaim
 
 
 class ClaimEventInline(admin.TabularInline):
@@ -45,3 +45,12 @@ class ExclusionAdmin(ReadOnly):
 class UnitWarrantyTermsAdmin(ReadOnly):
     list_display = ("unit", "months", "starts", "recorded_at")
     search_fields = ("unit__serial",)
+
+
+# Repair orders: read-only too; the workshop works them on the repair board, where the services run.
+@admin.register(RepairOrder)
+class RepairOrderAdmin(ReadOnly):
+    list_display = ("reference", "customer", "unit", "status", "covered", "received_at", "returned_at", "turnaround_hours")
+    list_filter = ("status", "covered", "cover_basis", "unrepaired")
+    search_fields = ("unit__serial", "customer__name", "customer__email")
+    raw_id_fields = ("unit", "customer", "claim", "ticket", "repeat_of")

@@ -31,7 +31,9 @@ def test_a_customer_claims_and_approves_the_repair_quote(live_server, new_page):
     repair_templates_ensure()
     customer = CustomerFactory(name="Lucía Fernández", language="en")
     washer = ProductFactory(name="Washer WM-800")
-    line = SaleLineFactory(sale=SaleFactory(customer=customer, sold_on=timezone.localdate() - dt.timedelta(days=60)), product=washer)
+    line = SaleLineFactory(
+        sale=SaleFactory(customer=customer, sold_on=timezone.localdate() - dt.timedelta(days=60)), product=washer
+    )
     unit = UnitFactory(sale_line=line, serial="WM800-7001", delivered_at=timezone.now() - dt.timedelta(days=55))
     staff(Role.TECHNICIAN, username="luis.tech", first_name="Luis")
     Part.objects.create(

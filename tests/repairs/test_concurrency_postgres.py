@@ -24,7 +24,9 @@ pytestmark = [
 def test_eight_takes_of_the_last_three_parts_take_exactly_three():
     seal = part(stock_on_hand=3)
 
-    results = at_once(8, lambda n: part_stock_take(actor=None, part=Part.objects.get(pk=seal.pk), quantity=1, reference=f"RO-{n}"))
+    results = at_once(
+        8, lambda n: part_stock_take(actor=None, part=Part.objects.get(pk=seal.pk), quantity=1, reference=f"RO-{n}")
+    )
 
     taken = [result for result in results if isinstance(result, Part)]
     refused = [result for result in results if isinstance(result, ValidationFailed)]

@@ -31,7 +31,7 @@ def test_the_link_shows_the_quote_in_the_customers_language_without_signing_in(c
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Aprobar el presupuesto" in page and "29,90" in page
+    assert "Aprobar el presupuesto" in page and "Junta de puerta (SEAL-01)" in page and "29,90" in page
     quote.refresh_from_db()
     assert quote.status == QuoteStatus.PENDING  # opening the link (or a mail scanner) decides nothing
 

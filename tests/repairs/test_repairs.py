@@ -60,7 +60,7 @@ def test_a_unit_under_warranty_is_received_covered_and_the_customer_is_told(froz
     assert order.reference == f"RO-{order.pk:06d}"
     assert order.status == RepairStatus.RECEIVED and order.covered and order.cover_basis == CoverBasis.WARRANTY
     assert "2027" in order.cover_explanation
-    message = Message.objects.get(customer=unit.customer, template_code="repair_received")
+    message = Message.objects.get(customer=unit.customer, template_code="repair_order_received")
     assert message.language == "es" and "Hemos recibido" in message.subject and order.reference in message.body
     assert TimelineEvent.objects.filter(unit=unit, kind="repair_opened").exists()
     assert RepairEvent.objects.filter(order=order, kind="opened", actor=technician).exists()
@@ -145,16 +145,16 @@ def test_the_quote_is_the_billable_lines_and_changing_them_needs_a_new_quote(fro
         repair_quote_decide(actor=None, quote=quote, approve=True)
     second = repair_quote_send(actor=technician, order=order)
     assert second.number == 2 and second.total == Decimal("29.90") + Decimal("22.50")
-    messages = Message.objects.filter(template_code="repair_quote_ready", customer=order.customer)
+    messages = Message.objects.filter(template_code="repair_order_quote", customer=order.customer)
     assert messages.count() == 2 and "52.40 EUR" in messages.order_by("id").last().body
 
 
 def test_the_quote_email_is_in_the_customers_language_with_a_link(frozen, technician):
-    order, quote = quoted(technician, language="es")
+    order, _quote = quoted(technician, language="es")
 
-    message = Message.objects.get(template_code="repair_quote_ready", customer=order.customer)
+    message = Message.objects.get(template_code="repair_order_quote", customer=order.customer)
     assert message.language == "es" and "Total a pagar: 29,90 EUR" in message.body
-    assert "/portal/repairs/quote/" in message.body and "Junta de puerta" not in message.body
+    assert "/portal/repairs/quote/" in message.body and "- Junta de puerta (SEAL-01): 29,90 EUR" in message.body
 
 
 def test_a_declined_quote_sends_the_unit_back_unrepaired_and_the_parts_back_to_stock(frozen, technician):
@@ -169,7 +169,7 @@ def test_a_declined_quote_sends_the_unit_back_unrepaired_and_the_parts_back_to_s
     seal.refresh_from_db()
     assert order.status == RepairStatus.READY and order.unrepaired
     assert seal.stock_on_hand == 5 and order_totals(order)["billable_total"] == 0
-    message = Message.objects.get(template_code="repair_ready", customer=order.customer)
+    message = Message.objects.get(template_code="repair_order_ready", customer=order.customer)
     assert "it was not repaired" in message.body and "Amount to pay" not in message.body
 
 
@@ -187,7 +187,12 @@ def test_covered_and_billable_lines_are_split_and_each_records_its_cost_once(fro
     seal = part()
     repair_part_add(actor=technician, order=order, part=seal, quantity=2)
     repair_labour_add(actor=technician, order=order, minutes=90)
-    repair_part_add(actor=technician, order=order, part=part(sku="KNOB-1", name="Knob", unit_cost=Decimal("2.00"), unit_price=Decimal("6.50")), covered=False)
+    repair_part_add(
+        actor=technician,
+        order=order,
+        part=part(sku="KNOB-1", name="Knob", unit_cost=Decimal("2.00"), unit_price=Decimal("6.50")),
+        covered=False,
+    )
 
     totals = order_totals(order)
     assert totals == {
@@ -289,5 +294,5 @@ def test_ready_for_pick_up_tells_the_customer_what_to_pay(frozen, technician):
 
     walk(order, technician, "repairing", "ready")
 
-    message = Message.objects.get(template_code="repair_ready", customer=order.customer)
+    message = Message.objects.get(template_code="repair_order_ready", customer=order.customer)
     assert "ready to be collected" in message.body and "Amount to pay: 29.90 EUR" in message.body

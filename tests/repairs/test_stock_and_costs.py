@@ -23,7 +23,12 @@ def test_taking_parts_lowers_the_stock_and_records_the_movement(technician):
 
     assert seal.stock_on_hand == 1
     movement = PartMovement.objects.get(part=seal)
-    assert (movement.quantity, movement.reason, movement.reference, movement.actor) == (-3, StockReason.USED, "RO-000001", technician)
+    assert (movement.quantity, movement.reason, movement.reference, movement.actor) == (
+        -3,
+        StockReason.USED,
+        "RO-000001",
+        technician,
+    )
 
 
 def test_taking_more_than_on_hand_is_refused_naming_the_stock(technician):

@@ -3,7 +3,7 @@
 from django.db import migrations
 
 TEMPLATES = {
-    "repair_received": (
+    "repair_order_received": (
         "A unit for repair was received",
         {
             "en": (
@@ -29,7 +29,7 @@ TEMPLATES = {
             ),
         },
     ),
-    "repair_quote_ready": (
+    "repair_order_quote": (
         "The quote for the billable part of a repair",
         {
             "en": (
@@ -58,7 +58,7 @@ TEMPLATES = {
             ),
         },
     ),
-    "repair_ready": (
+    "repair_order_ready": (
         "A repaired unit is ready to be collected",
         {
             "en": (

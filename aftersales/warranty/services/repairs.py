@@ -236,7 +236,7 @@ def repair_open(
         actor=actor,
         data={"reference": order.reference, "repair_id": order.pk, "covered": "yes" if covered else "no"},
     )
-    _notify(order, "repair_received", actor=actor, key=f"repair_received:{order.pk}")
+    _notify(order, "repair_order_received", actor=actor, key=f"repair_order_received:{order.pk}")
     return order
 
 
@@ -327,7 +327,7 @@ def repair_move(*, actor: User | None, order: RepairOrder, status: str, note: st
     )
     if status == RepairStatus.READY:
         occurrence = order.events.filter(kind=RepairEventKind.STATUS, data__to=RepairStatus.READY).count()
-        _notify(order, "repair_ready", actor=actor, key=f"repair_ready:{order.pk}:{occurrence}")
+        _notify(order, "repair_order_ready", actor=actor, key=f"repair_order_ready:{order.pk}:{occurrence}")
     return order
 
 
@@ -509,7 +509,7 @@ def _line_remove(order: RepairOrder, line: RepairLine, *, actor: Any) -> None:
 def repair_line_remove(*, actor: User, order: RepairOrder, line_id: int) -> RepairLine:
     """Take a line off a repair: its parts go back to stock and its cost is reversed."""
     order = _lock(order)
-    line = order.lines.select_for_update().select_related("part").filter(pk=line_id).first()
+    line = order.lines.select_for_update(of=("self",)).select_related("part").filter(pk=line_id).first()
     if line is None:
         raise _fail("line_id", _("is not a line of this repair"), "not_found")
     if line.removed_at is not None:
@@ -551,19 +551,21 @@ def repair_quote_send(*, actor: User, order: RepairOrder) -> RepairQuote:
         data={"reference": order.reference, "total": str(total), "repair_id": order.pk},
     )
     language = order.customer.language
-    lines = order.lines.filter(removed_at__isnull=True, covered=False)
+    lines = order.lines.filter(removed_at__isnull=True, covered=False).select_related("part")
     expires = timezone.localdate() + dt.timedelta(days=settings.REPAIR_QUOTE_LINK_MAX_AGE_DAYS)
     with translation.override(language):
         extra = {
             "quote": {
                 "number": number,
                 "total": money_text(total, quote.currency, language),
-                "lines": "\n".join(f"- {line.description}: {money_text(line.price, quote.currency, language)}" for line in lines),
+                "lines": "\n".join(
+                    f"- {_line_text(line, language)}: {money_text(line.price, quote.currency, language)}" for line in lines
+                ),
                 "link": quote_link(quote),
                 "link_expires": formats.date_format(expires, "DATE_FORMAT"),
             }
         }
-    _notify(order, "repair_quote_ready", actor=actor, key=f"repair_quote_ready:{order.pk}:{number}", extra=extra)
+    _notify(order, "repair_order_quote", actor=actor, key=f"repair_order_quote:{order.pk}:{number}", extra=extra)
     return quote
 
 
@@ -598,6 +600,13 @@ def repair_quote_decide(*, actor: User | None, quote: RepairQuote, approve: bool
 
 
 # --- Customer messages ---------------------------------------------------------------------------
+
+
+def _line_text(line: RepairLine, language: str) -> str:
+    # Parts are named in the customer's language; labour keeps the words the technician wrote.
+    if line.part is not None:
+        return f"{line.part.display_name(language)} ({line.part.sku})"
+    return line.description
 
 
 def _notify(order: RepairOrder, template_code: str, *, actor: Any, key: str, extra: dict[str, Any] | None = None) -> None:
