@@ -209,18 +209,18 @@ def demo_clock(moment: dt.datetime) -> Iterator[None]:
     Demo building only: ``timezone.now`` reads the ``datetime`` class of ``django.utils.timezone``, and model
     fields keep a reference to ``timezone.now`` itself, so replacing that class reaches both.
     """
-    real = django_timezone.datetime
+    real = django_timezone.datetime  # type: ignore[attr-defined]
 
     class _Frozen(real):  # type: ignore[valid-type,misc]
         @classmethod
         def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:
             return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
 
-    django_timezone.datetime = _Frozen  # type: ignore[misc]
+    django_timezone.datetime = _Frozen  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        django_timezone.datetime = real  # type: ignore[misc]
+        django_timezone.datetime = real  # type: ignore[attr-defined]
 
 
 def _ages(rng: random.Random, count: int) -> list[dt.timedelta]:

@@ -5,6 +5,8 @@ Each member sees only their own; opening one marks it read and follows its link 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +27,8 @@ from aftersales.core.services import notification_mark_read
 def inbox(request: HttpRequest) -> HttpResponse:
     """List the signed-in member's notifications in their language; ``?unread=1`` shows the unread ones only."""
     unread_only = request.GET.get("unread") == "1"
-    notifications = Notification.objects.filter(user=request.user).order_by("-created_at", "-id")
+    user: Any = request.user
+    notifications = Notification.objects.filter(user=user).order_by("-created_at", "-id")
     if unread_only:
         notifications = notifications.filter(read_at__isnull=True)
     page = page_of(request, notifications)
@@ -50,7 +53,8 @@ def inbox_mark_read(request: HttpRequest) -> HttpResponse:
 @staff_view()
 def inbox_open(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark one of the member's notifications read and go where it points (back to the inbox without a safe link)."""
-    notification = Notification.objects.filter(pk=notification_id, user=request.user).first()
+    user: Any = request.user
+    notification = Notification.objects.filter(pk=notification_id, user=user).first()
     if notification is None:
         raise Http404(_("No such notification."))
     notification_mark_read(actor=request.user, notification_ids=[notification.pk])  # type: ignore[arg-type]
