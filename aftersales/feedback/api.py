@@ -1,6 +1,5 @@
 """REST endpoints of feedback: scores with their intervals, the word-of-mouth estimate, recovery cases, imports."""
 
-
 import datetime as dt
 from typing import Any
 

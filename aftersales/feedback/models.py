@@ -132,8 +132,12 @@ class Invitation(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=InvitationStatus.choices, default=InvitationStatus.SENT)
     language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH)
     # Dimensions, copied when the invitation is made so later changes do not move old scores.
-    unit = models.ForeignKey("sales.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    sale = models.ForeignKey("sales.Sale", verbose_name=_("sale"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    unit = models.ForeignKey(
+        "sales.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sale = models.ForeignKey(
+        "sales.Sale", verbose_name=_("sale"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     product = models.ForeignKey(
         "catalog.Product", verbose_name=_("product"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -346,9 +350,7 @@ class RecoveryCase(TimeStampedModel):
             ("manage_recoverycases", _("Can see, reassign and work every recovery case")),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(status="resolved") | ~Q(outcome=""), name="recovery_case_resolved_has_outcome"
-            ),
+            models.CheckConstraint(condition=~Q(status="resolved") | ~Q(outcome=""), name="recovery_case_resolved_has_outcome"),
         ]
         indexes = [
             models.Index(fields=["status", "first_contact_due_at"], name="recovery_case_due_idx"),

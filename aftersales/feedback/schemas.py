@@ -1,6 +1,5 @@
 """Shapes of the feedback API."""
 
-
 import datetime as dt
 from typing import Any
 

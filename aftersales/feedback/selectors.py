@@ -88,7 +88,9 @@ def _scores_of(row: dict[str, Any]) -> Scores:
         effort=scoring.mean_interval(float(row["effort_sum"] or 0), float(row["effort_squares"] or 0), row["effort_n"]),
         buy_again=scoring.wilson(row["again_yes"], row["again_n"]),
         responses=row["responses"],
-        counts={key: row[key] or 0 for key in ("promoters", "passives", "detractors", "csat_n", "csat_ok", "effort_n", "again_n")},
+        counts={
+            key: row[key] or 0 for key in ("promoters", "passives", "detractors", "csat_n", "csat_ok", "effort_n", "again_n")
+        },
     )
 
 
@@ -115,7 +117,9 @@ def scores_for(*, period: Period | None = None, **filters: Any) -> Scores:
     """Return the scores of the answers given in a period (all time when None), optionally for one dimension's value."""
     row = _answers(period, filters).aggregate(**_answer_aggregates())
     result = _scores_of(row)
-    counted = _invitations(period, filters).aggregate(sent=Count("pk"), answered=Count("pk", filter=Q(status=InvitationStatus.ANSWERED)))
+    counted = _invitations(period, filters).aggregate(
+        sent=Count("pk"), answered=Count("pk", filter=Q(status=InvitationStatus.ANSWERED))
+    )
     result.response_rate = scoring.wilson(counted["answered"], counted["sent"])
     return result
 
@@ -177,8 +181,8 @@ def scores_trend(*, months: int = 12, today: dt.date | None = None) -> list[tupl
     today = today or timezone.localdate()
     first = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
     period = Period(first, today)
-    rows = {
-        timezone.localtime(row["month"]).date() if isinstance(row["month"], dt.datetime) else row["month"]: row
+    rows: dict[dt.date, dict[str, Any]] = {
+        timezone.localtime(row["month"]).date() if isinstance(row["month"], dt.datetime) else row["month"]: dict(row)  # type: ignore[misc]
         for row in _answers(period, {})
         .annotate(month=TruncMonth("response__answered_at"))
         .values("month")
@@ -210,7 +214,11 @@ def multipliers() -> tuple[float, float, float]:
 
 
 def word_of_mouth(
-    *, period: Period | None = None, satisfied_low: float | None = None, satisfied_high: float | None = None, dissatisfied: float | None = None
+    *,
+    period: Period | None = None,
+    satisfied_low: float | None = None,
+    satisfied_high: float | None = None,
+    dissatisfied: float | None = None,
 ) -> WordOfMouth:
     """Estimate how many people heard about us from the customers who answered in a period.
 
@@ -227,11 +235,14 @@ def word_of_mouth(
             "response__invitation__customer", flat=True
         )
     )
-    happy = set(
-        answers.filter(Q(kind=QuestionKind.NPS, value__gte=9) | Q(kind=QuestionKind.CSAT, value__gte=4)).values_list(
-            "response__invitation__customer", flat=True
+    happy = (
+        set(
+            answers.filter(Q(kind=QuestionKind.NPS, value__gte=9) | Q(kind=QuestionKind.CSAT, value__gte=4)).values_list(
+                "response__invitation__customer", flat=True
+            )
         )
-    ) - unhappy
+        - unhappy
+    )
     return WordOfMouth(
         satisfied=len(happy),
         dissatisfied=len(unhappy),
@@ -241,7 +252,7 @@ def word_of_mouth(
     )
 
 
-def recovery_cases_visible_to(user: User) -> QuerySet[RecoveryCase]:
+def recovery_cases_visible_to(user: Any) -> QuerySet[RecoveryCase]:
     """Return the recovery cases a staff member may see: all for managers, else those assigned to them."""
     cases = RecoveryCase.objects.select_related("customer", "assignee", "department", "response__invitation__survey")
     if user.has_perm(MANAGE):
@@ -293,7 +304,9 @@ def recovery_report(*, period: Period | None = None, language: str = "en") -> li
                 cases=len(members),
                 resolved=len(resolved),
                 recovered=sum(case.outcome == RecoveryOutcome.RECOVERED for case in resolved),
-                on_time=sum(bool(case.first_contact_at and case.first_contact_at <= case.first_contact_due_at) for case in members),
+                on_time=sum(
+                    bool(case.first_contact_at and case.first_contact_at <= case.first_contact_due_at) for case in members
+                ),
                 followed_up=len(changes),
                 score_change=sum(changes) / len(changes) if changes else None,
             )

@@ -49,7 +49,9 @@ def responses_evaluate_forgotten(*, limit: int = 200) -> int:
     """Evaluate responses whose task never ran (the queue refused it or a worker died)."""
     stale = timezone.now() - dt.timedelta(minutes=10)
     ids = list(
-        Response.objects.filter(evaluated_at__isnull=True, answered_at__lt=stale).order_by("pk").values_list("pk", flat=True)[:limit]
+        Response.objects.filter(evaluated_at__isnull=True, answered_at__lt=stale)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
     )
     for response_id in ids:
         response_evaluate(response_id=response_id)

@@ -26,7 +26,9 @@ def _invitation(invitation_id: int | None) -> Invitation | None:
     return Invitation.objects.select_related("survey", "customer").filter(pk=invitation_id).first()
 
 
-def _page(request: HttpRequest, template: str, invitation: Invitation | None, context: dict[str, Any], status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest, template: str, invitation: Invitation | None, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     language = invitation.language if invitation is not None else translation.get_language() or "en"
     # The page speaks the customer's language, whatever the browser says.
     translation.activate(language)
@@ -34,7 +36,8 @@ def _page(request: HttpRequest, template: str, invitation: Invitation | None, co
     response = render(request, template, {"language": language, **context}, status=status)
     response["Content-Language"] = language
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the address
+    # The token is in the address: never send it to another site (same-origin keeps the Origin header CSRF checks).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -71,7 +74,10 @@ def survey_form(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             response_record(
-                invitation=invitation, channel=ResponseChannel.FORM, scores=form.scores(), comment=form.cleaned_data.get("comment", "")
+                invitation=invitation,
+                channel=ResponseChannel.FORM,
+                scores=form.scores(),
+                comment=form.cleaned_data.get("comment", ""),
             )
         except ValidationFailed as failed:
             form.errors_from(failed)
@@ -84,5 +90,10 @@ def survey_form(request: HttpRequest, token: str) -> HttpResponse:
         for question in questions
         if question.kind in given
     ]
-    context = {"invitation": invitation, "form": form, "answered": answered, "survey_name": invitation.survey.display_name(invitation.language)}
+    context = {
+        "invitation": invitation,
+        "form": form,
+        "answered": answered,
+        "survey_name": invitation.survey.display_name(invitation.language),
+    }
     return _page(request, "feedback/survey.html", invitation, context)

@@ -92,7 +92,9 @@ def _case_assignee(response: Response) -> User | None:
     return min(managers, key=lambda manager: (load.get(manager.pk, 0), manager.pk))
 
 
-def _event(case: RecoveryCase, kind: str, *, actor: User | None = None, note: str = "", data: dict[str, Any] | None = None) -> None:
+def _event(
+    case: RecoveryCase, kind: str, *, actor: User | None = None, note: str = "", data: dict[str, Any] | None = None
+) -> None:
     RecoveryEvent.objects.create(
         case=case, kind=kind, actor=actor if actor and actor.is_authenticated else None, note=note, data=dict(data or {})
     )

@@ -28,7 +28,6 @@ from aftersales.feedback.models import (
     Response,
     ResponseChannel,
     Survey,
-    Trigger,
 )
 from aftersales.feedback.signing import answer_url, form_url
 from aftersales.messaging.models import MessageChannel, MessageStatus, Purpose
@@ -88,7 +87,11 @@ def _links(invitation: Invitation, question: Question, language: str) -> list[di
         values = [1, 0]
     with translation.override(language):
         return [
-            {"value": value, "label": value_label(question.kind, value), "url": answer_url(invitation_id=invitation.pk, value=value)}
+            {
+                "value": value,
+                "label": value_label(question.kind, value),
+                "url": answer_url(invitation_id=invitation.pk, value=value),
+            }
             for value in values
         ]
 
