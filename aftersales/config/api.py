@@ -25,6 +25,7 @@ def _mount() -> None:
     from aftersales.catalog.api import router as catalog_router
     from aftersales.contracts.api import router as contracts_router
     from aftersales.customers.api import router as customers_router
+    from aftersales.feedback.api import router as feedback_router
     from aftersales.fieldwork.api import router as fieldwork_router
     from aftersales.fieldwork.api_visits import router as visits_router
     from aftersales.followup.api import router as followup_router
@@ -39,7 +40,6 @@ def _mount() -> None:
     from aftersales.warranty.api_costs import router as costs_router
     from aftersales.warranty.api_repairs import router as repairs_router
     from aftersales.warranty.api_returns import router as returns_router
-    from aftersales.feedback.api import router as feedback_router
 
     api.add_router("/v1/", customers_router)
     api.add_router("/v1/", catalog_router)

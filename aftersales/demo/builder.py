@@ -52,8 +52,8 @@ from aftersales.customers.services import customer_clean, segment_get_or_create
 from aftersales.demo import data
 from aftersales.demo.contracts import contracts_build
 from aftersales.demo.data import CategorySpec, Place, ProductSpec
-from aftersales.demo.returns import returns_build
 from aftersales.demo.repairs import repairs_build
+from aftersales.demo.returns import returns_build
 from aftersales.demo.service_desk import service_desk_build
 from aftersales.demo.visits import visits_build
 from aftersales.demo.warranty import warranty_build

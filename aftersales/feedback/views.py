@@ -36,7 +36,8 @@ def _page(
     response = render(request, template, {"language": language, **context}, status=status)
     response["Content-Language"] = language
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the address
+    # The token is in the address: never send it to another site (same-origin keeps the Origin header CSRF checks).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

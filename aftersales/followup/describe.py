@@ -174,7 +174,7 @@ def what_sentence(draft: StepDraft) -> str:
     if draft.action == Action.PROPOSE_WORK_ORDER:
         return _("a task for %(holder)s to propose a work order, within %(hours)s") % {"holder": _holder(draft), "hours": hours}
     if draft.action == Action.SEND_SURVEY:
-        return _("a satisfaction survey, once surveys are available")
+        return _("a satisfaction survey")
     return _("nothing yet: choose an action")
 
 
@@ -203,7 +203,7 @@ def warning_sentences(draft: StepDraft) -> list[str]:
     if draft.repeat_months and draft.trigger not in REPEATABLE_TRIGGERS:
         found.append(_("This trigger cannot repeat every few months."))
     if draft.action == Action.SEND_SURVEY:
-        found.append(_("Until surveys are available, each occurrence is recorded as skipped."))
+        found.append(_("A customer already surveyed in the last few weeks is not asked again (the fatigue rule)."))
     return found
 
 

@@ -268,6 +268,6 @@ def csv_table(
             reason = interpolate(_("has %(count)s fields but the header has %(width)s"), count=len(fields), width=width)
             yield start, None, [FieldError(field="row", reason=reason, line=start, code="columns")]
             continue
-        row = {name: "" for name in columns}
+        row = dict.fromkeys(columns, "")
         row.update({name: value.strip() for name, value in zip(names, fields, strict=True) if name})
         yield start, row, []

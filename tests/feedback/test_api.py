@@ -65,7 +65,11 @@ def _csv(text: str, encoding: str = "utf-8") -> SimpleUploadedFile:
 def test_import_reads_semicolons_and_latin1_and_finds_customers_by_email_or_order(api_as, manager):
     lucia = CustomerFactory(email="lucia@example.com")
     sale = SaleFactory(number="S-100", customer=CustomerFactory())
-    text = "date;kind;score;comment;customer_email;order_number\n2025-05-02;nps;9;Atención excelente, gracias;lucia@example.com;\n2025-05-03;;2;Llegó tarde;;S-100\n"
+    text = (
+        "date;kind;score;comment;customer_email;order_number\n"
+        "2025-05-02;nps;9;Atención excelente, gracias;lucia@example.com;\n"
+        "2025-05-03;;2;Llegó tarde;;S-100\n"
+    )
 
     response = api_as(manager).post("/api/v1/feedback/imports", {"file": _csv(text, "latin-1")}, content_type=MULTIPART_CONTENT)
     again = api_as(manager).post("/api/v1/feedback/imports", {"file": _csv(text, "latin-1")}, content_type=MULTIPART_CONTENT)
@@ -100,4 +104,7 @@ def test_import_reports_every_bad_row_and_writes_nothing(api_as, manager):
 
 def test_import_needs_the_permission(api_as):
     agent = staff("support_agent")
-    assert api_as(agent).post("/api/v1/feedback/imports", {"file": _csv("date,score\n")}, content_type=MULTIPART_CONTENT).status_code == 403
+    assert (
+        api_as(agent).post("/api/v1/feedback/imports", {"file": _csv("date,score\n")}, content_type=MULTIPART_CONTENT).status_code
+        == 403
+    )

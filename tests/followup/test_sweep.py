@@ -156,31 +156,27 @@ def test_acting_on_a_touch_twice_does_nothing_the_second_time(seller):
     assert TimelineEvent.objects.filter(kind="followup_touch").count() == 1
 
 
-def test_a_survey_is_recorded_as_skipped_until_a_feedback_capability_answers():
+def test_a_survey_step_asks_feedback_for_a_survey_and_is_skipped_when_nobody_answers():
+    from aftersales.feedback.receivers import playbook_survey
+
     only_steps(SURVEY)
     first, second = CustomerFactory(), CustomerFactory()
     bought(first, sold_on=DELIVERED, delivered_on=DELIVERED)
     bought(second, sold_on=DELIVERED, delivered_on=DELIVERED + dt.timedelta(days=1))
 
-    sweep_on(DELIVERED + dt.timedelta(days=30))
-    asked = []
-
-    def feedback(sender, touch, customer, unit, step, **kwargs):
-        asked.append(customer)
-        return True
-
-    survey_requested.connect(feedback, dispatch_uid="test-feedback")
+    # without a feedback capability answering, the touch is skipped and nothing is sent
+    survey_requested.disconnect(dispatch_uid="aftersales.feedback.survey_requested")
     try:
-        sweep_on(DELIVERED + dt.timedelta(days=31))
+        sweep_on(DELIVERED + dt.timedelta(days=30))
     finally:
-        survey_requested.disconnect(dispatch_uid="test-feedback")
+        survey_requested.connect(playbook_survey, dispatch_uid="aftersales.feedback.survey_requested")
+    sweep_on(DELIVERED + dt.timedelta(days=31))
 
     assert [(t.customer, t.status, t.result) for t in touches()] == [
         (first, TouchStatus.SKIPPED, TouchResult.NO_SURVEYS),
         (second, TouchStatus.DONE, TouchResult.SURVEY_REQUESTED),
     ]
-    assert asked == [second]
-    assert not Message.objects.exists()  # no survey is faked as a message
+    assert [message.customer for message in Message.objects.filter(template_code="feedback_survey")] == [second]
 
 
 def test_two_units_delivered_together_make_one_visit_not_two(seller):

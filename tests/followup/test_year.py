@@ -55,7 +55,7 @@ def expected(birthday: dt.date) -> list[tuple[str, dt.date, str]]:
             (USAGE_TIPS, DELIVERED + D(days=14), TouchResult.MESSAGE_QUEUED),
             # exchangeable for 30 days after delivery (until 9 February); reminded five days before
             (EXCHANGE, dt.date(2025, 2, 4), TouchResult.MESSAGE_QUEUED),
-            (SURVEY, DELIVERED + D(days=30), TouchResult.NO_SURVEYS),
+            (SURVEY, DELIVERED + D(days=30), TouchResult.SURVEY_REQUESTED),
             (BIRTHDAY, birthday, TouchResult.MESSAGE_QUEUED),
             # a sale of 2,500: a check-in call every six months
             (CHECK_IN, dt.date(2025, 7, 8), TouchResult.TASK_CREATED),
@@ -77,6 +77,9 @@ SUBJECTS = {
         "birthday": "Happy birthday, Alex!",
         "maintenance_reminder": "Your Lavanda WM8 washing machine is due for maintenance",
         "warranty_ending": "The warranty of your Lavanda WM8 washing machine ends on Jan. 9, 2026",
+        # the playbook's survey step, and the yearly relationship survey of the feedback capability
+        "survey": "How is your new product?",
+        "relationship_survey": "Would you recommend us?",
     },
     "es": {
         "usage_tips_training": "Saque el máximo partido a su Lavadora Lavanda WM8",
@@ -84,6 +87,8 @@ SUBJECTS = {
         "birthday": "¡Feliz cumpleaños, Ana!",
         "maintenance_reminder": "Su Lavadora Lavanda WM8 necesita su mantenimiento",
         "warranty_ending": "La garantía de su Lavadora Lavanda WM8 termina el 9 de enero de 2026",
+        "survey": "¿Qué tal su nuevo producto?",
+        "relationship_survey": "¿Nos recomendaría?",
     },
 }
 
@@ -152,7 +157,7 @@ def test_a_year_in_the_life_of_an_english_and_a_spanish_customer(immediate_tasks
         mine = sorted(subject for to, subject in sent.elements() if to == customer.email)
         assert mine == sorted([*expected_subjects.values(), expected_subjects["maintenance_reminder"]])
     emails = Message.objects.filter(channel="email")
-    assert emails.count() == len(mail.outbox) == 12
+    assert emails.count() == len(mail.outbox) == 16
     assert all(
         message.status == MessageStatus.SENT and message.language == people[message.customer_id].language for message in emails
     )

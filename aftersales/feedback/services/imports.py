@@ -95,11 +95,7 @@ def _row_clean(line: int, row: dict[str, str], errors: list[FieldError]) -> _Row
         )
     if day is not None and day > timezone.localdate():
         errors.append(FieldError(field="date", reason=_("is in the future"), line=line))
-    score = -1
-    try:
-        score = int(row["score"])
-    except ValueError:
-        pass
+    score = int(row["score"]) if row["score"].lstrip("-").isdigit() else -1
     if kind in SCALES and score not in SCALES[kind]:
         scale = SCALES[kind]
         reason = interpolate(_("must be a whole number from %(low)s to %(high)s"), low=scale[0], high=scale[-1])
@@ -137,30 +133,30 @@ def feedback_import(*, actor: User | None, source: Any) -> FeedbackImportReport:
     if survey is None:
         raise ValidationFailed(errors=[FieldError(field="survey", reason=_("the imported-results survey is missing"))])
     with transaction.atomic():
-        for row in rows:
-            digest = hashlib.sha256(f"{row.answered_on}|{row.kind}|{row.score}|{row.comment}".encode()).hexdigest()[:32]
+        for item in rows:
+            digest = hashlib.sha256(f"{item.answered_on}|{item.kind}|{item.score}|{item.comment}".encode()).hexdigest()[:32]
             subject_key = f"import:{digest}"
-            if Invitation.objects.filter(customer=row.customer, subject_key=subject_key).exists():
+            if Invitation.objects.filter(customer=item.customer, subject_key=subject_key).exists():
                 report.skipped += 1
                 continue
-            answered_at = timezone.make_aware(dt.datetime.combine(row.answered_on, dt.time(12)))
+            answered_at = timezone.make_aware(dt.datetime.combine(item.answered_on, dt.time(12)))
             invitation = Invitation.objects.create(
                 survey=survey,
-                customer=row.customer,
+                customer=item.customer,
                 trigger=Trigger.IMPORT,
                 subject_key=subject_key,
                 status=InvitationStatus.IMPORTED,
-                language=row.customer.language,
-                sale=row.sale,
-                sales_rep=row.sale.sales_rep if row.sale is not None else None,
+                language=item.customer.language,
+                sale=item.sale,
+                sales_rep=item.sale.sales_rep if item.sale is not None else None,
                 created_at=answered_at,
                 expires_at=answered_at,
             )
             response_record(
                 invitation=invitation,
                 channel=ResponseChannel.IMPORT,
-                scores={row.kind: row.score},
-                comment=row.comment,
+                scores={item.kind: item.score},
+                comment=item.comment,
                 answered_at=answered_at,
             )
             report.imported += 1

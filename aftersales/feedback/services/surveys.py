@@ -28,7 +28,6 @@ from aftersales.feedback.models import (
     Response,
     ResponseChannel,
     Survey,
-    Trigger,
 )
 from aftersales.feedback.signing import answer_url, form_url
 from aftersales.messaging.models import MessageChannel, MessageStatus, Purpose

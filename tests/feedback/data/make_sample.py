@@ -6,7 +6,6 @@ add (what was bought, when). Run it again after editing the lists; the CSV files
 from __future__ import annotations
 
 import csv
-import itertools
 from pathlib import Path
 
 HERE = Path(__file__).parent
