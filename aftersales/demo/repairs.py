@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from aftersales.catalog.models import Part
 from aftersales.core.models import User
 from aftersales.sales.models import UnitStatus
 from aftersales.warranty import services
+from aftersales.warranty.coverage import coverage_on
 from aftersales.warranty.models import ClaimStatus, FaultCode, WarrantyClaim
 
 # (part number, English name, Spanish name, cost, price, on hand, reorder level)
@@ -71,11 +74,18 @@ def repairs_build(*, staff: dict[str, User]) -> int:
         if index == 2:
             services.repair_move(actor=technician, order=order, status="repairing")
             services.repair_move(actor=technician, order=order, status="ready", note="Tested: no leak on a full cycle.")
-    rejected = (
-        WarrantyClaim.objects.filter(status=ClaimStatus.REJECTED, unit__status=UnitStatus.IN_SERVICE)
-        .exclude(unit__repair_orders__isnull=False)
-        .order_by("id")
-        .first()
+    # Out of warranty and not under a maintenance contract either, so the repair is billable.
+    today = timezone.localdate()
+    rejected = next(
+        (
+            claim
+            for claim in WarrantyClaim.objects.filter(status=ClaimStatus.REJECTED, unit__status=UnitStatus.IN_SERVICE)
+            .exclude(unit__repair_orders__isnull=False)
+            .select_related("unit")
+            .order_by("id")
+            if not coverage_on(unit=claim.unit, on=today).covered
+        ),
+        None,
     )
     if rejected is not None:
         # Out of warranty: the customer is asked to approve the quote before the billable work.
