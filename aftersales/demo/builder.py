@@ -51,6 +51,7 @@ from aftersales.customers.models import AgeBand, Channel, Customer, EducationLev
 from aftersales.customers.services import customer_clean, segment_get_or_create
 from aftersales.demo import data
 from aftersales.demo.data import CategorySpec, Place, ProductSpec
+from aftersales.demo.fieldwork import fieldwork_build
 from aftersales.demo.service_desk import service_desk_build
 from aftersales.demo.warranty import warranty_build
 from aftersales.sales.models import Sale, SaleChannel, SaleLine, Unit, UnitStatus
@@ -870,6 +871,8 @@ def demo_build(
         tickets = service_desk_build(staff=staff, seed=seed, customers=customers)
         say("Opening warranty claims…\n")
         warranty_build(staff=staff, seed=seed, today=today)
+        say("Planning field-service visits…\n")
+        fieldwork_build(staff=staff, today=today)
     sold_on = [sale.sold_at.date() for plan in plans for sale in plan.sales]
     return DemoSummary(
         customers=writer.counts["customers"],
