@@ -24,6 +24,7 @@ def _mount() -> None:
     # Routers are imported lazily so that an app's api module can import models freely.
     from aftersales.catalog.api import router as catalog_router
     from aftersales.customers.api import router as customers_router
+    from aftersales.fieldwork.api import router as fieldwork_router
     from aftersales.followup.api import router as followup_router
     from aftersales.messaging.api import router as messaging_router
     from aftersales.sales.api import router as sales_router
@@ -33,7 +34,6 @@ def _mount() -> None:
     from aftersales.service.api_setup import router as service_setup_router
     from aftersales.service.api_sla import router as service_levels_router
     from aftersales.warranty.api import router as warranty_router
-    from aftersales.fieldwork.api import router as fieldwork_router
 
     api.add_router("/v1/", customers_router)
     api.add_router("/v1/", catalog_router)

@@ -7,7 +7,7 @@ eligibility, working hours, days off and clashes (travel buffer included) and th
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -35,6 +35,7 @@ from aftersales.fieldwork.models import (
 )
 from aftersales.fieldwork.services import scheduling, technicians
 from aftersales.fieldwork.services.orders import work_order_create
+from aftersales.sales.models import Unit
 from aftersales.service.selectors import tickets_visible_to
 
 VIEW = "fieldwork.view_workorder"
@@ -44,7 +45,9 @@ CONFIGURE = "fieldwork.change_technician"
 EVENT_SENTENCES = {
     "created": gettext_lazy("Created"),
     "scheduled": gettext_lazy("Booked with %(assignee_name)s for %(start)s"),
-    "rescheduled": gettext_lazy("Moved from %(old_start)s (%(old_assignee_name)s) to %(start)s (%(assignee_name)s), asked by %(requested_by)s"),
+    "rescheduled": gettext_lazy(
+        "Moved from %(old_start)s (%(old_assignee_name)s) to %(start)s (%(assignee_name)s), asked by %(requested_by)s"
+    ),
     "unassigned": gettext_lazy("Taken out of %(assignee_name)s's diary (%(start)s)"),
     "cancelled": gettext_lazy("Cancelled"),
     "no_show": gettext_lazy("Customer not at home at %(start)s"),
@@ -72,7 +75,7 @@ def history_rows(order: WorkOrder) -> list[tuple[Any, str]]:
         if sentence is None:
             rows.append((event, event.kind.replace("_", " ").capitalize()))
             continue
-        data = {key: value for key, value in (event.data or {}).items()}
+        data = dict(event.data or {})
         values: dict[str, Any] = {"assignee_name": "—", "old_assignee_name": "—", "requested_by": "—", "via": "—", "note": "—"}
         values.update({key: value for key, value in data.items() if value not in (None, "")})
         for key in ("start", "old_start"):
@@ -95,7 +98,7 @@ class BookForm(forms.Form):
 
     def __init__(self, *args: Any, order: WorkOrder, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = slots.people_for(order)
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = slots.people_for(order)
 
     def start(self) -> dt.datetime:
         wall = dt.datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"])
@@ -103,7 +106,9 @@ class BookForm(forms.Form):
 
 
 class WorkOrderFilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Search"), required=False, help_text=gettext_lazy("WO- number, customer, serial or postal code"))
+    q = forms.CharField(
+        label=gettext_lazy("Search"), required=False, help_text=gettext_lazy("WO- number, customer, serial or postal code")
+    )
     status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False)
     assignee = forms.ModelChoiceField(label=gettext_lazy("Assigned to"), required=False, queryset=User.objects.none())
@@ -113,33 +118,44 @@ class WorkOrderFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
             ("", _("Any")),
             ("open", _("Not finished")),
             ("to_schedule", _("To schedule")),
             *WorkOrderStatus.choices,
         ]
-        self.fields["kind"].choices = [("", _("Any")), *WorkOrderKind.choices]
-        self.fields["assignee"].queryset = User.objects.filter(is_staff=True, work_orders__isnull=False).distinct()
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [("", _("Any")), *WorkOrderKind.choices]
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = User.objects.filter(
+            is_staff=True, work_orders__isnull=False
+        ).distinct()
 
 
 class WorkOrderForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=WorkOrderKind.choices)
     customer = forms.IntegerField(label=gettext_lazy("Customer number"), min_value=1)
-    units = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Units"), required=False, queryset=None, widget=forms.CheckboxSelectMultiple  # type: ignore[arg-type]
+    units: forms.ModelMultipleChoiceField[Unit] = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Units"),
+        required=False,
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,  # type: ignore[arg-type]
     )
     ticket = forms.IntegerField(label=gettext_lazy("Ticket number"), required=False, min_value=1)
-    description = forms.CharField(label=gettext_lazy("What is to be done"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    duration_minutes = forms.IntegerField(label=gettext_lazy("Expected duration (minutes)"), min_value=1, max_value=720, initial=60)
-    address = forms.CharField(label=gettext_lazy("Address"), required=False, help_text=gettext_lazy("Empty: the customer's address."))
+    description = forms.CharField(
+        label=gettext_lazy("What is to be done"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    duration_minutes = forms.IntegerField(
+        label=gettext_lazy("Expected duration (minutes)"), min_value=1, max_value=720, initial=60
+    )
+    address = forms.CharField(
+        label=gettext_lazy("Address"), required=False, help_text=gettext_lazy("Empty: the customer's address.")
+    )
     postal_code = forms.CharField(label=gettext_lazy("Postal code"), required=False, max_length=20)
 
     def __init__(self, *args: Any, customer: Customer | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from aftersales.sales.models import Unit
-
-        self.fields["units"].queryset = Unit.objects.filter(customer=customer).select_related("product") if customer else Unit.objects.none()
+        cast(forms.ModelMultipleChoiceField, self.fields["units"]).queryset = (
+            Unit.objects.filter(customer=customer).select_related("product") if customer else Unit.objects.none()
+        )
 
 
 class TechnicianForm(forms.Form):
@@ -164,9 +180,9 @@ class NewTechnicianForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(is_staff=True, is_active=True, technician__isnull=True).order_by(
-            "first_name", "last_name"
-        )
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = User.objects.filter(
+            is_staff=True, is_active=True, technician__isnull=True
+        ).order_by("first_name", "last_name")
 
 
 class ShiftForm(forms.Form):
@@ -185,7 +201,9 @@ class CertificationForm(forms.Form):
     category = forms.ModelChoiceField(label=gettext_lazy("Category"), queryset=Category.objects.all())
     certified_on = forms.DateField(label=gettext_lazy("Certified on"), widget=forms.DateInput(attrs={"type": "date"}))
     expires_on = forms.DateField(
-        label=gettext_lazy("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=gettext_lazy("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=gettext_lazy("The last valid day; empty when it does not expire."),
     )
     reference = forms.CharField(label=gettext_lazy("Certificate"), required=False, max_length=100)
@@ -211,7 +229,13 @@ def _refused(request: HttpRequest, failure: ValidationFailed | Conflict) -> None
 
 
 def _form_refused(request: HttpRequest, form: forms.Form) -> None:
-    messages.error(request, "; ".join(f"{form.fields[name].label if name in form.fields else name}: {' '.join(errors)}" for name, errors in form.errors.items()))
+    messages.error(
+        request,
+        "; ".join(
+            f"{form.fields[name].label if name in form.fields else name}: {' '.join(str(error) for error in errors)}"
+            for name, errors in form.errors.items()
+        ),
+    )
 
 
 def _order(request: HttpRequest, work_order_id: int) -> WorkOrder:
@@ -293,10 +317,12 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @staff_view(VIEW, "fieldwork.add_workorder")
 def order_new(request: HttpRequest) -> HttpResponse:
     """Create a work order for a customer's units (``?customer=<number>`` picks the customer first)."""
-    customer_id = request.POST.get("customer") or request.GET.get("customer")
-    customer = Customer.objects.filter(pk=customer_id).first() if str(customer_id or "").isdigit() else None
+    customer_id = str(request.POST.get("customer") or request.GET.get("customer") or "")
+    customer = Customer.objects.filter(pk=int(customer_id)).first() if customer_id.isdigit() else None
     form = WorkOrderForm(
-        request.POST or None, customer=customer, initial={"customer": customer.pk if customer else None, "ticket": request.GET.get("ticket")}
+        request.POST or None,
+        customer=customer,
+        initial={"customer": customer.pk if customer else None, "ticket": request.GET.get("ticket")},
     )
     if request.method == "POST" and form.is_valid():
         ticket = None
@@ -374,7 +400,11 @@ def order_book(request: HttpRequest, work_order_id: int) -> HttpResponse:
             order = scheduling.work_order_schedule(actor=request.user, work_order=order, assignee=person, start=start)  # type: ignore[arg-type]
         else:
             order = scheduling.work_order_reschedule(
-                actor=request.user, work_order=order, assignee=person, start=start, reason=reason  # type: ignore[arg-type]
+                actor=request.user,  # type: ignore[arg-type]
+                work_order=order,
+                assignee=person,
+                start=start,
+                reason=reason,  # type: ignore[arg-type]
             )
     except (ValidationFailed, Conflict) as failure:
         _refused(request, failure)
@@ -382,7 +412,11 @@ def order_book(request: HttpRequest, work_order_id: int) -> HttpResponse:
         messages.success(
             request,
             _("%(reference)s is booked with %(person)s on %(when)s.")
-            % {"reference": order.reference, "person": person, "when": _local(order.scheduled_start.isoformat() if order.scheduled_start else "")},
+            % {
+                "reference": order.reference,
+                "person": person,
+                "when": _local(order.scheduled_start.isoformat() if order.scheduled_start else ""),
+            },
         )
     target = request.POST.get("next", "")
     if target == "board":
@@ -545,7 +579,9 @@ def zone_list(request: HttpRequest) -> HttpResponse:
         zone = ServiceZone.objects.filter(pk=request.GET["edit"]).first()
     form = ZoneForm(
         request.POST or None,
-        initial={"name": zone.name, "name_es": zone.name_es, "code": zone.code, "postal_prefixes": zone.postal_prefixes} if zone else None,
+        initial={"name": zone.name, "name_es": zone.name_es, "code": zone.code, "postal_prefixes": zone.postal_prefixes}
+        if zone
+        else None,
     )
     if request.method == "POST":
         if not (can_edit and request.user.has_perm("fieldwork.add_servicezone")):

@@ -70,11 +70,18 @@ def fieldwork_build(*, staff: dict[str, User], today: dt.date) -> int:
             # Luis's machinery certificate runs out in three weeks: the screens warn about it.
             expires = now + dt.timedelta(days=21) if slug == "machinery" else now + dt.timedelta(days=730)
             technicians.certification_add(
-                actor=manager, technician=user.technician, category=category, certified_on=certified_on, expires_on=expires,
+                actor=manager,
+                technician=user.technician,
+                category=category,
+                certified_on=certified_on,
+                expires_on=expires,
                 reference=f"CERT-{slug[:4].upper()}-{user.username.split('.')[-1].upper()}",
             )
     technicians.technician_absence_add(
-        actor=manager, technician=sarah.technician, starts_on=now + dt.timedelta(days=14), ends_on=now + dt.timedelta(days=18),
+        actor=manager,
+        technician=sarah.technician,
+        starts_on=now + dt.timedelta(days=14),
+        ends_on=now + dt.timedelta(days=18),
         reason="Annual leave",
     )
     after_sale_propose(today=today)
@@ -83,8 +90,12 @@ def fieldwork_build(*, staff: dict[str, User], today: dt.date) -> int:
         unit = Unit.objects.filter(customer=customer).select_related("product").order_by("pk").first()
         if unit is not None:
             work_order_create(
-                actor=manager, kind=WorkOrderKind.REPAIR, customer=customer, units=[unit],
-                description="The customer reports a fault; diagnose and repair on site.", duration_minutes=90,
+                actor=manager,
+                kind=WorkOrderKind.REPAIR,
+                customer=customer,
+                units=[unit],
+                description="The customer reports a fault; diagnose and repair on site.",
+                duration_minutes=90,
             )
     booked = 0
     start_day = max(today, now) + dt.timedelta(days=1)

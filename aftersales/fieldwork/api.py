@@ -5,7 +5,6 @@ own work orders); a portal customer signed in by session sees and confirms only 
 (anything else is 404).
 """
 
-
 import datetime as dt
 from typing import Any
 

@@ -34,7 +34,7 @@ from aftersales.fieldwork.models import (
     WorkOrder,
     WorkOrderKind,
 )
-from aftersales.fieldwork.services.technicians import certification_valid_on, category_lineage
+from aftersales.fieldwork.services.technicians import category_lineage, certification_valid_on
 
 Window = tuple[dt.datetime, dt.datetime]
 

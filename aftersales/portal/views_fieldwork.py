@@ -74,9 +74,7 @@ def _act(request: HttpRequest, order: WorkOrder, actor: User | None) -> None:
                 messages.error(request, _("That time is no longer free. Please choose another one."))
                 return
             person, start = chosen
-            scheduling.work_order_reschedule(
-                actor=actor, work_order=order, assignee=person, start=start, requested_by="customer"
-            )
+            scheduling.work_order_reschedule(actor=actor, work_order=order, assignee=person, start=start, requested_by="customer")
             messages.success(request, _("The visit is moved. We have emailed you the new invitation."))
         elif action == "request":
             scheduling.work_order_reschedule_request(actor=actor, work_order=order, note=request.POST.get("note", ""))
@@ -117,9 +115,7 @@ def visit_detail(request: HttpRequest, customer: Customer, work_order_id: int) -
 def visit_link(request: HttpRequest, token: str) -> HttpResponse:
     """Open the one visit an emailed link names, in the customer's language; confirm or move it."""
     link = invites.visit_link_read(token)
-    order = (
-        WorkOrder.objects.select_related("customer", "assignee").filter(pk=link.work_order_id).first() if link else None
-    )
+    order = WorkOrder.objects.select_related("customer", "assignee").filter(pk=link.work_order_id).first() if link else None
     if link is None or order is None or order.ics_sequence != link.revision or order.status not in BOOKED_STATUSES:
         return render(request, "portal/fieldwork/visit_link_invalid.html", status=404)
     customer = order.customer

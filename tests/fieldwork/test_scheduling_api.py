@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 import time_machine
 
@@ -61,8 +59,12 @@ def test_a_technician_sees_only_their_own_work_orders_and_cannot_book(api_as):
     category = CategoryFactory()
     tech, other = technician(categories=[category]), technician(categories=[category], first_name="Ana")
     with time_machine.travel(SUNDAY_EVENING, tick=False):
-        mine = work_order_schedule(actor=None, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 10))
-        theirs = work_order_schedule(actor=None, work_order=order(category=category), assignee=other.user, start=madrid(2026, 6, 1, 10))
+        mine = work_order_schedule(
+            actor=None, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 10)
+        )
+        theirs = work_order_schedule(
+            actor=None, work_order=order(category=category), assignee=other.user, start=madrid(2026, 6, 1, 10)
+        )
     client = api_as(tech.user)
 
     listed = client.get(f"{BASE}/work-orders").json()
@@ -79,12 +81,16 @@ def test_a_customer_confirms_their_own_visit_and_gets_404_on_anothers(portal_as)
     category = CategoryFactory()
     tech = technician(categories=[category])
     mine = work_order_schedule(actor=None, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 10))
-    theirs = work_order_schedule(actor=None, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 15))
+    theirs = work_order_schedule(
+        actor=None, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 15)
+    )
     client = portal_as(mine.customer)
 
     confirmed = client.post(f"{BASE}/work-orders/{mine.pk}/confirm")
     other = client.post(f"{BASE}/work-orders/{theirs.pk}/confirm")
-    book = client.post(f"{BASE}/work-orders/{mine.pk}/schedule", {"assignee_id": tech.user_id, "start": "2026-06-02T10:00:00+02:00"})
+    book = client.post(
+        f"{BASE}/work-orders/{mine.pk}/schedule", {"assignee_id": tech.user_id, "start": "2026-06-02T10:00:00+02:00"}
+    )
 
     assert confirmed.status_code == 200 and confirmed.json()["status"] == WorkOrderStatus.CONFIRMED
     assert other.status_code == 404

@@ -48,10 +48,14 @@ def parse(message: Message) -> icalendar.Event:
 @time_machine.travel(SUNDAY_EVENING, tick=False)
 def test_a_second_booking_that_overlaps_is_refused_naming_the_visit_it_clashes_with(setup, agent):
     category, tech = setup
-    first = work_order_schedule(actor=agent, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 10))
+    first = work_order_schedule(
+        actor=agent, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 10)
+    )
 
     with pytest.raises(Conflict) as refused:
-        work_order_schedule(actor=agent, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 10, 30))
+        work_order_schedule(
+            actor=agent, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 10, 30)
+        )
 
     assert first.reference in str(refused.value.message)
     assert "2026-06-01 10:00" in str(refused.value.message)
@@ -131,7 +135,9 @@ def test_cancelling_a_booked_visit_sends_a_cancel_invitation_and_frees_the_slot(
     assert str(event["status"]) == "CANCELLED"
     assert str(event["uid"]) == invites.invitation_uid(work)
     assert int(event["sequence"]) == 2
-    other = work_order_schedule(actor=agent, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 10))
+    other = work_order_schedule(
+        actor=agent, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 10)
+    )
     assert other.status == WorkOrderStatus.SCHEDULED
 
 
@@ -188,7 +194,9 @@ def test_the_emailed_link_confirms_only_its_own_booking(setup, agent, client):
 def test_a_tampered_or_expired_link_opens_nothing(setup, agent, client, settings):
     category, tech = setup
     work = work_order_schedule(actor=agent, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 10))
-    other = work_order_schedule(actor=agent, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 15))
+    other = work_order_schedule(
+        actor=agent, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 15)
+    )
     token = invites.visit_token(work)
     forged = signing.dumps({"w": other.pk, "r": other.ics_sequence}, salt="another.salt")
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
@@ -253,11 +261,16 @@ def test_booking_in_another_zone_without_travel_time_is_refused(agent, settings)
     settings.FIELDWORK_TRAVEL_BUFFER_MINUTES = 45
     category = CategoryFactory()
     tech = technician(categories=[category], zones=[zone("madrid", "28"), zone("toledo", "45")])
-    work_order_schedule(actor=agent, work_order=order(category=category, postal_code="45001"), assignee=tech.user, start=madrid(2026, 6, 1, 10))
+    work_order_schedule(
+        actor=agent, work_order=order(category=category, postal_code="45001"), assignee=tech.user, start=madrid(2026, 6, 1, 10)
+    )
 
     with pytest.raises(Conflict) as refused:
         work_order_schedule(
-            actor=agent, work_order=order(category=category, postal_code="28001"), assignee=tech.user, start=madrid(2026, 6, 1, 11, 30)
+            actor=agent,
+            work_order=order(category=category, postal_code="28001"),
+            assignee=tech.user,
+            start=madrid(2026, 6, 1, 11, 30),
         )
 
     assert "45 minutes of travel" in str(refused.value.message)

@@ -34,9 +34,7 @@ def test_six_overlapping_bookings_at_once_leave_exactly_one_and_refuse_the_rest_
     orders = [order(category=category) for _ in range(6)]
     starts = [madrid(2026, 6, 1, 10, 0), madrid(2026, 6, 1, 10, 30)] * 3  # every pair overlaps
 
-    results = at_once(
-        6, lambda n: work_order_schedule(actor=None, work_order=orders[n], assignee=tech.user, start=starts[n]).pk
-    )
+    results = at_once(6, lambda n: work_order_schedule(actor=None, work_order=orders[n], assignee=tech.user, start=starts[n]).pk)
 
     won = [result for result in results if isinstance(result, int)]
     refused = [result for result in results if isinstance(result, Conflict)]

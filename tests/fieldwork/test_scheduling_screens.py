@@ -21,7 +21,9 @@ SUNDAY_EVENING = madrid(2026, 5, 31, 20)
 def test_the_board_shows_each_technicians_visits_and_the_work_to_schedule(signed_in, agent):
     category = CategoryFactory()
     tech = technician(categories=[category])
-    booked = work_order_schedule(actor=agent, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 10))
+    booked = work_order_schedule(
+        actor=agent, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 10)
+    )
     waiting = order(category=category)
 
     page = signed_in(agent).get("/fieldwork/board/?day=2026-06-01").content.decode()
@@ -37,7 +39,9 @@ def test_a_technician_sees_only_their_own_visits_on_the_board_and_no_other_order
     category = CategoryFactory()
     tech, other = technician(categories=[category]), technician(categories=[category], first_name="Marta")
     mine = work_order_schedule(actor=None, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 10))
-    theirs = work_order_schedule(actor=None, work_order=order(category=category), assignee=other.user, start=madrid(2026, 6, 1, 12))
+    theirs = work_order_schedule(
+        actor=None, work_order=order(category=category), assignee=other.user, start=madrid(2026, 6, 1, 12)
+    )
     client = signed_in(tech.user)
 
     page = client.get("/fieldwork/board/?day=2026-06-01").content.decode()
@@ -52,8 +56,12 @@ def test_a_technician_sees_only_their_own_visits_on_the_board_and_no_other_order
 def test_moving_a_visit_onto_a_clash_shows_the_reason_and_changes_nothing(signed_in, agent):
     category = CategoryFactory()
     tech = technician(categories=[category])
-    first = work_order_schedule(actor=agent, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 10))
-    second = work_order_schedule(actor=agent, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 15))
+    first = work_order_schedule(
+        actor=agent, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 10)
+    )
+    second = work_order_schedule(
+        actor=agent, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 15)
+    )
 
     answer = signed_in(agent).post(
         f"/fieldwork/orders/{second.pk}/book/",
@@ -149,7 +157,9 @@ def test_the_portal_lists_my_visits_and_hides_anothers(portal_as):
     category = CategoryFactory()
     tech = technician(categories=[category])
     mine = work_order_schedule(actor=None, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 10))
-    theirs = work_order_schedule(actor=None, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 15))
+    theirs = work_order_schedule(
+        actor=None, work_order=order(category=category), assignee=tech.user, start=madrid(2026, 6, 1, 15)
+    )
     client = portal_as(mine.customer)
 
     listing = client.get("/portal/visits/").content.decode()

@@ -42,9 +42,7 @@ REQUESTERS = ("staff", "customer")
 
 def _lock(order: WorkOrder) -> WorkOrder:
     return (
-        WorkOrder.objects.select_for_update(of=("self",))
-        .select_related("customer", "sale", "zone", "assignee")
-        .get(pk=order.pk)
+        WorkOrder.objects.select_for_update(of=("self",)).select_related("customer", "sale", "zone", "assignee").get(pk=order.pk)
     )
 
 

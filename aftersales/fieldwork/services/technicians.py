@@ -71,7 +71,7 @@ def _zone_clean(data: Mapping[str, Any], *, zone: ServiceZone | None) -> tuple[d
         code = slugify(cleaned["code"])[:40]
         if not code:
             errors.append(FieldError("code", _("is required"), code="required"))
-        elif ServiceZone.objects.filter(code=code).exclude(pk=zone.pk if zone else None).exists():
+        elif ServiceZone.objects.filter(code=code).exclude(pk=zone.pk if zone else 0).exists():
             errors.append(FieldError("code", _("another zone has this code"), code="duplicate"))
         cleaned["code"] = code
     if "postal_prefixes" in cleaned:
@@ -83,9 +83,7 @@ def _zone_clean(data: Mapping[str, Any], *, zone: ServiceZone | None) -> tuple[d
         bad = [prefix for prefix in prefixes if not prefix.isalnum()]
         if bad:
             errors.append(
-                FieldError(
-                    "postal_prefixes", interpolate(_("%(values)s: use letters and digits only"), values=", ".join(bad))
-                )
+                FieldError("postal_prefixes", interpolate(_("%(values)s: use letters and digits only"), values=", ".join(bad)))
             )
         cleaned["postal_prefixes"] = " ".join(prefix.upper() for prefix in prefixes)
     return cleaned, errors
@@ -131,9 +129,7 @@ def _technician_clean(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Ser
         missing = sorted(set(ids) - {zone.pk for zone in zones})
         if missing:
             errors.append(
-                FieldError(
-                    "zone_ids", interpolate(_("no zone %(ids)s"), ids=", ".join(map(str, missing))), code="not_found"
-                )
+                FieldError("zone_ids", interpolate(_("no zone %(ids)s"), ids=", ".join(map(str, missing))), code="not_found")
             )
     if "home_zone_id" in data:
         home = data["home_zone_id"]
@@ -188,7 +184,9 @@ def technician_update(*, actor: User | None, technician: Technician, data: Mappi
 
 
 @transaction.atomic
-def technician_shifts_set(*, actor: User | None, technician: Technician, rows: Iterable[Mapping[str, Any]]) -> list[TechnicianShift]:
+def technician_shifts_set(
+    *, actor: User | None, technician: Technician, rows: Iterable[Mapping[str, Any]]
+) -> list[TechnicianShift]:
     """Replace a technician's weekly hours; intervals of one day must not overlap."""
     from aftersales.core.calendars import hours_clean
 
@@ -199,8 +197,7 @@ def technician_shifts_set(*, actor: User | None, technician: Technician, rows: I
         raise ValidationFailed(errors=errors)
     technician.shifts.all().delete()
     shifts = TechnicianShift.objects.bulk_create(
-        TechnicianShift(technician=technician, weekday=row.weekday, starts_at=row.starts_at, ends_at=row.ends_at)
-        for row in hours
+        TechnicianShift(technician=technician, weekday=row.weekday, starts_at=row.starts_at, ends_at=row.ends_at) for row in hours
     )
     return shifts
 
