@@ -56,6 +56,16 @@ EVENT_SENTENCES = {
     "reminder_sent": gettext_lazy("Reminder sent for %(start)s"),
 }
 
+# Coded values of the history, in words.
+EVENT_WORDS = {
+    "via": {
+        "portal": gettext_lazy("customer portal"),
+        "email_link": gettext_lazy("email link"),
+        "staff": gettext_lazy("recorded by staff"),
+    },
+    "requested_by": {"staff": gettext_lazy("staff"), "customer": gettext_lazy("the customer")},
+}
+
 
 def _local(value: Any) -> str:
     if not value:
@@ -80,6 +90,9 @@ def history_rows(order: WorkOrder) -> list[tuple[Any, str]]:
         values.update({key: value for key, value in data.items() if value not in (None, "")})
         for key in ("start", "old_start"):
             values[key] = _local(data.get(key))
+        for key, words in EVENT_WORDS.items():
+            if data.get(key) in words:
+                values[key] = str(words[data[key]])
         try:
             rows.append((event, str(sentence) % values))
         except (KeyError, TypeError, ValueError):
