@@ -7,7 +7,7 @@ eligibility, working hours, days off and clashes (travel buffer included) and th
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -35,6 +35,7 @@ from aftersales.fieldwork.models import (
 )
 from aftersales.fieldwork.services import scheduling, technicians
 from aftersales.fieldwork.services.orders import work_order_create
+from aftersales.sales.models import Unit
 from aftersales.service.selectors import tickets_visible_to
 
 VIEW = "fieldwork.view_workorder"
@@ -53,6 +54,16 @@ EVENT_SENTENCES = {
     "confirmed": gettext_lazy("Confirmed by the customer (%(via)s)"),
     "reschedule_requested": gettext_lazy("The customer asked for another date: %(note)s"),
     "reminder_sent": gettext_lazy("Reminder sent for %(start)s"),
+}
+
+# Coded values of the history, in words.
+EVENT_WORDS = {
+    "via": {
+        "portal": gettext_lazy("customer portal"),
+        "email_link": gettext_lazy("email link"),
+        "staff": gettext_lazy("recorded by staff"),
+    },
+    "requested_by": {"staff": gettext_lazy("staff"), "customer": gettext_lazy("the customer")},
 }
 
 
@@ -74,11 +85,14 @@ def history_rows(order: WorkOrder) -> list[tuple[Any, str]]:
         if sentence is None:
             rows.append((event, event.kind.replace("_", " ").capitalize()))
             continue
-        data = {key: value for key, value in (event.data or {}).items()}
+        data = dict(event.data or {})
         values: dict[str, Any] = {"assignee_name": "—", "old_assignee_name": "—", "requested_by": "—", "via": "—", "note": "—"}
         values.update({key: value for key, value in data.items() if value not in (None, "")})
         for key in ("start", "old_start"):
             values[key] = _local(data.get(key))
+        for key, words in EVENT_WORDS.items():
+            if data.get(key) in words:
+                values[key] = str(words[data[key]])
         try:
             rows.append((event, str(sentence) % values))
         except (KeyError, TypeError, ValueError):
@@ -97,7 +111,7 @@ class BookForm(forms.Form):
 
     def __init__(self, *args: Any, order: WorkOrder, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = slots.people_for(order)
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = slots.people_for(order)
 
     def start(self) -> dt.datetime:
         wall = dt.datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"])
@@ -117,20 +131,22 @@ class WorkOrderFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
             ("", _("Any")),
             ("open", _("Not finished")),
             ("to_schedule", _("To schedule")),
             *WorkOrderStatus.choices,
         ]
-        self.fields["kind"].choices = [("", _("Any")), *WorkOrderKind.choices]
-        self.fields["assignee"].queryset = User.objects.filter(is_staff=True, work_orders__isnull=False).distinct()
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [("", _("Any")), *WorkOrderKind.choices]
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = User.objects.filter(
+            is_staff=True, work_orders__isnull=False
+        ).distinct()
 
 
 class WorkOrderForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=WorkOrderKind.choices)
     customer = forms.IntegerField(label=gettext_lazy("Customer number"), min_value=1)
-    units = forms.ModelMultipleChoiceField(
+    units: forms.ModelMultipleChoiceField[Unit] = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Units"),
         required=False,
         queryset=None,
@@ -150,9 +166,7 @@ class WorkOrderForm(forms.Form):
 
     def __init__(self, *args: Any, customer: Customer | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from aftersales.sales.models import Unit
-
-        self.fields["units"].queryset = (
+        cast(forms.ModelMultipleChoiceField, self.fields["units"]).queryset = (
             Unit.objects.filter(customer=customer).select_related("product") if customer else Unit.objects.none()
         )
 
@@ -179,9 +193,9 @@ class NewTechnicianForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(is_staff=True, is_active=True, technician__isnull=True).order_by(
-            "first_name", "last_name"
-        )
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = User.objects.filter(
+            is_staff=True, is_active=True, technician__isnull=True
+        ).order_by("first_name", "last_name")
 
 
 class ShiftForm(forms.Form):
@@ -231,7 +245,7 @@ def _form_refused(request: HttpRequest, form: forms.Form) -> None:
     messages.error(
         request,
         "; ".join(
-            f"{form.fields[name].label if name in form.fields else name}: {' '.join(errors)}"
+            f"{form.fields[name].label if name in form.fields else name}: {' '.join(str(error) for error in errors)}"
             for name, errors in form.errors.items()
         ),
     )
@@ -316,8 +330,8 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @staff_view(VIEW, "fieldwork.add_workorder")
 def order_new(request: HttpRequest) -> HttpResponse:
     """Create a work order for a customer's units (``?customer=<number>`` picks the customer first)."""
-    customer_id = request.POST.get("customer") or request.GET.get("customer")
-    customer = Customer.objects.filter(pk=customer_id).first() if str(customer_id or "").isdigit() else None
+    customer_id = str(request.POST.get("customer") or request.GET.get("customer") or "")
+    customer = Customer.objects.filter(pk=int(customer_id)).first() if customer_id.isdigit() else None
     form = WorkOrderForm(
         request.POST or None,
         customer=customer,
@@ -399,7 +413,7 @@ def order_book(request: HttpRequest, work_order_id: int) -> HttpResponse:
             order = scheduling.work_order_schedule(actor=request.user, work_order=order, assignee=person, start=start)  # type: ignore[arg-type]
         else:
             order = scheduling.work_order_reschedule(
-                actor=request.user,
+                actor=request.user,  # type: ignore[arg-type]
                 work_order=order,
                 assignee=person,
                 start=start,

@@ -52,6 +52,7 @@ from aftersales.customers.services import customer_clean, segment_get_or_create
 from aftersales.demo import data
 from aftersales.demo.contracts import contracts_build
 from aftersales.demo.data import CategorySpec, Place, ProductSpec
+from aftersales.demo.fieldwork import fieldwork_build
 from aftersales.demo.repairs import repairs_build
 from aftersales.demo.returns import returns_build
 from aftersales.demo.service_desk import service_desk_build
@@ -874,6 +875,8 @@ def demo_build(
         tickets = service_desk_build(staff=staff, seed=seed, customers=customers)
         say("Opening warranty claims…\n")
         warranty_build(staff=staff, seed=seed, today=today)
+        say("Planning field-service visits…\n")
+        fieldwork_build(staff=staff, today=today)
         say("Writing visit checklists…\n")
         visits_build(staff=staff, today=today)
         say("Signing maintenance contracts…\n")

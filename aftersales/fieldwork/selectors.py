@@ -143,10 +143,11 @@ def board(user: Any, *, first_day: dt.date, days: int) -> list[BoardRow]:
     for technician in technicians:
         rows[technician.user_id] = BoardRow(person=technician.user, technician=technician, days=[[] for _ in dates])
     for visit in visits:
-        assert visit.assignee is not None and visit.scheduled_start is not None
-        row = rows.get(visit.assignee_id)
+        person_id = visit.assignee_id
+        assert visit.assignee is not None and person_id is not None and visit.scheduled_start is not None
+        row = rows.get(person_id)
         if row is None:
-            row = rows[visit.assignee_id] = BoardRow(person=visit.assignee, technician=None, days=[[] for _ in dates])
+            row = rows[person_id] = BoardRow(person=visit.assignee, technician=None, days=[[] for _ in dates])
         index = (local_day(visit.scheduled_start) - first_day).days
         if 0 <= index < len(dates):
             row.days[index].append(visit)

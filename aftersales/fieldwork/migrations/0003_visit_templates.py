@@ -7,10 +7,10 @@ TEMPLATES = {
         "A visit booked or moved, with the calendar invitation and the confirm/reschedule link",
         {
             "en": (
-                "Your {{ visit.kind_label|lower }} visit {{ visit.reference }}: {{ visit.when }}",
+                "Your visit {{ visit.reference }} ({{ visit.kind_label|lower }}): {{ visit.when }}",
                 "Hello {{ customer.first_name }},\n\n"
                 "{% if visit.rescheduled %}Your visit {{ visit.reference }} has a new date"
-                "{% else %}We have booked your {{ visit.kind_label|lower }} visit {{ visit.reference }}{% endif %}: "
+                "{% else %}We have booked your visit {{ visit.reference }} ({{ visit.kind_label|lower }}){% endif %}: "
                 "{{ visit.when }} (about {{ visit.duration_minutes }} minutes)"
                 "{% if visit.with %} with {{ visit.with }}{% endif %}.\n"
                 "{% if visit.address %}Address: {{ visit.address }}\n{% endif %}\n"
@@ -19,10 +19,10 @@ TEMPLATES = {
                 "The service team",
             ),
             "es": (
-                "Su visita de {{ visit.kind_label|lower }} {{ visit.reference }}: {{ visit.when }}",
+                "Su visita {{ visit.reference }} ({{ visit.kind_label|lower }}): {{ visit.when }}",
                 "Estimado/a {{ customer.first_name }}:\n\n"
                 "{% if visit.rescheduled %}Su visita {{ visit.reference }} tiene una nueva fecha"
-                "{% else %}Hemos reservado su visita de {{ visit.kind_label|lower }} {{ visit.reference }}{% endif %}: "
+                "{% else %}Hemos reservado su visita {{ visit.reference }} ({{ visit.kind_label|lower }}){% endif %}: "
                 "{{ visit.when }} (unos {{ visit.duration_minutes }} minutos)"
                 "{% if visit.with %} con {{ visit.with }}{% endif %}.\n"
                 "{% if visit.address %}Dirección: {{ visit.address }}\n{% endif %}\n"

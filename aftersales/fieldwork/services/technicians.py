@@ -71,7 +71,7 @@ def _zone_clean(data: Mapping[str, Any], *, zone: ServiceZone | None) -> tuple[d
         code = slugify(cleaned["code"])[:40]
         if not code:
             errors.append(FieldError("code", _("is required"), code="required"))
-        elif ServiceZone.objects.filter(code=code).exclude(pk=zone.pk if zone else None).exists():
+        elif ServiceZone.objects.filter(code=code).exclude(pk=zone.pk if zone else 0).exists():
             errors.append(FieldError("code", _("another zone has this code"), code="duplicate"))
         cleaned["code"] = code
     if "postal_prefixes" in cleaned:
