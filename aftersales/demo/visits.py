@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.utils import timezone
-
 from aftersales.catalog.models import Category, Part
 from aftersales.core.models import User
-from aftersales.fieldwork.models import ChecklistTemplate, ChecklistTemplateItem, WorkOrder, WorkOrderKind, WorkOrderStatus
+from aftersales.fieldwork.models import ChecklistTemplate, ChecklistTemplateItem, WorkOrderKind, WorkOrderStatus
 from aftersales.fieldwork.services import work_order_create
+from aftersales.fieldwork.services.scheduling import work_order_confirm, work_order_schedule
+from aftersales.fieldwork.slots import slots_propose
 from aftersales.sales.models import Unit, UnitStatus
 
 # (name, name in Spanish, kind, category code or None for all, [(step, step in Spanish)])
@@ -125,12 +125,10 @@ def _visit_today(*, staff: dict[str, User], today: dt.date) -> None:
         origin_key=f"demo:maintenance:{unit.pk}",
     )
     if order.status == WorkOrderStatus.PROPOSED:
-        zone = timezone.get_current_timezone()
-        start = dt.datetime.combine(today, dt.time(10, 0), tzinfo=zone)
-        WorkOrder.objects.filter(pk=order.pk).update(
-            assignee=technician,
-            status=WorkOrderStatus.CONFIRMED,
-            scheduled_start=start,
-            scheduled_end=start + dt.timedelta(hours=1),
-            confirmed_at=timezone.now(),
-        )
+        # Booked through the scheduling services like any visit: the first free slot of the technician
+        # from today (ten o'clock when the day allows it), confirmed by the customer on the phone.
+        slots = slots_propose(order, today, days=7, limit=1, assignee=technician)
+        if not slots:
+            return
+        booked = work_order_schedule(actor=staff.get("agent.carmen"), work_order=order, assignee=technician, start=slots[0].start)
+        work_order_confirm(actor=staff.get("agent.carmen"), work_order=booked, via="staff")

@@ -18,7 +18,8 @@ def test_the_demo_opens_repairs_in_several_states_with_costs_and_a_pending_quote
 
     demo_build(customers=60, seed=3, today=dt.date(2026, 1, 15))
 
-    assert Part.objects.count() == 6 and Part.objects.filter(stock_on_hand__lte=2).exists()
+    # Six parts of its own (the field-service demo adds a few more).
+    assert Part.objects.count() >= 6 and Part.objects.filter(stock_on_hand__lte=2).exists()
     statuses = set(RepairOrder.objects.values_list("status", flat=True))
     assert {"received", "diagnosing", "ready"} <= statuses
     assert RepairOrder.objects.filter(covered=False).exists()
