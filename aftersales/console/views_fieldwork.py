@@ -37,6 +37,7 @@ from aftersales.fieldwork.services import scheduling, technicians
 from aftersales.fieldwork.services.orders import work_order_create
 from aftersales.sales.models import Unit
 from aftersales.service.selectors import tickets_visible_to
+from aftersales.warranty.models import RepairOrder
 
 VIEW = "fieldwork.view_workorder"
 SCHEDULE = "fieldwork.schedule_workorder"
@@ -153,6 +154,9 @@ class WorkOrderForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,  # type: ignore[arg-type]
     )
     ticket = forms.IntegerField(label=gettext_lazy("Ticket number"), required=False, min_value=1)
+    repair_order = forms.IntegerField(
+        label=gettext_lazy("Repair order"), required=False, min_value=1, help_text=gettext_lazy("The number after RO-")
+    )
     description = forms.CharField(
         label=gettext_lazy("What is to be done"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -335,7 +339,11 @@ def order_new(request: HttpRequest) -> HttpResponse:
     form = WorkOrderForm(
         request.POST or None,
         customer=customer,
-        initial={"customer": customer.pk if customer else None, "ticket": request.GET.get("ticket")},
+        initial={
+            "customer": customer.pk if customer else None,
+            "ticket": request.GET.get("ticket"),
+            "repair_order": request.GET.get("repair"),
+        },
     )
     if request.method == "POST" and form.is_valid():
         ticket = None
@@ -345,6 +353,11 @@ def order_new(request: HttpRequest) -> HttpResponse:
             ticket = tickets_visible_to(request.user).filter(number=form.cleaned_data["ticket"]).first()
             if ticket is None:
                 form.add_error("ticket", _("No such ticket."))
+        repair_order = None
+        if form.cleaned_data["repair_order"]:
+            repair_order = RepairOrder.objects.filter(pk=form.cleaned_data["repair_order"]).first()
+            if repair_order is None:
+                form.add_error("repair_order", _("No such repair order."))
         if not form.errors and customer is not None:
             try:
                 order = work_order_create(
@@ -353,6 +366,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
                     customer=customer,
                     units=form.cleaned_data["units"] or [],
                     ticket=ticket,
+                    repair_order=repair_order,
                     description=form.cleaned_data["description"],
                     duration_minutes=form.cleaned_data["duration_minutes"],
                     address=form.cleaned_data["address"] or None,

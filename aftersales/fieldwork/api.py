@@ -44,6 +44,7 @@ from aftersales.fieldwork.services import scheduling, technicians
 from aftersales.fieldwork.services.orders import work_order_create
 from aftersales.sales.models import Unit
 from aftersales.service.selectors import tickets_visible_to
+from aftersales.warranty.models import RepairOrder
 
 router = Router(tags=["field service"])
 
@@ -221,12 +222,18 @@ def work_order_new(request: HttpRequest, payload: WorkOrderIn) -> Any:
         ticket = tickets_visible_to(request.user).filter(number=payload.ticket_number).first()
         if ticket is None:
             raise ValidationFailed(errors=[FieldError("ticket_number", _("does not exist"), code="not_found")])
+    repair_order = None
+    if payload.repair_order_id is not None:
+        repair_order = RepairOrder.objects.filter(pk=payload.repair_order_id).first()
+        if repair_order is None:
+            raise ValidationFailed(errors=[FieldError("repair_order_id", _("does not exist"), code="not_found")])
     order = work_order_create(
         actor=request.user,  # type: ignore[arg-type]
         kind=payload.kind,
         customer=customer,
         units=units,
         ticket=ticket,
+        repair_order=repair_order,
         description=payload.description,
         duration_minutes=payload.duration_minutes,
         address=payload.address,

@@ -17,6 +17,7 @@ from aftersales.catalog.models import Category, Part
 from aftersales.core.models import AppendOnlyModel, BusinessCalendar, Language, TimeStampedModel, Weekday
 from aftersales.customers.models import Customer
 from aftersales.sales.models import Sale, Unit
+from aftersales.warranty.models import RepairOrder
 
 
 class ServiceZone(TimeStampedModel):
@@ -185,6 +186,15 @@ class WorkOrder(TimeStampedModel):
     )
     ticket = models.ForeignKey(
         "service.Ticket", verbose_name=_("ticket"), null=True, blank=True, on_delete=models.SET_NULL, related_name="work_orders"
+    )
+    # A workshop repair this visit belongs to (collecting the unit, repairing it on site, inspecting it).
+    repair_order = models.ForeignKey(
+        RepairOrder,
+        verbose_name=_("repair order"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="work_orders",
     )
     # Who goes: a technician's user, or the selling rep for a delivery visit. Bookings never overlap per assignee.
     assignee = models.ForeignKey(

@@ -129,6 +129,7 @@ class WorkOrderIn(Schema):
     customer_id: int
     unit_ids: list[int] = []
     ticket_number: int | None = None
+    repair_order_id: int | None = Field(None, description="A repair order (RO-…) of the same customer this visit belongs to")
     description: str = ""
     duration_minutes: int = 60
     address: str | None = Field(None, description="Empty: the customer's address")
@@ -144,6 +145,7 @@ class WorkOrderOut(Schema):
     unit_ids: list[int]
     sale_id: int | None
     ticket_id: int | None
+    repair_order_id: int | None
     assignee_id: int | None
     assignee: str | None
     zone_id: int | None

@@ -150,3 +150,26 @@ def test_slots_validate_their_query(api_as, agent):
     work = order()
     answer = api_as(agent).get(f"{BASE}/work-orders/{work.pk}/slots", {"days": 500})
     assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == "days"
+
+
+def test_a_visit_belongs_to_a_repair_order_of_the_same_customer_only(api_as, agent, signed_in):
+    from aftersales.warranty.services import repair_open
+
+    unit = UnitFactory(customer=CustomerFactory(postal_code="28001"))
+    repair = repair_open(actor=agent, unit=unit, fault_description="Drum does not turn")
+    other = repair_open(actor=agent, unit=UnitFactory(), fault_description="Door does not close")
+    client = api_as(agent)
+
+    created = client.post(
+        f"{BASE}/work-orders",
+        {"kind": "repair", "customer_id": unit.customer_id, "unit_ids": [unit.pk], "repair_order_id": repair.pk},
+    )
+    foreign = client.post(f"{BASE}/work-orders", {"kind": "repair", "customer_id": unit.customer_id, "repair_order_id": other.pk})
+    missing = client.post(f"{BASE}/work-orders", {"kind": "repair", "customer_id": unit.customer_id, "repair_order_id": 999999})
+
+    assert created.status_code == 201 and created.json()["repair_order_id"] == repair.pk
+    assert foreign.status_code == 400 and foreign.json()["errors"][0]["field"] == "repair_order"
+    assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "repair_order_id"
+    # The repair's page lists the visit and offers to book another.
+    page = signed_in(agent).get(f"/repairs/{repair.pk}/").content.decode()
+    assert created.json()["reference"] in page and f"repair={repair.pk}" in page

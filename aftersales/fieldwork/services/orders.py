@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from aftersales.customers.models import Customer
     from aftersales.sales.models import Sale, Unit
     from aftersales.service.models import Ticket
+    from aftersales.warranty.models import RepairOrder
 
 DESCRIPTION_MAX = 5000
 DURATION_MAX_MINUTES = 12 * 60
@@ -51,6 +52,7 @@ def work_order_create(
     units: Iterable[Unit] = (),
     sale: Sale | None = None,
     ticket: Ticket | None = None,
+    repair_order: RepairOrder | None = None,
     description: str = "",
     duration_minutes: int = 60,
     address: str | None = None,
@@ -77,6 +79,8 @@ def work_order_create(
         errors.append(FieldError("sale", _("belongs to another customer"), code="not_owned"))
     if ticket is not None and ticket.customer_id != customer.pk:
         errors.append(FieldError("ticket", _("belongs to another customer"), code="not_owned"))
+    if repair_order is not None and repair_order.customer_id != customer.pk:
+        errors.append(FieldError("repair_order", _("belongs to another customer"), code="not_owned"))
     if not 0 < duration_minutes <= DURATION_MAX_MINUTES:
         errors.append(FieldError("duration_minutes", interpolate(_("must be between 1 and %(max)s"), max=DURATION_MAX_MINUTES)))
     if len(description) > DESCRIPTION_MAX:
@@ -91,6 +95,7 @@ def work_order_create(
                 customer=customer,
                 sale=sale,
                 ticket=ticket,
+                repair_order=repair_order,
                 description=description,
                 duration_minutes=duration_minutes,
                 address=customer.address if address is None else address,
