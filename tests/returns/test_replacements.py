@@ -123,3 +123,20 @@ def test_replacement_refuses_bad_input_naming_fields(agent):
     with pytest.raises(ValidationFailed) as failure:
         services.unit_replace(actor=agent, unit=unit, new_serial="OK-2", reason="warranty")
     assert failure.value.errors[0].code == "unit_not_in_service"
+
+
+def test_the_customer_is_told_the_new_serial_and_its_cover_in_their_language(agent, settings):
+    from aftersales.messaging.models import Message
+
+    settings.MESSAGING_QUIET_HOURS = None
+    unit = sold_unit(price="300.00", delivered_at=madrid(2025, 3, 10), warranty_months=24)
+    unit.customer.language = "es"
+    unit.customer.save(update_fields=["language"])
+    with time_machine.travel(madrid(2026, 1, 15), tick=False):
+        replacement = services.unit_replace(actor=agent, unit=unit, new_serial="NEW-ES-1", reason="warranty")
+        again = Message.objects.filter(template_code="unit_replacement", customer=unit.customer)
+
+    message = again.get()
+    assert message.language == "es" and replacement.reference in message.subject
+    assert "NEW-ES-1" in message.body and unit.serial in message.body
+    assert "Cubierto hasta el 9 de marzo de 2027" in message.body

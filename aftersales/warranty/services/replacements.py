@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.catalog.models import Product, ReplacementWarranty
 from aftersales.core.errors import FieldError, ValidationFailed, interpolate, one_of
 from aftersales.core.timeline import timeline_record
+from aftersales.messaging.models import MessageChannel
+from aftersales.messaging.services import message_enqueue
 from aftersales.sales.models import Unit, UnitStatus
 from aftersales.sales.services import MAX_SERIAL_LENGTH
-from aftersales.warranty.coverage import cover_last_day
+from aftersales.warranty.coverage import cover_last_day, coverage_on
 from aftersales.warranty.models import ClaimStatus, CostKind, CostSource, Replacement, ReplacementReason, WarrantyClaim
 from aftersales.warranty.services.costs import cost_record
 
@@ -40,6 +42,32 @@ def _amount(raw: Any, field: str, errors: list[FieldError]) -> Decimal | None:
         errors.append(FieldError(field=field, reason=_("has more than two decimals")))
         return None
     return value
+
+
+REPLACEMENT_TEMPLATE = "unit_replacement"
+
+
+def _customer_tell(replacement: Replacement, *, actor: User | None) -> None:
+    """Tell the customer, in their language, the new serial and how long the new unit is covered."""
+    new_unit = replacement.new_unit
+    customer = new_unit.customer
+    cover = coverage_on(unit=new_unit, on=replacement.replaced_on)
+    message_enqueue(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        customer=customer,
+        unit=new_unit,
+        template_code=REPLACEMENT_TEMPLATE,
+        channel=MessageChannel.EMAIL,
+        context={
+            "replacement": {
+                "reference": replacement.reference,
+                "old_serial": replacement.old_unit.serial,
+                "new_serial": new_unit.serial,
+                "cover": cover.explain(customer.language),
+            }
+        },
+        idempotency_key=f"{REPLACEMENT_TEMPLATE}:{replacement.pk}",
+    )
 
 
 @transaction.atomic
@@ -144,6 +172,7 @@ def unit_replace(
     }
     timeline_record(customer=unit.customer, unit=unit, kind="unit_replaced", actor=actor, data=data)
     timeline_record(customer=unit.customer, unit=new_unit, kind="unit_replacement", actor=actor, data=data)
+    _customer_tell(replacement, actor=actor)
     for kind, amount in ((CostKind.REPLACEMENT_UNIT, cost), (CostKind.LOGISTICS, logistics)):
         if amount:
             cost_record(
