@@ -95,7 +95,7 @@ def trend_svg(trend: list[tuple[dt.date, Any]], metric: str = "nps") -> SafeStri
                 date_format(month, "M"),
             )
         )
-    label = escape(_("Monthly trend with its 95% interval"))
+    label = escape(_("Monthly trend and its confidence band"))
     return mark_safe(  # noqa: S308 - every value above is a number or was escaped by format_html
         f'<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{label}" '
         f'xmlns="http://www.w3.org/2000/svg"><style>{STYLE}</style>{"".join(str(part) for part in parts)}</svg>'
