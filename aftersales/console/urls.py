@@ -221,7 +221,5 @@ urlpatterns = [
     path("feedback/recovery/", views_feedback.recovery_list, name="feedback_cases"),
     path("feedback/recovery/report/", views_feedback.recovery_report, name="feedback_report"),
     path("feedback/recovery/<int:case_id>/", views_feedback.recovery_detail, name="feedback_case"),
-    path(
-        "feedback/recovery/<int:case_id>/<str:action>/", views_feedback.recovery_action, name="feedback_case_action"
-    ),
+    path("feedback/recovery/<int:case_id>/<str:action>/", views_feedback.recovery_action, name="feedback_case_action"),
 ]

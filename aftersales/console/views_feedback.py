@@ -101,7 +101,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "responses": scores.responses,
         "min_answers": MIN_ANSWERS,
         "dimension_label": selectors.DIMENSIONS[dimension][1],
-        "rows": [(row, _figures(row.scores)) for row in selectors.scores_by(dimension=dimension, period=period, language=language)],
+        "rows": [
+            (row, _figures(row.scores)) for row in selectors.scores_by(dimension=dimension, period=period, language=language)
+        ],
         "trend": selectors.scores_trend(months=12),
         "word_of_mouth": selectors.word_of_mouth(period=period),
         "multipliers": {"satisfied_low": low, "satisfied_high": high, "dissatisfied": bad},
@@ -133,7 +135,7 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     cases = selectors.recovery_cases_visible_to(request.user)
     if data.get("scope", "mine" if not manager else "all") == "mine":
-        cases = cases.filter(assignee=request.user)
+        cases = cases.filter(assignee_id=request.user.pk)
     state = data.get("state", "")
     if state == "open":
         cases = cases.exclude(status=RecoveryStatus.RESOLVED)

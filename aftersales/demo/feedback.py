@@ -45,7 +45,12 @@ PROMOTER = [
 ]
 PASSIVE = [(8, 4, "", ""), (7, 3, "It was fine, a bit slow to answer.", "Correcto, aunque tardaron en responder.")]
 DETRACTOR = [
-    (3, 1, "Terrible: the repair took three weeks and nobody called me.", "Fatal: la reparación tardó tres semanas y nadie me llamó."),
+    (
+        3,
+        1,
+        "Terrible: the repair took three weeks and nobody called me.",
+        "Fatal: la reparación tardó tres semanas y nadie me llamó.",
+    ),
     (5, 2, "The delivery was late and the box was damaged.", "La entrega llegó tarde y la caja estaba dañada."),
 ]
 

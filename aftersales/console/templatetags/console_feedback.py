@@ -45,7 +45,8 @@ def trend_svg(trend: list[tuple[dt.date, Any]], metric: str = "nps") -> SafeStri
     for tick in (low, (low + high) / 2, high):
         parts.append(
             format_html(
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"/><text x="{}" y="{}" class="axis" text-anchor="end">{}</text>',
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"/>'
+                '<text x="{}" y="{}" class="axis" text-anchor="end">{}</text>',
                 LEFT,
                 WIDTH - RIGHT,
                 f"{y(tick):.1f}",
