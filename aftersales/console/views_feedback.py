@@ -119,7 +119,8 @@ class CaseFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         scope, state = self.fields["scope"], self.fields["state"]
         assert isinstance(scope, forms.ChoiceField) and isinstance(state, forms.ChoiceField)
-        scope.choices = [("mine", _("Mine")), ("all", _("All"))] if manager else [("mine", _("Mine"))]
+        # Managers start from every case, everyone else from their own.
+        scope.choices = [("all", _("All")), ("mine", _("Mine"))] if manager else [("mine", _("Mine"))]
         state.choices = [
             ("", _("Any")),
             ("open", _("Not resolved")),

@@ -72,6 +72,9 @@ def trend_svg(trend: list[tuple[dt.date, Any]], metric: str = "nps") -> SafeStri
         parts.append(f'<polygon class="band" points="{_points(upper + lower)}"/>')
         if len(run) > 1:
             parts.append(f'<polyline class="line" points="{_points([(x(i), y(s.value)) for i, s in run])}"/>')
+        else:
+            # A month on its own has no band to fill: its interval is drawn as an error bar.
+            parts.append(f'<polyline class="line" points="{_points([upper[0], lower[0]])}"/>')
         for index, score in run:
             title = _("%(value).1f (95%% interval %(low).1f to %(high).1f, %(n)s answers)") % {
                 "value": score.value,
