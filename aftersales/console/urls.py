@@ -4,6 +4,7 @@ from django.urls import path
 
 from aftersales.console import (
     views_contracts,
+    views_feedback,
     views_fieldwork,
     views_messaging,
     views_repairs,
@@ -215,4 +216,10 @@ urlpatterns = [
     path("inbox/<int:notification_id>/", inbox.inbox_open, name="inbox_open"),
     path("agents/", agents.agent_list, name="agents"),
     path("agents/<int:user_id>/", agents.agent_edit, name="agent_edit"),
+    # Customer feedback: the scores dashboard, recovery cases and the recovery report per team.
+    path("feedback/", views_feedback.dashboard, name="feedback"),
+    path("feedback/recovery/", views_feedback.recovery_list, name="feedback_cases"),
+    path("feedback/recovery/report/", views_feedback.recovery_report, name="feedback_report"),
+    path("feedback/recovery/<int:case_id>/", views_feedback.recovery_detail, name="feedback_case"),
+    path("feedback/recovery/<int:case_id>/<str:action>/", views_feedback.recovery_action, name="feedback_case_action"),
 ]

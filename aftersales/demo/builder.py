@@ -52,6 +52,7 @@ from aftersales.customers.services import customer_clean, segment_get_or_create
 from aftersales.demo import data
 from aftersales.demo.contracts import contracts_build
 from aftersales.demo.data import CategorySpec, Place, ProductSpec
+from aftersales.demo.feedback import feedback_build
 from aftersales.demo.fieldwork import fieldwork_build
 from aftersales.demo.repairs import repairs_build
 from aftersales.demo.returns import returns_build
@@ -885,6 +886,8 @@ def demo_build(
         returns_build(staff=staff, seed=seed, today=today)
         say("Opening repair orders…\n")
         repairs_build(staff=staff)
+        say("Customer feedback and recovery cases…\n")
+        feedback_build(staff=staff, seed=seed, today=today)
     sold_on = [sale.sold_at.date() for plan in plans for sale in plan.sales]
     return DemoSummary(
         customers=writer.counts["customers"],

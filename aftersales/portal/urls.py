@@ -5,6 +5,7 @@ from django.urls import path
 from aftersales.portal import (
     views,
     views_contracts,
+    views_feedback,
     views_fieldwork,
     views_preferences,
     views_repairs,
@@ -49,4 +50,5 @@ urlpatterns = [
     path("visits/link/<str:token>/", views_fieldwork.visit_link, name="visit_link"),
     path("contracts/", views_contracts.contract_list, name="contracts"),
     path("contracts/<int:contract_id>/", views_contracts.contract_detail, name="contract"),
+    path("surveys/", views_feedback.survey_list, name="surveys"),
 ]
