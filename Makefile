@@ -70,6 +70,7 @@ bench: $(STAMP_DEV)
 	$(BIN)/python bench/import_sales.py
 	$(BIN)/python bench/followup.py
 	$(BIN)/python bench/service_desk.py
+	$(BIN)/python bench/fieldwork.py
 
 clean:
 	rm -rf $(VENV) var/static

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -477,6 +477,16 @@ def plan_save(*, actor: User | None, plan: ContractPlan | None = None, data: dic
 # --- sweeps ---------------------------------------------------------------------------------------
 
 
+def visits_pending(*, today: dt.date, horizon: dt.date) -> QuerySet[ContractVisit]:
+    """Return the visits of contracts in force that are due by the horizon and have no work order yet."""
+    return ContractVisit.objects.filter(
+        work_order__isnull=True,
+        due_on__lte=horizon,
+        contract__status__in=IN_FORCE_STATUSES,
+        contract__ends_on__gte=today,
+    )
+
+
 def contract_visits_generate(*, today: dt.date | None = None, lead_days: int | None = None) -> int:
     """Create the maintenance work order of every visit due within the lead days; return how many were created.
 
@@ -489,12 +499,7 @@ def contract_visits_generate(*, today: dt.date | None = None, lead_days: int | N
     created = 0
     while True:
         with transaction.atomic():
-            pending = ContractVisit.objects.filter(
-                work_order__isnull=True,
-                due_on__lte=horizon,
-                contract__status__in=IN_FORCE_STATUSES,
-                contract__ends_on__gte=today,
-            )
+            pending = visits_pending(today=today, horizon=horizon)
             if connection.features.has_select_for_update_skip_locked:
                 pending = pending.select_for_update(skip_locked=True, of=("self",))
             visits = list(pending.select_related("contract", "contract__customer").order_by("due_on", "pk")[:SWEEP_BATCH])
