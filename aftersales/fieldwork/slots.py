@@ -84,8 +84,13 @@ def person_calendar(user: User) -> business_time.Calendar | None:
     return technician_calendar(technician)
 
 
-def technician_calendar(technician: Technician) -> business_time.Calendar | None:
-    """Return a technician's working calendar (their shifts, with their calendar's holidays), or None without shifts."""
+def technician_calendar(
+    technician: Technician, closed_days: dict[int, list[dt.date]] | None = None
+) -> business_time.Calendar | None:
+    """Return a technician's working calendar (their shifts, with their calendar's holidays), or None without shifts.
+
+    ``closed_days`` remembers each business calendar's closed days across the technicians of one proposal.
+    """
     hours: dict[int, list[tuple[dt.time, dt.time]]] = defaultdict(list)
     for shift in technician.shifts.all():
         hours[shift.weekday].append((shift.starts_at, shift.ends_at))
@@ -99,8 +104,17 @@ def technician_calendar(technician: Technician) -> business_time.Calendar | None
         hours=hours,
         country=holidays_from.country,
         subdivision=holidays_from.subdivision,
-        closed_dates=ClosedDay.objects.filter(calendar=holidays_from).values_list("date", flat=True),
+        closed_dates=_closed_days(holidays_from.pk, closed_days),
     )
+
+
+def _closed_days(calendar_id: int, known: dict[int, list[dt.date]] | None) -> list[dt.date]:
+    if known is not None and calendar_id in known:
+        return known[calendar_id]
+    days = list(ClosedDay.objects.filter(calendar_id=calendar_id).values_list("date", flat=True))
+    if known is not None:
+        known[calendar_id] = days
+    return days
 
 
 def _absent(absences: Sequence[TechnicianAbsence], day: dt.date) -> TechnicianAbsence | None:
@@ -189,8 +203,16 @@ def order_categories(order: WorkOrder) -> list[tuple[int, list[int], str]]:
     return list(seen.values())
 
 
-def technician_problems(technician: Technician, order: WorkOrder, day: dt.date) -> list[Text]:
-    """Return why a technician may not take an order on a day (inactive, zone, missing or expired certification)."""
+def technician_problems(
+    technician: Technician,
+    order: WorkOrder,
+    day: dt.date,
+    categories: Sequence[tuple[int, list[int], str]] | None = None,
+) -> list[Text]:
+    """Return why a technician may not take an order on a day (inactive, zone, missing or expired certification).
+
+    ``categories`` is ``order_categories(order)`` when the caller already has it (a proposal asks per day and person).
+    """
     problems: list[Text] = []
     if not technician.is_active or not technician.user.is_active:
         problems.append(interpolate(_("%(person)s does not take visits at the moment."), person=str(technician)))
@@ -205,7 +227,7 @@ def technician_problems(technician: Technician, order: WorkOrder, day: dt.date) 
                 )
             )
     certifications = list(technician.certifications.all())
-    for _category_id, lineage, name in order_categories(order):
+    for _category_id, lineage, name in categories if categories is not None else order_categories(order):
         if not any(c.category_id in lineage and certification_valid_on(c, day) for c in certifications):
             problems.append(
                 interpolate(
@@ -279,10 +301,17 @@ def slots_for_person(
     days: int,
     per_day: int,
     not_before: dt.datetime,
+    categories: Sequence[tuple[int, list[int], str]] | None = None,
+    bookings: Sequence[WorkOrder] | None = None,
+    closed_days: dict[int, list[dt.date]] | None = None,
 ) -> list[Slot]:
-    """Return the free starts of one person for an order over a run of days, a few per day."""
+    """Return the free starts of one person for an order over a run of days, a few per day.
+
+    A proposal over many people passes what it has read once for all of them: the order's categories,
+    everyone's bookings in the period, and the calendars' closed days.
+    """
     if technician is not None:
-        calendar = technician_calendar(technician)
+        calendar = technician_calendar(technician, closed_days)
         absences: list[TechnicianAbsence] = list(technician.absences.all())
     else:
         default = calendar_default()
@@ -295,7 +324,10 @@ def slots_for_person(
     buffer = travel_buffer()
     range_start, _unused = day_bounds(from_day)
     _unused, range_end = day_bounds(from_day + dt.timedelta(days=days - 1))
-    bookings = list(bookings_of(person.pk, range_start, range_end, exclude=order.pk))
+    if bookings is None:
+        bookings = list(bookings_of(person.pk, range_start, range_end, exclude=order.pk))
+    if categories is None and technician is not None and order.kind != WorkOrderKind.DELIVERY:
+        categories = order_categories(order)
     busy: list[Window] = []
     load: dict[dt.date, int] = defaultdict(int)
     for booking in bookings:
@@ -308,7 +340,11 @@ def slots_for_person(
     slots: list[Slot] = []
     for offset in range(days):
         day = from_day + dt.timedelta(days=offset)
-        if technician is not None and order.kind != WorkOrderKind.DELIVERY and technician_problems(technician, order, day):
+        if (
+            technician is not None
+            and order.kind != WorkOrderKind.DELIVERY
+            and technician_problems(technician, order, day, categories)
+        ):
             continue
         windows = working_windows(calendar, day, absences)
         found = 0
@@ -350,6 +386,25 @@ def slots_propose(
     candidates = _candidates(work_order)
     if assignee is not None:
         candidates = [(person, technician) for person, technician in candidates if person.pk == assignee.pk]
+    # Read once for every candidate: the order's categories, all their bookings in the period, closed days.
+    categories = order_categories(work_order) if work_order.kind != WorkOrderKind.DELIVERY else []
+    range_start, _unused = day_bounds(from_day)
+    _unused, range_end = day_bounds(from_day + dt.timedelta(days=days - 1))
+    booked: dict[int, list[WorkOrder]] = defaultdict(list)
+    buffer = travel_buffer()
+    for booking in (
+        WorkOrder.objects.filter(
+            assignee_id__in=[person.pk for person, _technician in candidates],
+            status__in=BOOKED_STATUSES,
+            scheduled_start__lt=range_end + buffer,
+            scheduled_end__gt=range_start - buffer,
+        )
+        .exclude(pk=work_order.pk)
+        .order_by("scheduled_start", "id")
+    ):
+        assert booking.assignee_id is not None
+        booked[booking.assignee_id].append(booking)
+    closed_days: dict[int, list[dt.date]] = {}
     slots: list[Slot] = []
     for person, technician in candidates:
         slots += slots_for_person(
@@ -360,6 +415,9 @@ def slots_propose(
             days=days,
             per_day=per_day,
             not_before=now,
+            categories=categories,
+            bookings=booked[person.pk],
+            closed_days=closed_days,
         )
     slots.sort(key=lambda slot: (slot.day, not slot.speaks_language, slot.load, slot.start, slot.assignee_name))
     return slots[: max(1, limit)]
