@@ -631,8 +631,8 @@ def performance_section(results: list[dict[str, Any]]) -> str:
         for r in short:
             lines.append(
                 f"- Not the full size on {r['database']}: {r['data']['contracts']:,} of {CONTRACTS:,} contracts, "
-                f"{r['slots']['requests']:,} of {REQUESTS:,} slot requests timed (a proposal takes seconds at 200 "
-                "technicians; the per-request median is the figure to compare, the totals are for these requests only)."
+                f"{r['slots']['requests']:,} of {REQUESTS:,} slot requests timed (timing all of them takes long on "
+                "two cores; the per-request median is the figure to compare, the totals are for these requests only)."
             )
     for r in results:
         lines.append(
