@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales.catalog.models import Category
 from aftersales.console.access import staff_view
-from aftersales.console.views.common import page_of
+from aftersales.console.views.common import form_ticket, page_of
 from aftersales.core.errors import Conflict, ValidationFailed
 from aftersales.core.models import BusinessCalendar, Language, User, Weekday
 from aftersales.customers.models import Customer
@@ -36,7 +36,6 @@ from aftersales.fieldwork.models import (
 from aftersales.fieldwork.services import scheduling, technicians
 from aftersales.fieldwork.services.orders import work_order_create
 from aftersales.sales.models import Unit
-from aftersales.service.selectors import tickets_visible_to
 from aftersales.warranty.models import RepairOrder
 
 VIEW = "fieldwork.view_workorder"
@@ -346,13 +345,9 @@ def order_new(request: HttpRequest) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        ticket = None
         if customer is None:
             form.add_error("customer", _("No such customer."))
-        if form.cleaned_data["ticket"]:
-            ticket = tickets_visible_to(request.user).filter(number=form.cleaned_data["ticket"]).first()
-            if ticket is None:
-                form.add_error("ticket", _("No such ticket."))
+        ticket = form_ticket(request, form)
         repair_order = None
         if form.cleaned_data["repair_order"]:
             repair_order = RepairOrder.objects.filter(pk=form.cleaned_data["repair_order"]).first()

@@ -16,11 +16,10 @@ from aftersales.catalog.models import Part
 from aftersales.catalog.services import part_stock_receive
 from aftersales.console.access import staff_view
 from aftersales.console.forms import errors_attach
-from aftersales.console.views.common import page_of
+from aftersales.console.views.common import form_ticket, page_of
 from aftersales.core.errors import Conflict, ValidationFailed
 from aftersales.sales.models import Unit
 from aftersales.sales.selectors import units_visible_to
-from aftersales.service.selectors import tickets_visible_to
 from aftersales.warranty import selectors, selectors_repairs, services
 from aftersales.warranty.models import QuoteChannel, RepairOrder, RepairStatus
 
@@ -178,11 +177,7 @@ def repair_new(request: HttpRequest, unit_id: int) -> HttpResponse:
         raise Http404(_("No such unit."))
     form = RepairForm(request.POST or None, initial={"ticket": request.GET.get("ticket")})
     if request.method == "POST" and form.is_valid():
-        ticket = None
-        if form.cleaned_data["ticket"]:
-            ticket = tickets_visible_to(request.user).filter(number=form.cleaned_data["ticket"]).first()
-            if ticket is None:
-                form.add_error("ticket", _("No such ticket."))
+        ticket = form_ticket(request, form)
         if not form.errors:
             try:
                 order = services.repair_open(

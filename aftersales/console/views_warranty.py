@@ -14,11 +14,10 @@ from django.views.decorators.http import require_POST
 
 from aftersales.console.access import staff_view
 from aftersales.console.forms import errors_attach
-from aftersales.console.views.common import page_of
+from aftersales.console.views.common import form_ticket, page_of
 from aftersales.core.errors import Conflict, ValidationFailed
 from aftersales.sales.models import Unit
 from aftersales.sales.selectors import units_visible_to
-from aftersales.service.selectors import tickets_visible_to
 from aftersales.warranty import selectors, services
 from aftersales.warranty.coverage import coverage_on
 from aftersales.warranty.models import ClaimStatus, DecisionReason, FaultCode, WarrantyClaim
@@ -143,11 +142,7 @@ def claim_new(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _unit(request, unit_id)
     form = ClaimForm(request.POST or None, request.FILES or None, initial={"ticket": request.GET.get("ticket")})
     if request.method == "POST" and form.is_valid():
-        ticket = None
-        if form.cleaned_data["ticket"]:
-            ticket = tickets_visible_to(request.user).filter(number=form.cleaned_data["ticket"]).first()
-            if ticket is None:
-                form.add_error("ticket", _("No such ticket."))
+        ticket = form_ticket(request, form)
         if not form.errors:
             try:
                 claim = services.claim_submit(

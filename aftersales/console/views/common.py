@@ -62,3 +62,16 @@ def timeline_page(request: HttpRequest, events: Any) -> tuple[Page, list[Timelin
     page = page_of(request, events, per_page=EVENTS_PER_PAGE, param="events")
     links = _event_links(request.user, list(page))
     return page, [TimelineRow(event, event_label(event), event_describe(event), links[event.pk]) for event in page]
+
+
+def form_ticket(request: HttpRequest, form: Any, field: str = "ticket") -> Any:
+    """Return the ticket a form names by number, if the user may see it; otherwise add the field's error."""
+    from aftersales.service.selectors import tickets_visible_to
+
+    number = form.cleaned_data.get(field)
+    if not number:
+        return None
+    ticket = tickets_visible_to(request.user).filter(number=number).first()
+    if ticket is None:
+        form.add_error(field, gettext("No such ticket."))
+    return ticket
