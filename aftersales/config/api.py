@@ -23,13 +23,18 @@ api.add_router("/v1/", tokens_router)
 def _mount() -> None:
     # Routers are imported lazily so that an app's api module can import models freely.
     from aftersales.catalog.api import router as catalog_router
+    from aftersales.contests.api import router as contests_router
     from aftersales.contracts.api import router as contracts_router
     from aftersales.customers.api import router as customers_router
     from aftersales.feedback.api import router as feedback_router
     from aftersales.fieldwork.api import router as fieldwork_router
     from aftersales.fieldwork.api_visits import router as visits_router
     from aftersales.followup.api import router as followup_router
+    from aftersales.loyalty.api import router as loyalty_router
     from aftersales.messaging.api import router as messaging_router
+    from aftersales.newsletter.api import router as newsletter_router
+    from aftersales.offers.api import router as offers_router
+    from aftersales.referrals.api import router as referrals_router
     from aftersales.sales.api import router as sales_router
     from aftersales.sales.api_imports import router as imports_router
     from aftersales.service.api import router as tickets_router
@@ -58,6 +63,11 @@ def _mount() -> None:
     api.add_router("/v1/fieldwork/", fieldwork_router)
     api.add_router("/v1/", visits_router)
     api.add_router("/v1/", contracts_router)
+    api.add_router("/v1/loyalty/", loyalty_router)
+    api.add_router("/v1/offers/", offers_router)
+    api.add_router("/v1/referrals/", referrals_router)
+    api.add_router("/v1/contests/", contests_router)
+    api.add_router("/v1/newsletter/", newsletter_router)
     api.add_router("/v1/", feedback_router)
 
 

@@ -3,6 +3,11 @@
 from django.urls import path
 
 from aftersales.console import (
+    urls_contests,
+    urls_loyalty,
+    urls_newsletter,
+    urls_offers,
+    urls_referrals,
     views_contracts,
     views_feedback,
     views_fieldwork,
@@ -223,3 +228,10 @@ urlpatterns = [
     path("feedback/recovery/<int:case_id>/", views_feedback.recovery_detail, name="feedback_case"),
     path("feedback/recovery/<int:case_id>/<str:action>/", views_feedback.recovery_action, name="feedback_case_action"),
 ]
+
+# Loyalty, vouchers and offers, referrals, contests, newsletter: each capability's screens in its own module.
+urlpatterns += urls_loyalty.urlpatterns
+urlpatterns += urls_offers.urlpatterns
+urlpatterns += urls_referrals.urlpatterns
+urlpatterns += urls_contests.urlpatterns
+urlpatterns += urls_newsletter.urlpatterns

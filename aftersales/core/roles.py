@@ -336,6 +336,36 @@ for _role in (Role.SUPPORT_AGENT, Role.TECHNICIAN, Role.SERVICE_MANAGER, Role.AD
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _VIEW_REPAIRS + _WORK_REPAIRS
 
 
+def _grant(roles: tuple[str, ...], permissions: list[str]) -> None:
+    for role in roles:
+        ROLE_PERMISSIONS[role] = ROLE_PERMISSIONS[role] + permissions
+
+
+# Loyalty programme (aftersales.loyalty).
+#
+# -- end of loyalty programme --
+
+
+# Vouchers and offers (aftersales.offers).
+#
+# -- end of vouchers and offers --
+
+
+# Referrals (aftersales.referrals).
+#
+# -- end of referrals --
+
+
+# Contests (aftersales.contests).
+#
+# -- end of contests --
+
+
+# Newsletter (aftersales.newsletter).
+#
+# -- end of newsletter --
+
+
 def roles_sync() -> None:
     """Make each role's group hold exactly the permissions of the matrix."""
     for role, perm_names in ROLE_PERMISSIONS.items():

@@ -3,6 +3,11 @@
 from django.urls import path
 
 from aftersales.portal import (
+    urls_contests,
+    urls_loyalty,
+    urls_newsletter,
+    urls_offers,
+    urls_referrals,
     views,
     views_contracts,
     views_feedback,
@@ -52,3 +57,10 @@ urlpatterns = [
     path("contracts/<int:contract_id>/", views_contracts.contract_detail, name="contract"),
     path("surveys/", views_feedback.survey_list, name="surveys"),
 ]
+
+# Loyalty, vouchers and offers, referrals, contests, newsletter: each capability's screens in its own module.
+urlpatterns += urls_loyalty.urlpatterns
+urlpatterns += urls_offers.urlpatterns
+urlpatterns += urls_referrals.urlpatterns
+urlpatterns += urls_contests.urlpatterns
+urlpatterns += urls_newsletter.urlpatterns

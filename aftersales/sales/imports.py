@@ -51,6 +51,7 @@ from aftersales.sales.import_files import (
 )
 from aftersales.sales.models import Sale, SaleLine, Unit
 from aftersales.sales.services import moment_check, sale_header_clean, sale_line_clean
+from aftersales.sales.signals import sales_recorded
 
 __all__ = [
     "COLUMNS",
@@ -206,6 +207,9 @@ class _Importer:
             report.sales_created = report.customers_created = report.customers_matched = report.units_created = 0
         else:
             self.report.customers_matched = len(self.matched_ids)
+            if self.report.sales_created:
+                # Many sales at once: receivers catch up set-based (see ``aftersales.sales.signals``).
+                transaction.on_commit(lambda: sales_recorded.send(sender=Sale, sale_ids=None))
         logger.debug(
             "Sales import: %d rows, %d errors, %.1f s, of which the database wrote rows for %.1f s",
             self.report.rows,

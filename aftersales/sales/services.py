@@ -21,6 +21,7 @@ from aftersales.core.models import User
 from aftersales.core.timeline import timeline_record
 from aftersales.customers.models import Customer
 from aftersales.sales.models import Sale, SaleChannel, SaleLine, Unit, UnitStatus
+from aftersales.sales.signals import sales_recorded
 
 MAX_SERIAL_LENGTH = 64
 # SaleChannel.values builds a new list on every access; imports validate one header per sale.
@@ -245,6 +246,8 @@ def sale_create(
             timeline_record(customer=customer, unit=unit, kind="sold", actor=actor, occurred_at=occurred, data=data)
             if delivered_at:
                 timeline_record(customer=customer, unit=unit, kind="delivered", actor=actor, occurred_at=delivered_at, data=data)
+    sale_ids = [sale.pk]
+    transaction.on_commit(lambda: sales_recorded.send(sender=Sale, sale_ids=sale_ids))
     return sale
 
 

@@ -1,0 +1,5 @@
+"""Console screens of referrals (included by ``aftersales/console/urls.py``)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""Contests and sweepstakes with entries earned by rule and an auditable, reproducible draw."""

@@ -1,0 +1,5 @@
+"""REST endpoints of contests."""
+
+from ninja import Router
+
+router = Router(tags=["contests"])

@@ -1,0 +1,1 @@
+"""Points ledger, earn rules, redemption, expiry and tiers with their benefits."""

@@ -1,0 +1,5 @@
+"""REST endpoints of loyalty programme."""
+
+from ninja import Router
+
+router = Router(tags=["loyalty"])

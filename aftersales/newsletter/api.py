@@ -1,0 +1,5 @@
+"""REST endpoints of newsletter."""
+
+from ninja import Router
+
+router = Router(tags=["newsletter"])

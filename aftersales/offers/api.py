@@ -1,0 +1,5 @@
+"""REST endpoints of vouchers and offers."""
+
+from ninja import Router
+
+router = Router(tags=["offers"])

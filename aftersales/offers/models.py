@@ -1,0 +1,1 @@
+"""Vouchers and offers: models."""

@@ -1,0 +1,1 @@
+"""Personal referral codes and links, referred prospects followed to their first purchase, rewards and fraud guards."""

@@ -1,0 +1,5 @@
+"""REST endpoints of referrals."""
+
+from ninja import Router
+
+router = Router(tags=["referrals"])
