@@ -41,7 +41,7 @@ from aftersales.feedback.models import (
 from aftersales.feedback.scoring import is_detractor, is_dissatisfied_csat, is_promoter
 from aftersales.feedback.sentiment import comment_analyse
 from aftersales.feedback.services.surveys import invitation_send, survey_for
-from aftersales.feedback.signals import promoter_answered
+from aftersales.feedback.signals import promoter_answered, survey_completed
 from aftersales.messaging.models import MessageChannel, Purpose
 from aftersales.messaging.services import message_enqueue
 
@@ -308,6 +308,8 @@ def response_evaluate(*, response_id: int) -> dict[str, Any]:
     if nps is not None and is_promoter(nps) and response.promoted_at is None:
         _promoter_thank(response)
         done["promoter"] = True
+    ids = {"response_id": response.pk, "customer_id": invitation.customer_id, "invitation_id": invitation.pk}
+    transaction.on_commit(lambda: survey_completed.send(sender=Response, **ids))
     return done
 
 
