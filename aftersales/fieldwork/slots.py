@@ -16,19 +16,21 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core import business_time
 from aftersales.core.calendars import calendar_default, calendar_value
 from aftersales.core.errors import Text, interpolate
-from aftersales.core.models import ClosedDay, User
+from aftersales.core.models import BusinessCalendar, ClosedDay, User
 from aftersales.fieldwork.models import (
     BOOKED_STATUSES,
+    Certification,
     Technician,
     TechnicianAbsence,
     WorkOrder,
@@ -84,19 +86,18 @@ def person_calendar(user: User) -> business_time.Calendar | None:
     return technician_calendar(technician)
 
 
-def technician_calendar(
-    technician: Technician, closed_days: dict[int, list[dt.date]] | None = None
-) -> business_time.Calendar | None:
+def technician_calendar(technician: Technician, closed_days: dict[int, Any] | None = None) -> business_time.Calendar | None:
     """Return a technician's working calendar (their shifts, with their calendar's holidays), or None without shifts.
 
-    ``closed_days`` remembers each business calendar's closed days across the technicians of one proposal.
+    ``closed_days`` remembers each business calendar's closed days across the technicians of one proposal,
+    and the default calendar under the key ``DEFAULT_CALENDAR``.
     """
     hours: dict[int, list[tuple[dt.time, dt.time]]] = defaultdict(list)
     for shift in technician.shifts.all():
         hours[shift.weekday].append((shift.starts_at, shift.ends_at))
     if not hours:
         return None
-    holidays_from = technician.calendar or calendar_default()
+    holidays_from = technician.calendar or _default_calendar(closed_days)
     if holidays_from is None:
         return business_time.calendar_build(time_zone=settings.TIME_ZONE, hours=hours)
     return business_time.calendar_build(
@@ -108,9 +109,23 @@ def technician_calendar(
     )
 
 
-def _closed_days(calendar_id: int, known: dict[int, list[dt.date]] | None) -> list[dt.date]:
+# The key under which a proposal's memo keeps the default calendar (no calendar has id 0).
+DEFAULT_CALENDAR = 0
+
+
+def _default_calendar(known: dict[int, Any] | None) -> BusinessCalendar | None:
+    if known is None:
+        return calendar_default()
+    if DEFAULT_CALENDAR not in known:
+        known[DEFAULT_CALENDAR] = calendar_default()
+    default: BusinessCalendar | None = known[DEFAULT_CALENDAR]
+    return default
+
+
+def _closed_days(calendar_id: int, known: dict[int, Any] | None) -> list[dt.date]:
     if known is not None and calendar_id in known:
-        return known[calendar_id]
+        days_known: list[dt.date] = known[calendar_id]
+        return days_known
     days = list(ClosedDay.objects.filter(calendar_id=calendar_id).values_list("date", flat=True))
     if known is not None:
         known[calendar_id] = days
@@ -240,18 +255,27 @@ def technician_problems(
     return problems
 
 
-def _candidates(order: WorkOrder) -> list[tuple[User, Technician | None]]:
-    """Return who could go: the selling rep for a delivery visit, otherwise every active technician."""
+def _candidates(order: WorkOrder, categories: Sequence[tuple[int, list[int], str]] = ()) -> list[tuple[User, Technician | None]]:
+    """Return who could go: the selling rep for a delivery visit, otherwise the active technicians.
+
+    Technicians who cover neither the order's zone nor hold any certification for one of ``categories``
+    are left out in the query: they would fail ``technician_problems`` on every day.
+    """
     if order.kind == WorkOrderKind.DELIVERY:
         rep = order.sale.sales_rep if order.sale_id and order.sale else None
         person = rep or order.assignee
         if person is None or not person.is_active:
             return []
         return [(person, Technician.objects.filter(user=person).prefetch_related("shifts").first())]
-    technicians = (
-        Technician.objects.filter(is_active=True, user__is_active=True)
-        .select_related("user", "calendar", "home_zone")
-        .prefetch_related("zones", "shifts", "certifications", "absences")
+    technicians = Technician.objects.filter(is_active=True, user__is_active=True)
+    if order.zone_id is not None:
+        covers = Technician.zones.through.objects.filter(technician_id=OuterRef("pk"), servicezone_id=order.zone_id)
+        technicians = technicians.filter(Q(home_zone_id=order.zone_id) | Exists(covers))
+    for _category_id, lineage, _name in categories:
+        held = Certification.objects.filter(technician_id=OuterRef("pk"), category_id__in=lineage)
+        technicians = technicians.filter(Exists(held))
+    technicians = technicians.select_related("user", "calendar", "home_zone").prefetch_related(
+        "zones", "shifts", "certifications", "absences"
     )
     return [(technician.user, technician) for technician in technicians]
 
@@ -303,7 +327,7 @@ def slots_for_person(
     not_before: dt.datetime,
     categories: Sequence[tuple[int, list[int], str]] | None = None,
     bookings: Sequence[WorkOrder] | None = None,
-    closed_days: dict[int, list[dt.date]] | None = None,
+    closed_days: dict[int, Any] | None = None,
 ) -> list[Slot]:
     """Return the free starts of one person for an order over a run of days, a few per day.
 
@@ -383,11 +407,11 @@ def slots_propose(
     now = timezone.now()
     from_day = max(from_day or local_day(now), local_day(now))
     days = max(1, min(days, 62))
-    candidates = _candidates(work_order)
-    if assignee is not None:
-        candidates = [(person, technician) for person, technician in candidates if person.pk == assignee.pk]
     # Read once for every candidate: the order's categories, all their bookings in the period, closed days.
     categories = order_categories(work_order) if work_order.kind != WorkOrderKind.DELIVERY else []
+    candidates = _candidates(work_order, categories)
+    if assignee is not None:
+        candidates = [(person, technician) for person, technician in candidates if person.pk == assignee.pk]
     range_start, _unused = day_bounds(from_day)
     _unused, range_end = day_bounds(from_day + dt.timedelta(days=days - 1))
     booked: dict[int, list[WorkOrder]] = defaultdict(list)
@@ -401,10 +425,11 @@ def slots_propose(
         )
         .exclude(pk=work_order.pk)
         .order_by("scheduled_start", "id")
+        .only("id", "assignee_id", "zone_id", "scheduled_start", "scheduled_end")
     ):
         assert booking.assignee_id is not None
         booked[booking.assignee_id].append(booking)
-    closed_days: dict[int, list[dt.date]] = {}
+    closed_days: dict[int, Any] = {}
     slots: list[Slot] = []
     for person, technician in candidates:
         slots += slots_for_person(
