@@ -132,7 +132,12 @@ DOMAIN_TERMS: dict[str, dict[str, float]] = {
         "ok": 0.0,
         "okay": 0.0,
         "joke": -1.0,
+        "promised": -0.5,
+        "dies": -1.8,
+        "died": -1.8,
+        "nuisance": -1.5,
         "safety": 0.0,
+        "hand": 0.0,
         # More damage and faults.
         "drips": -1.5,
         "dripping": -1.5,
@@ -229,6 +234,10 @@ DOMAIN_TERMS: dict[str, dict[str, float]] = {
         "descascarado": -1.5,
         "hunde": -1.5,
         "abuso": -2.2,
+        "mintio": -2.2,
+        "mintieron": -2.2,
+        "prometieron": -0.5,
+        "tiraron": -1.2,
         "lamentable": -2.5,
         "encima": -1.0,
         # Money.
@@ -339,8 +348,16 @@ PHRASES: dict[str, dict[str, float]] = {
         r"(?:fault|problem|issue|leak)s?(?: \w+){0,4}? (?:fixed|solved|sorted|resolved|repaired)": 1.5,
         r"what (?:was|is|had gone|went) wrong|what the (?:problem|fault|issue) (?:was|is)": 0.0,
         r"(?:no|without(?: a| any)?|not a)(?: single| word of)? (?:questions asked|quibbles?|fuss|hassle|bother|"
-        r"problems?|issues?|trouble|complaints?(?: whatsoever| at all)?|complaining|penny to pay)": 1.8,
-        r"(?:in|within) (?:minutes|the hour|an hour|one visit|a single visit)|when (?:they|you|he|she) (?:said|promised)": 1.5,
+        r"problems?|issues?|trouble|complaints?(?: whatsoever| at all)?|complaining|penny to pay|queues?|waiting|"
+        r"wait|delays?)": 1.8,
+        r"(?:repl\w*|answer\w*|respond\w*|came|arriv\w*|fix\w*|sort\w*|call\w*|rang|back|done)(?: \w+){0,2}? "
+        r"(?:in|within) (?:minutes|the hour|an hour)|in (?:one|a single) visit|when (?:they|you|he|she) (?:said|promised)": 1.5,
+        r"(?:exactly |just )?what (?:i|we) (?:was |were )?(?:hoping|looking) for|above and beyond": 2.0,
+        r"(?:felt|feel|feels|looks?|looked|seems?|seemed|sounds?|sounded) like": 0.0,
+        r"(?:came|come|fell|falls?|comes) off|thrown|in pieces|smashed|shattered|smells? of \w+|burning smell": -1.8,
+        r"(?:in|at) (?:for )?repair since|(?:in|at) the (?:workshop|shop) since|expected (?:better|more)": -1.8,
+        r"(?:different|conflicting|contradictory) (?:answers|stories|information)|no use|no good": -1.8,
+        r"charged (?:me )?(?:another|more|extra|twice)|supposed to|meant to": -1.2,
         r"(?:less|cheaper|lower) than (?:i |we )?expected|deserves? a (?:raise|medal|promotion|pay rise)": 1.8,
         r"cracking (?:job|service|work|little \w+)|went out of (?:his|her|their|your) way": 2.0,
         r"late (?:evening|at night|night|afternoon|morning)": 0.0,
@@ -389,9 +406,15 @@ PHRASES: dict[str, dict[str, float]] = {
         r"(?:cargos|costes|costos) ocultos|no hay (?:forma|manera)": -1.8,
         r"se (?:nego|negaron)|y encima": -1.2,
         r"ni (?:bien|bueno|buena) ni (?:mal|malo|mala)|ni (?:mal|malo|mala) ni (?:bien|bueno|buena)": 0.0,
-        r"ni fu ni fa|ni mas ni menos": 0.0,
+        r"ni fu ni fa|ni mas ni menos|(?:bien|bueno) o (?:mal|malo)": 0.0,
         r"cosas buenas y (?:cosas )?malas|sin comentarios|sin novedad|nada que (?:anadir|decir|comentar)|sin tener que": 0.0,
-        r"sin interes|no (?:puedo|sabria) opinar|lo normal|la verdad|lo suficiente": 0.0,
+        r"sin interes|no (?:puedo|sabria) (?:opinar|decir)|lo normal|la verdad|lo suficiente|por favor": 0.0,
+        r"justo lo que (?:buscaba|buscabamos|queria|necesitaba)|vale (?:cada|la pena)|sigan asi|al grano": 2.0,
+        r"sin (?:esperas?|colas?|demoras?)": 1.5,
+        r"(?:se (?:me )?)?quedo (?:el|la) \w+ en la mano|hech[oa]s? (?:anicos|pedazos|trizas)|huele a \w+": -1.8,
+        r"en (?:reparacion|el taller) desde|esperaba (?:bastante |mucho |algo )?(?:mas|mejor|otra cosa)": -1.8,
+        r"respuestas (?:distintas|diferentes|contradictorias)|(?:distintas|diferentes) respuestas|no hay quien": -1.8,
+        r"me cobraron (?:de mas|mas|otro|otra)|no vale nada|se supone que|se agota": -1.2,
         r"(?:otra vez|de nuevo)": -0.5,
         r"no (?:puede|pueden|podia|pudo) con": -1.5,
         r"(?:llamo|llamaron|aviso|avisaron) (?:antes|con tiempo)": 1.5,
@@ -406,7 +429,7 @@ FAILED_EVENTS: dict[str, str] = {
         r"repl(?:y|ied|ies)|answer\w*|respond\w*|fix\w*|repair\w*|work(?:s|ed|ing)?|start\w*|deliver\w*|"
         r"refund\w*|collect\w*|told|tell\w*|inform\w*|listen\w*|solv\w*|sort\w*|get back|got back|heard|"
         r"cool\w*|heat\w*|close\w*|shut\w*|drain\w*|level\w*|connect\w*|bring|brought|done|confirm\w*|"
-        r"pick\w* up|through|apologi\w*)"
+        r"pick\w* up|through|apologi\w*|honou?r\w*)"
     ),
     Language.SPANISH: (
         r"(?:no|nunca|nadie|ni|sin|sigue sin|siguen sin|todavia no|aun no)(?: (?:me|nos|le|les|lo|la|los|las|se|"
@@ -414,7 +437,7 @@ FAILED_EVENTS: dict[str, str] = {
         r"(?:lleg\w*|vin\w*|vien\w*|venir|vengan?|llam\w*|contest\w*|respond\w*|arregl\w*|repar\w*|funcion\w*|"
         r"solucion\w*|resolv\w*|resuelv\w*|devuelv\w*|devolv\w*|reembols\w*|cubr\w*|cubre|avis\w*|inform\w*|"
         r"enfri\w*|calient\w*|arranc\w*|cierr\w*|cerr\w*|sirv\w*|sirve|aparec\w*|entreg\w*|recog\w*|mand\w*|"
-        r"envi\w*|explic\w*|escuch\w*|confirm\w*|disculp\w*|da|dan|dio|dieron|sabe|saben|supo|supieron)"
+        r"envi\w*|explic\w*|escuch\w*|confirm\w*|disculp\w*|cumpl\w*|da|dan|dio|dieron|sabe|saben|supo|supieron)"
     ),
 }
 
@@ -530,6 +553,7 @@ SPANISH_NEUTRAL = frozenset(
         "talla",
         "devolucion",
         "descuento",
+        "oferta",
         "deposito",
         "libre",
         # Colours and sizes describe a product, they do not judge it.
@@ -660,6 +684,11 @@ TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
             "cleans",
             "heating",
             "cold enough",
+            "running",
+            "in pieces",
+            "smell",
+            "uncomfortable",
+            "came off",
             "fault",
             "peeling",
             "paint",
@@ -696,6 +725,8 @@ TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
             "respectful",
             "careful",
             "gentleman",
+            "lied",
+            "nuisance",
             "thoughtful",
             "out of her way",
             "out of his way",
@@ -767,6 +798,7 @@ TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
             "robbery",
             "penny",
             "bills",
+            "finance",
             "free",
             "vat",
         ),
@@ -788,6 +820,8 @@ TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
             "service report",
             "full service",
             "annual service",
+            "service plan",
+            "next service",
             "safety check",
             "maintenance",
             "workshop",
@@ -802,6 +836,9 @@ TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
             "chat",
             "helpline",
             "explanation",
+            "mobile",
+            "landline",
+            "ring back",
             "phone line",
             "on the line",
             "hold",
@@ -901,6 +938,11 @@ TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
             "color",
             "hace su trabajo",
             "cumple",
+            "huele",
+            "quemado",
+            "incomod",
+            "anicos",
+            "pedazos",
         ),
         Topic.STAFF_ATTITUDE: (
             "amable",
@@ -933,6 +975,9 @@ TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
             "ojos en blanco",
             "disculp",
             "merece",
+            "mintio",
+            "molestaba",
+            "un encanto",
         ),
         Topic.RESPONSE_TIME: (
             "esper",
@@ -986,6 +1031,7 @@ TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
             "euros",
             "pesos",
             "cuotas",
+            "financiacion",
             "iva",
         ),
         Topic.REPAIR: (
@@ -1004,6 +1050,7 @@ TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
             "revision",
             "revisar",
             "mecanico",
+            "mantenimiento",
         ),
         Topic.COMMUNICATION: (
             "llam",
@@ -1026,6 +1073,11 @@ TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
             "contest",
             "nadie sabe",
             "seguimiento",
+            "celular",
+            "movil",
+            "fijo",
+            "tono",
+            "respuestas",
             "me dicen",
         ),
     },

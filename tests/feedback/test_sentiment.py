@@ -29,11 +29,11 @@ CLASSES = ("positive", "neutral", "negative")
 # The figures measured on the held-out samples (docs/user-guide/feedback.md reports them), each floor just
 # below: a change to the analyser or its vocabulary that costs more than a couple of comments fails here.
 #   English: 164/216 = 75.9 %; recall positive 63/72, neutral 56/72, negative 45/72; topics P 0.83, R 0.78.
-#   Spanish: 186/216 = 86.1 %; recall positive 65/72, neutral 63/72, negative 58/72; topics P 0.85, R 0.78.
+#   Spanish: 187/216 = 86.6 %; recall positive 65/72, neutral 63/72, negative 59/72; topics P 0.85, R 0.78.
 MINIMUM_ACCURACY = {"en": 0.75, "es": 0.85}
 MINIMUM_RECALL = {
     "en": {"positive": 0.85, "neutral": 0.75, "negative": 0.60},
-    "es": {"positive": 0.88, "neutral": 0.85, "negative": 0.78},
+    "es": {"positive": 0.88, "neutral": 0.85, "negative": 0.80},
 }
 MINIMUM_TOPIC_RECALL = {"en": 0.76, "es": 0.76}
 MINIMUM_TOPIC_PRECISION = {"en": 0.81, "es": 0.83}
