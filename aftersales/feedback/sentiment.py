@@ -19,7 +19,8 @@ Nothing is downloaded at run time.
 Mixed comments: when one clause of a comment (sentences, and the parts around "but", "pero", "aunque" and commas)
 reads positive and another negative, the comment takes the sentiment of its last clause with an opinion —
 customers end on their conclusion ("the product is great but delivery took three weeks" is a complaint to act
-on; "had a problem with the seal, they sent a new one straight away" is not).
+on; "had a problem with the seal, they sent a new one straight away" is not). A politeness formula that opens or
+closes a comment ("…, thanks.", "Un saludo.") is not read as an opinion, unless it is the whole comment.
 
 The compound score is in [−1, 1]; from ``POSITIVE_FROM`` up reads as positive, up to ``NEGATIVE_TO`` as
 negative, in between as neutral.
@@ -73,6 +74,15 @@ TOPIC_LABELS = {
 # Where a comment splits into clauses for the mixed-comment rule.
 CLAUSE_BREAK = re.compile(
     r"[.!?;:]+(?:\s+|$)|,\s+|\s+(?:but|however|although|though|yet|pero|aunque|sino|sin embargo)\s+", re.IGNORECASE
+)
+
+
+# Politeness formulas that open or close a comment ("..., thanks.", "Un saludo."): no opinion of the service.
+FORMULA = re.compile(
+    r"\s*(?:many thanks|thanks|thank (?:you|u)|thx|cheers|(?:kind |best )?regards|best wishes|muchas gracias|mil gracias|"
+    r"gracias|un saludo|saludos(?: cordiales)?|un abrazo)(?: (?:a lot|very much|so much|again|in advance|for everything|"
+    r"de antemano|por todo|de nuevo))?\s*[.!,;]*\s*",
+    re.IGNORECASE,
 )
 
 
@@ -225,10 +235,17 @@ def _scorer(language: str) -> Callable[[str], float]:
     return _spanish() if language == Language.SPANISH else _english()
 
 
+def _without_formulas(text: str) -> str:
+    """Return the comment without the politeness formulas that open or close it, unless that is all it says."""
+    pieces = re.split(r"(?<=[.!?,;])\s+", text.strip())
+    kept = [piece for piece in pieces if not FORMULA.fullmatch(piece)]
+    return " ".join(kept) if kept else text
+
+
 def polarity(text: str, language: str) -> float:
     """Return the compound sentiment of a text in [−1, 1], by the mixed-comment rule of the module docstring."""
     score = _scorer(language)
-    rewritten = _rewrite(text, language)
+    rewritten = _rewrite(_without_formulas(text), language)
     overall = score(rewritten)
     clauses = [clause for clause in CLAUSE_BREAK.split(rewritten) if clause and clause.strip()]
     if len(clauses) > 1:

@@ -379,6 +379,7 @@ PHRASES: dict[str, dict[str, float]] = {
         r"neither \w+ nor \w+|(?:some )?good (?:points|things)?,? (?:and |but )?(?:some )?bad(?: points| things)?": 0.0,
         r"not sure|no charge|no problem with": 0.0,
         r"to be (?:honest|fair)|if i'm honest|honestly|tbh": 0.0,
+        r"(?:all|everything(?: was| is)?) (?:ok|okay|fine|in order)": 1.5,
         r"kept (?:me|us) (?:informed|updated|posted|in the loop)|(?:called|rang|phoned|texted) ahead": 1.5,
     },
     Language.SPANISH: {
@@ -410,7 +411,7 @@ PHRASES: dict[str, dict[str, float]] = {
         r"cosas buenas y (?:cosas )?malas|sin comentarios|sin novedad|nada que (?:anadir|decir|comentar)|sin tener que": 0.0,
         r"sin interes|no (?:puedo|sabria) (?:opinar|decir)|lo normal|la verdad|lo suficiente|por favor": 0.0,
         r"justo lo que (?:buscaba|buscabamos|queria|necesitaba)|vale (?:cada|la pena)|sigan asi|al grano": 2.0,
-        r"sin (?:esperas?|colas?|demoras?)": 1.5,
+        r"sin (?:esperas?|colas?|demoras?)|todo (?:ok|okey|okay|correcto|en orden)": 1.5,
         r"(?:se (?:me )?)?quedo (?:el|la) \w+ en la mano|hech[oa]s? (?:anicos|pedazos|trizas)|huele a \w+": -1.8,
         r"en (?:reparacion|el taller) desde|esperaba (?:bastante |mucho |algo )?(?:mas|mejor|otra cosa)": -1.8,
         r"respuestas (?:distintas|diferentes|contradictorias)|(?:distintas|diferentes) respuestas|no hay quien": -1.8,

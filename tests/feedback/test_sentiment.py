@@ -218,6 +218,12 @@ def test_the_language_of_a_comment_is_read_from_its_text():
         ("The hinge snapped, they sent a new one the next day.", "en", "positive"),
         ("El sofá es precioso, pero el repartidor fue un maleducado.", "es", "negative"),
         ("Vino con un golpe, pero me lo cambiaron enseguida y quedé encantada.", "es", "positive"),
+        # A closing "thanks" is politeness, not the customer's opinion, unless it is all they wrote.
+        ("The fridge arrived broken and nobody has called me. Thanks.", "en", "negative"),
+        ("Still waiting for my refund, thank you", "en", "negative"),
+        ("La nevera llegó rota y nadie me ha llamado. Un saludo.", "es", "negative"),
+        ("Thank you!", "en", "positive"),
+        ("Todo bien, gracias.", "es", "positive"),
         # Spanish without accents, superlatives and feminine forms of our terms.
         ("Atencion rapidisima y muy amables", "es", "positive"),
         ("La cortadora vino rayadísima.", "es", "negative"),
