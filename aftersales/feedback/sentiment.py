@@ -7,12 +7,23 @@ Sentiment (see docs/decisions/0005-comment-sentiment.md):
 * Spanish: ``asent``'s rule engine (the same VADER-style rules) over the Spanish lexicon it ships (Chen & Skiena
   2014), run on a blank spaCy tokenizer, with Spanish negations, intensifiers and contrast words we give it.
 
-Both lexicons are general-purpose; a short list of after-sales terms of our own (``DOMAIN_TERMS``: "late",
-"broken", "tardaron", "roto"…) is added on top, because customers' complaints are mostly about time and
-things that do not work, which general lexicons score as neutral. Nothing is downloaded at run time.
+Both lexicons are general-purpose. On top of them sits our after-sales vocabulary
+(``aftersales.feedback.sentiment_lexicon``): words the lexicons miss ("late", "dented", "tardaron", "roto"),
+multi-word expressions read as one word ("no questions asked", "thanks for nothing", "sin pegas", "ni bien ni
+mal"), and the failed service event — a negation before the verb of something the customer expected ("never
+came", "hasn't arrived", "todavía no me llegó", "sigue sin funcionar") — which is the complaint although no word
+in it carries an opinion. Spanish comments are read without accents (customers often leave them out), and the
+Spanish lexicon also knows the feminine and plural forms and the superlatives ("-ísimo") of its adjectives.
+Nothing is downloaded at run time.
 
-The compound score is in [−1, 1]; ≥ 0.05 reads as positive, ≤ −0.05 as negative, in between as neutral
-(VADER's published thresholds).
+Mixed comments: when one clause of a comment (sentences, and the parts around "but", "pero", "aunque" and commas)
+reads positive and another negative, the comment takes the sentiment of its last clause with an opinion —
+customers end on their conclusion ("the product is great but delivery took three weeks" is a complaint to act
+on; "had a problem with the seal, they sent a new one straight away" is not). A politeness formula that opens or
+closes a comment ("…, thanks.", "Un saludo.") is not read as an opinion, unless it is the whole comment.
+
+The compound score is in [−1, 1]; from ``POSITIVE_FROM`` up reads as positive, up to ``NEGATIVE_TO`` as
+negative, in between as neutral.
 
 Topics are keyword lexicons per language (``TOPICS``): a comment is about a topic when it contains one of its
 stems. A comment can have several topics or none.
@@ -24,227 +35,30 @@ import functools
 import re
 import unicodedata
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import Language
+from aftersales.feedback.sentiment_lexicon import (
+    DOMAIN_TERMS,
+    FAILED_EVENT,
+    FAILED_EVENTS,
+    PHRASES,
+    SPANISH_CONTRAST,
+    SPANISH_INTENSIFIERS,
+    SPANISH_NEGATIONS,
+    SPANISH_NEUTRAL,
+    TOPICS,
+    Topic,
+)
+
+__all__ = ["TOPICS", "TOPIC_LABELS", "Analysis", "Topic", "comment_analyse", "language_guess", "polarity", "topics_of"]
 
 POSITIVE_FROM = 0.05
 NEGATIVE_TO = -0.05
-
-# After-sales words the general lexicons miss or under-rate, on VADER's −4…+4 scale.
-DOMAIN_TERMS: dict[str, dict[str, float]] = {
-    Language.ENGLISH: {
-        "late": -1.6,
-        "delayed": -1.8,
-        "delay": -1.5,
-        "broken": -2.2,
-        "broke": -2.0,
-        "faulty": -2.2,
-        "defective": -2.3,
-        "scratched": -1.8,
-        "dented": -1.8,
-        "leaks": -1.8,
-        "leaking": -1.8,
-        "noisy": -1.5,
-        "unanswered": -1.8,
-        "overpriced": -2.0,
-        "waited": -1.2,
-        "waiting": -0.8,
-        "rescheduled": -1.2,
-        "again": -0.3,
-        "cancelled": -1.3,
-        "useless": -2.4,
-        "punctual": 2.0,
-        "prompt": 1.8,
-        "promptly": 1.8,
-        "quickly": 1.2,
-        "fast": 1.3,
-        "courteous": 2.0,
-        "tidy": 1.2,
-        "spotless": 1.8,
-        "flawless": 2.4,
-        "flawlessly": 2.4,
-        "recommend": 1.8,
-        "reliable": 1.8,
-        "smoothly": 1.6,
-    },
-    Language.SPANISH: {
-        "tarde": -1.6,
-        "retraso": -1.8,
-        "retrasos": -1.8,
-        "retrasó": -1.8,
-        "tardaron": -1.6,
-        "tardó": -1.6,
-        "tardan": -1.6,
-        "esperando": -1.0,
-        "esperé": -1.2,
-        "roto": -2.2,
-        "rota": -2.2,
-        "rompió": -2.2,
-        "averiado": -2.0,
-        "averiada": -2.0,
-        "avería": -1.6,
-        "defectuoso": -2.3,
-        "defectuosa": -2.3,
-        "rayado": -1.8,
-        "rayada": -1.8,
-        "golpe": -1.4,
-        "golpeado": -1.8,
-        "fuga": -1.6,
-        "pierde": -1.2,
-        "ruido": -1.2,
-        "ruidoso": -1.5,
-        "ruidosa": -1.5,
-        "caro": -1.2,
-        "cara": -0.6,
-        "carísimo": -2.0,
-        "falla": -1.8,
-        "fallo": -1.8,
-        "fallos": -1.8,
-        "funciona": 0.9,
-        "queja": -1.8,
-        "reclamación": -1.2,
-        "nadie": -1.2,
-        "nunca": -1.0,
-        "cancelaron": -1.4,
-        "mal": -2.0,
-        "malo": -2.2,
-        "mala": -2.2,
-        "pésimo": -3.0,
-        "pésima": -3.0,
-        "horrible": -2.8,
-        "fatal": -2.6,
-        "desastre": -2.8,
-        "vergüenza": -2.4,
-        "decepcionado": -2.2,
-        "decepcionada": -2.2,
-        "decepción": -2.2,
-        "inútil": -2.4,
-        "grosero": -2.4,
-        "maleducado": -2.4,
-        "borde": -1.8,
-        "sucio": -1.6,
-        "desorden": -1.4,
-        "peor": -2.0,
-        "lento": -1.5,
-        "lenta": -1.5,
-        "bien": 1.6,
-        "bueno": 1.8,
-        "buena": 1.8,
-        "buen": 1.8,
-        "excelente": 3.0,
-        "estupendo": 2.8,
-        "estupenda": 2.8,
-        "genial": 2.8,
-        "perfecto": 2.8,
-        "perfecta": 2.8,
-        "perfectamente": 2.6,
-        "encantado": 2.6,
-        "encantada": 2.6,
-        "contento": 2.2,
-        "contenta": 2.2,
-        "satisfecho": 2.2,
-        "satisfecha": 2.2,
-        "amable": 2.2,
-        "amables": 2.2,
-        "atento": 1.8,
-        "atenta": 1.8,
-        "profesional": 1.8,
-        "puntual": 2.0,
-        "puntuales": 2.0,
-        "rápido": 1.6,
-        "rápida": 1.6,
-        "rápidamente": 1.6,
-        "limpio": 1.2,
-        "recomiendo": 2.2,
-        "recomendaría": 2.2,
-        "gracias": 1.6,
-        "maravilla": 2.8,
-        "impecable": 2.6,
-        "eficaz": 1.8,
-        "eficiente": 1.8,
-        "fenomenal": 2.8,
-        "resolvieron": 1.4,
-        "solucionaron": 1.6,
-        "solucionado": 1.4,
-        "resuelto": 1.2,
-    },
-}
-
-# Function words and after-sales nouns the automatic Spanish lexicon scores although they carry no opinion
-# ("en" and "para" are negative in it, "como" positive): they count as neutral.
-SPANISH_NEUTRAL = frozenset(
-    {
-        "en",
-        "para",
-        "como",
-        "casi",
-        "ir",
-        "pues",
-        "solo",
-        "tipo",
-        "modo",
-        "paso",
-        "dado",
-        "mil",
-        "cero",
-        "res",
-        "real",
-        "lote",
-        "pan",
-        "mar",
-        "aire",
-        "piso",
-        "alto",
-        "bajo",
-        "baja",
-        "fijo",
-        "gran",
-        "mayor",
-        "nuevo",
-        "nueva",
-        "general",
-        "entrega",
-        "usado",
-        "pasado",
-        "garantía",
-        "tapa",
-        "obra",
-        "mina",
-        "pozo",
-        "sumo",
-    }
-)
-SPANISH_NEGATIONS = frozenset({"no", "nunca", "jamás", "ni", "tampoco", "sin", "nada", "ningún", "ninguna", "ninguno"})
-SPANISH_INTENSIFIERS = {
-    "muy": 0.293,
-    "bastante": 0.2,
-    "super": 0.293,
-    "súper": 0.293,
-    "realmente": 0.293,
-    "totalmente": 0.293,
-    "tan": 0.2,
-    "demasiado": 0.2,
-    "extremadamente": 0.293,
-    "poco": -0.293,
-    "algo": -0.1,
-}
-SPANISH_CONTRAST = frozenset({"pero", "aunque", "sino", "sin embargo"})
-
-
-class Topic:
-    DELIVERY = "delivery"
-    INSTALLATION = "installation"
-    PRODUCT_QUALITY = "product_quality"
-    STAFF_ATTITUDE = "staff_attitude"
-    RESPONSE_TIME = "response_time"
-    PRICE = "price"
-    REPAIR = "repair"
-    COMMUNICATION = "communication"
-
 
 TOPIC_LABELS = {
     Topic.DELIVERY: _("Delivery"),
@@ -257,145 +71,19 @@ TOPIC_LABELS = {
     Topic.COMMUNICATION: _("Communication"),
 }
 
-# Word stems (matched at the start of a word, accents ignored) that put a comment in a topic.
-TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
-    Language.ENGLISH: {
-        Topic.DELIVERY: ("deliver", "courier", "carrier", "shipping", "shipment", "arrived", "dispatch", "parcel", "box"),
-        Topic.INSTALLATION: ("install", "fitted", "fitting", "set up", "setup", "mounted", "plumb", "connected"),
-        Topic.PRODUCT_QUALITY: (
-            "quality",
-            "broken",
-            "faulty",
-            "defect",
-            "works",
-            "working",
-            "stopped",
-            "leak",
-            "noise",
-            "noisy",
-            "scratch",
-            "dent",
-            "build",
-            "durable",
-            "reliable",
-            "product",
-            "machine",
-            "fridge",
-            "washer",
-        ),
-        Topic.STAFF_ATTITUDE: (
-            "rude",
-            "polite",
-            "friendly",
-            "kind",
-            "helpful",
-            "courteous",
-            "attitude",
-            "staff",
-            "technician",
-            "agent",
-            "driver",
-            "professional",
-            "manner",
-            "unhelpful",
-            "patient",
-        ),
-        Topic.RESPONSE_TIME: (
-            "wait",
-            "late",
-            "delay",
-            "slow",
-            "quick",
-            "fast",
-            "prompt",
-            "days",
-            "weeks",
-            "hours",
-            "on time",
-            "punctual",
-            "took",
-            "still no",
-            "never came",
-            "respond",
-            "reply",
-        ),
-        Topic.PRICE: ("price", "expensive", "cheap", "cost", "overpriced", "value for money", "fee", "charge", "paid", "refund"),
-        Topic.REPAIR: ("repair", "fixed", "fix", "spare", "part", "warranty"),
-        Topic.COMMUNICATION: ("call", "phone", "email", "inform", "update", "told", "explain", "answer", "message"),
-    },
-    Language.SPANISH: {
-        Topic.DELIVERY: (
-            "entreg",
-            "reparto",
-            "repartidor",
-            "transport",
-            "envio",
-            "llego",
-            "llegó",
-            "paquete",
-            "caja",
-            "mensajer",
-        ),
-        Topic.INSTALLATION: ("instal", "montaj", "mont", "conect", "fontaner", "puesta en marcha"),
-        Topic.PRODUCT_QUALITY: (
-            "calidad",
-            "roto",
-            "rota",
-            "defect",
-            "funciona",
-            "dejo de",
-            "fuga",
-            "ruido",
-            "rayad",
-            "golpe",
-            "averi",
-            "producto",
-            "maquina",
-            "lavadora",
-            "nevera",
-            "frigorific",
-            "fiable",
-            "duradero",
-        ),
-        Topic.STAFF_ATTITUDE: (
-            "amable",
-            "grosero",
-            "educad",
-            "maleducad",
-            "simpatic",
-            "atent",
-            "trato",
-            "personal",
-            "tecnico",
-            "agente",
-            "repartidor",
-            "profesional",
-            "actitud",
-            "borde",
-            "paciencia",
-        ),
-        Topic.RESPONSE_TIME: (
-            "esper",
-            "tarde",
-            "tardaron",
-            "tardo",
-            "retras",
-            "lent",
-            "rapid",
-            "dias",
-            "semanas",
-            "horas",
-            "a tiempo",
-            "puntual",
-            "respuesta",
-            "responde",
-            "contest",
-        ),
-        Topic.PRICE: ("precio", "caro", "cara", "barato", "coste", "costo", "pagar", "pague", "cobr", "factura", "reembolso"),
-        Topic.REPAIR: ("repar", "arregl", "pieza", "recambio", "garantia"),
-        Topic.COMMUNICATION: ("llam", "telefono", "correo", "email", "inform", "avis", "explic", "mensaje"),
-    },
-}
+# Where a comment splits into clauses for the mixed-comment rule.
+CLAUSE_BREAK = re.compile(
+    r"[.!?;:]+(?:\s+|$)|,\s+|\s+(?:but|however|although|though|yet|pero|aunque|sino|sin embargo)\s+", re.IGNORECASE
+)
+
+
+# Politeness formulas that open or close a comment ("..., thanks.", "Un saludo."): no opinion of the service.
+FORMULA = re.compile(
+    r"\s*(?:many thanks|thanks|thank (?:you|u)|thx|cheers|(?:kind |best )?regards|best wishes|muchas gracias|mil gracias|"
+    r"gracias|un saludo|saludos(?: cordiales)?|un abrazo)(?: (?:a lot|very much|so much|again|in advance|for everything|"
+    r"de antemano|por todo|de nuevo))?\s*[.!,;]*\s*",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -430,35 +118,109 @@ def _identifier() -> Any:
     return identifier
 
 
+@functools.cache
+def _rewrites(language: str) -> tuple[tuple[re.Pattern[str], str, float], ...]:
+    """Return the phrase rewrites of a language: (pattern, the one word it becomes, that word's valence)."""
+    rules = [
+        (re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), f"xphrase{language}{index}x", valence)
+        for index, (pattern, valence) in enumerate(PHRASES[language].items())
+    ]
+    rules.append((re.compile(rf"\b(?:{FAILED_EVENTS[language]})\b", re.IGNORECASE), f"xfailed{language}x", FAILED_EVENT))
+    return tuple(rules)
+
+
+def _rewrite(text: str, language: str) -> str:
+    """Return the text with its phrases and failed service events replaced by single words."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    if language == Language.SPANISH:
+        text = _plain(text)
+    for pattern, word, _valence in _rewrites(language):
+        text = pattern.sub(f" {word} ", text)
+    return text
+
+
 @functools.lru_cache(maxsize=1)
-def _english() -> Any:
+def _english() -> Callable[[str], float]:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     analyzer = SentimentIntensityAnalyzer()
     analyzer.lexicon.update(DOMAIN_TERMS[Language.ENGLISH])
-    return analyzer
+    analyzer.lexicon.update({word: valence for _pattern, word, valence in _rewrites(Language.ENGLISH)})
+    return lambda text: float(analyzer.polarity_scores(text)["compound"])
 
 
-@functools.lru_cache(maxsize=1)
-def _spanish() -> Any:
-    import spacy
-    from asent.component import Asent
+_SUPERLATIVE_STEM = (("co", "qu"), ("go", "gu"), ("ca", "qu"), ("ga", "gu"), ("z", "c"), ("ble", "bil"))
+
+
+def _superlatives(word: str) -> list[str]:
+    """Return the absolute superlatives of a Spanish adjective (rápido → rapidísimo, amable → amabilísimo)."""
+    stem = word
+    for ending, replacement in _SUPERLATIVE_STEM:
+        if word.endswith(ending):
+            stem = word[: -len(ending)] + replacement
+            break
+    else:
+        if word[-1:] in "aeo":
+            stem = word[:-1]
+    return [stem + ending for ending in ("isimo", "isima", "isimos", "isimas")]
+
+
+def _inflections(word: str) -> list[str]:
+    """Return the feminine and plural forms of a Spanish adjective or participle."""
+    if word.endswith("o"):
+        return [word[:-1] + "a", word + "s", word[:-1] + "as"]
+    if word.endswith(("e", "a")):
+        return [word + "s"]
+    if word.endswith(("l", "r", "z")):
+        return [word + "es"]
+    return []
+
+
+def spanish_lexicon() -> dict[str, float]:
+    """Return the Spanish lexicon, unaccented: asent's shipped one, our neutral words out, our terms on top.
+
+    Each word also stands for its superlatives; each of our terms also for its feminine and plural forms.
+    """
     from asent.utils import lexicons
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import asent  # noqa: F401 - registers the lexicons shipped with the package
 
-        lexicon = dict(lexicons.get("lexicon_es_chen_skiena_2014_v1.txt"))
-    # The automatic lexicon is binary (±1); VADER's scale is ±4, so its words count as mild ones.
-    lexicon = {word: 1.5 * value for word, value in lexicon.items() if word not in SPANISH_NEUTRAL}
-    lexicon.update(DOMAIN_TERMS[Language.SPANISH])
+        shipped = dict(lexicons.get("lexicon_es_chen_skiena_2014_v1.txt"))
+    lexicon: dict[str, float] = {}
+    # The automatic lexicon is binary (±1) for most words; VADER's scale is ±4, so its words count as mild ones.
+    for word, value in shipped.items():
+        plain = _plain(word)
+        if plain not in lexicon or plain == word:
+            lexicon[plain] = 1.5 * value
+    for word in SPANISH_NEUTRAL:
+        lexicon.pop(word, None)
+    ours = {_plain(word): value for word, value in DOMAIN_TERMS[Language.SPANISH].items()}
+    for word, value in ours.items():
+        for form in _inflections(word):
+            if form not in ours:
+                lexicon[form] = value
+    lexicon.update(ours)
+    for word, value in list(lexicon.items()):
+        if value and len(word) > 3:
+            for form in _superlatives(word):
+                lexicon.setdefault(form, max(-4.0, min(4.0, 1.25 * value)))
+    lexicon.update({word: valence for _pattern, word, valence in _rewrites(Language.SPANISH)})
+    return lexicon
+
+
+@functools.lru_cache(maxsize=1)
+def _spanish() -> Callable[[str], float]:
+    import spacy
+    from asent.component import Asent
+
     nlp = spacy.blank("es")
     nlp.add_pipe("sentencizer")
     component = Asent(
         nlp,
         name="aftersales_asent_es",
-        lexicon=lexicon,
+        lexicon=spanish_lexicon(),
         intensifiers=SPANISH_INTENSIFIERS,
         negations=SPANISH_NEGATIONS,
         contrastive_conjugations=SPANISH_CONTRAST,
@@ -466,14 +228,31 @@ def _spanish() -> Any:
         lemmatize=False,
         force=True,
     )
-    return lambda text: component(nlp(text))._.polarity.compound
+    return lambda text: float(component(nlp(text))._.polarity.compound)
+
+
+def _scorer(language: str) -> Callable[[str], float]:
+    return _spanish() if language == Language.SPANISH else _english()
+
+
+def _without_formulas(text: str) -> str:
+    """Return the comment without the politeness formulas that open or close it, unless that is all it says."""
+    pieces = re.split(r"(?<=[.!?,;])\s+", text.strip())
+    kept = [piece for piece in pieces if not FORMULA.fullmatch(piece)]
+    return " ".join(kept) if kept else text
 
 
 def polarity(text: str, language: str) -> float:
-    """Return the compound sentiment of a text in [−1, 1]."""
-    if language == Language.SPANISH:
-        return float(_spanish()(text))
-    return float(_english().polarity_scores(text)["compound"])
+    """Return the compound sentiment of a text in [−1, 1], by the mixed-comment rule of the module docstring."""
+    score = _scorer(language)
+    rewritten = _rewrite(_without_formulas(text), language)
+    overall = score(rewritten)
+    clauses = [clause for clause in CLAUSE_BREAK.split(rewritten) if clause and clause.strip()]
+    if len(clauses) > 1:
+        opinions = [value for value in (score(clause) for clause in clauses) if value >= POSITIVE_FROM or value <= NEGATIVE_TO]
+        if any(value > 0 for value in opinions) and any(value < 0 for value in opinions):
+            return opinions[-1]
+    return overall
 
 
 def topics_of(text: str, language: str) -> list[str]:
