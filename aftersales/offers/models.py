@@ -307,3 +307,11 @@ class OfferRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offer_id} → {self.customer_id}"
+
+    @property
+    def suppressed_label(self) -> str:
+        """Return why the outbox held the message back, in the reader's language."""
+        from aftersales.messaging.models import SuppressedReason
+
+        labels = dict(SuppressedReason.choices)
+        return str(labels.get(self.suppressed_reason, self.suppressed_reason))
