@@ -41,13 +41,22 @@ ISSUE = "offers.issue_voucher"
 VIEW_OFFERS = "offers.view_offer"
 SEND = "offers.send_offer"
 
-VALIDITY = [("", gettext_lazy("Any")), ("current", gettext_lazy("Valid now")), ("upcoming", gettext_lazy("Not yet valid")), ("expired", gettext_lazy("Expired"))]
+VALIDITY = [
+    ("", gettext_lazy("Any")),
+    ("current", gettext_lazy("Valid now")),
+    ("upcoming", gettext_lazy("Not yet valid")),
+    ("expired", gettext_lazy("Expired")),
+]
 
 
 class VoucherFilterForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Search"), required=False, help_text=gettext_lazy("Code, customer name or email"))
-    source = forms.ChoiceField(label=gettext_lazy("Source"), required=False, choices=[("", gettext_lazy("Any")), *VoucherSource.choices])
-    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, choices=[("", gettext_lazy("Any")), *VoucherStatus.choices])
+    source = forms.ChoiceField(
+        label=gettext_lazy("Source"), required=False, choices=[("", gettext_lazy("Any")), *VoucherSource.choices]
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"), required=False, choices=[("", gettext_lazy("Any")), *VoucherStatus.choices]
+    )
     validity = forms.ChoiceField(label=gettext_lazy("Validity"), required=False, choices=VALIDITY)
 
 
@@ -62,15 +71,40 @@ class VoucherForm(forms.Form):
         help_text=gettext_lazy("The customer's email or number; empty for a code anyone eligible may use."),
     )
     value_kind = forms.ChoiceField(label=gettext_lazy("Kind of value"), choices=ValueKind.choices)
-    value = forms.DecimalField(label=gettext_lazy("Value"), max_digits=12, decimal_places=2, help_text=gettext_lazy("An amount, or a percentage from 1 to 100."))
+    value = forms.DecimalField(
+        label=gettext_lazy("Value"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=gettext_lazy("An amount, or a percentage from 1 to 100."),
+    )
     valid_from = forms.DateField(label=gettext_lazy("Valid from"), required=False, widget=_date_input())
     valid_until = forms.DateField(label=gettext_lazy("Valid until"), widget=_date_input())
-    max_uses = forms.IntegerField(label=gettext_lazy("Uses allowed"), required=False, min_value=1, help_text=gettext_lazy("Empty: no limit."))
-    max_uses_per_customer = forms.IntegerField(label=gettext_lazy("Uses allowed per customer"), required=False, min_value=1, help_text=gettext_lazy("Empty: no limit."))
-    segments = forms.ModelMultipleChoiceField(label=gettext_lazy("Only for customers in"), queryset=Segment.objects.all(), required=False, widget=forms.CheckboxSelectMultiple)
-    categories = forms.ModelMultipleChoiceField(label=gettext_lazy("Only for products of"), queryset=Category.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, help_text=gettext_lazy("Categories below the ones ticked count too."))
+    max_uses = forms.IntegerField(
+        label=gettext_lazy("Uses allowed"), required=False, min_value=1, help_text=gettext_lazy("Empty: no limit.")
+    )
+    max_uses_per_customer = forms.IntegerField(
+        label=gettext_lazy("Uses allowed per customer"), required=False, min_value=1, help_text=gettext_lazy("Empty: no limit.")
+    )
+    segments = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Only for customers in"),
+        queryset=Segment.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Only for products of"),
+        queryset=Category.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Categories below the ones ticked count too."),
+    )
     min_sale_value = forms.DecimalField(label=gettext_lazy("Minimum sale value"), required=False, max_digits=14, decimal_places=2)
-    source_ref = forms.CharField(label=gettext_lazy("Reference"), required=False, max_length=200, help_text=gettext_lazy("Why it was issued: a complaint, a campaign…"))
+    source_ref = forms.CharField(
+        label=gettext_lazy("Reference"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Why it was issued: a complaint, a campaign…"),
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput)
 
 
@@ -82,15 +116,35 @@ class OfferForm(forms.Form):
     valid_from = forms.DateField(label=gettext_lazy("Valid from"), required=False, widget=_date_input())
     valid_until = forms.DateField(label=gettext_lazy("Valid until"), widget=_date_input())
     channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=OfferChannel.choices)
-    segments = forms.ModelMultipleChoiceField(label=gettext_lazy("Audience: customers in"), queryset=Segment.objects.all(), required=False, widget=forms.CheckboxSelectMultiple)
-    bought_categories = forms.ModelMultipleChoiceField(label=gettext_lazy("Audience: customers who bought from"), queryset=Category.objects.all(), required=False, widget=forms.CheckboxSelectMultiple)
-    language = forms.ChoiceField(label=gettext_lazy("Audience: language"), required=False, choices=[("", gettext_lazy("Any")), *Language.choices])
-    min_lifetime_spend = forms.DecimalField(label=gettext_lazy("Audience: spent in total at least"), required=False, max_digits=14, decimal_places=2)
+    segments = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Audience: customers in"),
+        queryset=Segment.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    bought_categories = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Audience: customers who bought from"),
+        queryset=Category.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Audience: language"), required=False, choices=[("", gettext_lazy("Any")), *Language.choices]
+    )
+    min_lifetime_spend = forms.DecimalField(
+        label=gettext_lazy("Audience: spent in total at least"), required=False, max_digits=14, decimal_places=2
+    )
     code_kind = forms.ChoiceField(label=gettext_lazy("Code"), choices=OfferCode.choices)
     value_kind = forms.ChoiceField(label=gettext_lazy("Kind of value"), choices=ValueKind.choices)
     value = forms.DecimalField(label=gettext_lazy("Value"), max_digits=12, decimal_places=2)
     min_sale_value = forms.DecimalField(label=gettext_lazy("Minimum sale value"), required=False, max_digits=14, decimal_places=2)
-    voucher_categories = forms.ModelMultipleChoiceField(label=gettext_lazy("Voucher valid for"), queryset=Category.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, help_text=gettext_lazy("Empty: any product."))
+    voucher_categories = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Voucher valid for"),
+        queryset=Category.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Empty: any product."),
+    )
 
 
 def _voucher(request: HttpRequest, voucher_id: int) -> Voucher:
@@ -169,7 +223,9 @@ def voucher_new(request: HttpRequest) -> HttpResponse:
         customer = _customer_find(request, data["customer"]) if data["customer"].strip() else None
         try:
             if data["customer"].strip() and customer is None:
-                raise ValidationFailed(errors=[FieldError(field="customer", reason=gettext_lazy("no customer with this email or number"))])
+                raise ValidationFailed(
+                    errors=[FieldError(field="customer", reason=gettext_lazy("no customer with this email or number"))]
+                )
             voucher = services.voucher_issue(
                 actor=request.user,  # type: ignore[arg-type]
                 customer=customer,
@@ -245,8 +301,21 @@ def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
         return redirect("console:offer", offer_id=offer.pk)
     initial = {
         name: getattr(offer, name)
-        for name in ("title", "title_es", "body", "body_es", "valid_from", "valid_until", "channel", "language",
-                     "min_lifetime_spend", "code_kind", "value_kind", "value", "min_sale_value")
+        for name in (
+            "title",
+            "title_es",
+            "body",
+            "body_es",
+            "valid_from",
+            "valid_until",
+            "channel",
+            "language",
+            "min_lifetime_spend",
+            "code_kind",
+            "value_kind",
+            "value",
+            "min_sale_value",
+        )
     }
     for name in ("segments", "bought_categories", "voucher_categories"):
         initial[name] = list(getattr(offer, name).values_list("pk", flat=True))

@@ -23,7 +23,13 @@ def until(days=30):
 
 def test_a_manager_issues_a_voucher_once_per_key(api_as, manager):
     customer = CustomerFactory()
-    payload = {"customer_id": customer.pk, "value_kind": "fixed", "value": "20", "valid_until": until(), "idempotency_key": "crm:1"}
+    payload = {
+        "customer_id": customer.pk,
+        "value_kind": "fixed",
+        "value": "20",
+        "valid_until": until(),
+        "idempotency_key": "crm:1",
+    }
 
     first = api_as(manager).post(f"{URL}/vouchers", payload)
     again = api_as(manager).post(f"{URL}/vouchers", payload)
@@ -146,8 +152,14 @@ def test_offers_are_created_previewed_sent_and_read(api_as, manager, rep):
     CustomerFactory(consent_email_at=timezone.now())
     CustomerFactory()
     payload = {
-        "title": "Autumn", "title_es": "Otoño", "body": "Ten off.", "body_es": "Diez de descuento.",
-        "valid_until": until(), "value_kind": "fixed", "value": "10", "code_kind": "shared",
+        "title": "Autumn",
+        "title_es": "Otoño",
+        "body": "Ten off.",
+        "body_es": "Diez de descuento.",
+        "valid_until": until(),
+        "value_kind": "fixed",
+        "value": "10",
+        "code_kind": "shared",
     }
 
     created = api_as(manager).post(f"{URL}/offers", payload)
@@ -167,7 +179,15 @@ def test_offers_are_created_previewed_sent_and_read(api_as, manager, rep):
 def test_offer_field_errors(api_as, manager):
     response = api_as(manager).post(
         f"{URL}/offers",
-        {"title": "", "title_es": "x", "body": "x", "body_es": "x", "valid_until": until(), "value_kind": "percent", "value": "0"},
+        {
+            "title": "",
+            "title_es": "x",
+            "body": "x",
+            "body_es": "x",
+            "valid_until": until(),
+            "value_kind": "percent",
+            "value": "0",
+        },
     )
 
     assert response.status_code == 400

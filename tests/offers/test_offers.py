@@ -82,7 +82,9 @@ def test_the_preview_counts_recipients_and_those_without_consent():
     assert (preview.recipients, preview.suppressed, preview.will_receive) == (4, 2, 2)
 
 
-def test_sending_queues_one_marketing_message_and_one_voucher_per_consenting_recipient(manager, django_capture_on_commit_callbacks):
+def test_sending_queues_one_marketing_message_and_one_voucher_per_consenting_recipient(
+    manager, django_capture_on_commit_callbacks
+):
     ana = consenting(language="es")
     ben = consenting()
     silent = CustomerFactory()
@@ -143,7 +145,9 @@ def test_sending_resumes_where_it_stopped_without_sending_twice():
 def test_the_sweep_hands_a_stalled_offer_back_to_the_workers(django_capture_on_commit_callbacks):
     consenting()
     offer = offer_send(actor=None, offer=offer_create(actor=None, data=offer_data()))
-    type(offer).objects.filter(pk=offer.pk).update(updated_at=timezone.now() - dt.timedelta(hours=1), task_id="00000000-0000-0000-0000-000000000000")
+    type(offer).objects.filter(pk=offer.pk).update(
+        updated_at=timezone.now() - dt.timedelta(hours=1), task_id="00000000-0000-0000-0000-000000000000"
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         assert offers_resume() == 1

@@ -58,7 +58,13 @@ def test_a_manager_issues_a_voucher_from_the_form_once(signed_in, manager):
 def test_the_issue_form_shows_the_services_reasons_next_to_the_fields(signed_in, manager):
     response = signed_in(manager).post(
         reverse("console:voucher_new"),
-        {"customer": "nobody@example.com", "value_kind": "percent", "value": "150", "valid_until": "2001-01-01", "idempotency_key": "k"},
+        {
+            "customer": "nobody@example.com",
+            "value_kind": "percent",
+            "value": "150",
+            "valid_until": "2001-01-01",
+            "idempotency_key": "k",
+        },
     )
 
     errors = response.context["form"].errors
@@ -85,9 +91,15 @@ def test_a_manager_composes_previews_and_sends_an_offer(signed_in, manager, djan
     CustomerFactory()
     client = signed_in(manager)
     data = {
-        "title": "Winter", "title_es": "Invierno", "body": "Warm deals.", "body_es": "Ofertas cálidas.",
-        "valid_until": (timezone.localdate() + dt.timedelta(days=10)).isoformat(), "channel": "email",
-        "code_kind": "personal", "value_kind": "fixed", "value": "12",
+        "title": "Winter",
+        "title_es": "Invierno",
+        "body": "Warm deals.",
+        "body_es": "Ofertas cálidas.",
+        "valid_until": (timezone.localdate() + dt.timedelta(days=10)).isoformat(),
+        "channel": "email",
+        "code_kind": "personal",
+        "value_kind": "fixed",
+        "value": "12",
     }
 
     created = client.post(reverse("console:offer_new"), data)
@@ -117,8 +129,16 @@ def test_the_portal_shows_my_vouchers_and_offers_only(client):
         actor=None,
         offer=offer_create(
             actor=None,
-            data={"title": "Spring", "title_es": "Primavera", "body": "B", "body_es": "Cuerpo", "value_kind": "percent",
-                  "value": "5", "valid_until": timezone.localdate() + dt.timedelta(days=5), "code_kind": "shared"},
+            data={
+                "title": "Spring",
+                "title_es": "Primavera",
+                "body": "B",
+                "body_es": "Cuerpo",
+                "value_kind": "percent",
+                "value": "5",
+                "valid_until": timezone.localdate() + dt.timedelta(days=5),
+                "code_kind": "shared",
+            },
         ),
     )
     offer_deliver(offer_id=offer.pk)
