@@ -7,6 +7,7 @@ from aftersales.console import views_offers
 urlpatterns: list[URLPattern] = [
     path("vouchers/", views_offers.voucher_list, name="vouchers"),
     path("vouchers/new/", views_offers.voucher_new, name="voucher_new"),
+    path("vouchers/redeem/", views_offers.voucher_redeem, name="voucher_redeem"),
     path("vouchers/<int:voucher_id>/", views_offers.voucher_detail, name="voucher"),
     path("vouchers/<int:voucher_id>/cancel/", views_offers.voucher_cancel, name="voucher_cancel"),
     path("offers/", views_offers.offer_list, name="offers"),

@@ -38,6 +38,7 @@ from aftersales.offers.models import (
 
 VIEW = "offers.view_voucher"
 ISSUE = "offers.issue_voucher"
+REDEEM = "offers.redeem_voucher"
 VIEW_OFFERS = "offers.view_offer"
 SEND = "offers.send_offer"
 
@@ -145,6 +146,20 @@ class OfferForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("Empty: any product."),
     )
+
+
+class RedeemForm(forms.Form):
+    code = forms.CharField(label=gettext_lazy("Code"), max_length=40)
+    customer = forms.CharField(label=gettext_lazy("Customer"), help_text=gettext_lazy("The customer's email or number."))
+    sale = forms.CharField(label=gettext_lazy("Sale number"), required=False, help_text=gettext_lazy("The sale it is used on."))
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        help_text=gettext_lazy("What it applies to, when there is no sale."),
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput)
 
 
 def _voucher(request: HttpRequest, voucher_id: int) -> Voucher:
@@ -261,6 +276,54 @@ def voucher_cancel(request: HttpRequest, voucher_id: int) -> HttpResponse:
     else:
         messages.success(request, _("The voucher is cancelled."))
     return redirect("console:voucher", voucher_id=voucher.pk)
+
+
+@staff_view(VIEW, REDEEM, "customers.view_customer")
+def voucher_redeem(request: HttpRequest) -> HttpResponse:
+    """Check a code for a customer (and a sale or amount) and redeem it; a double submit redeems once."""
+    import secrets
+
+    from aftersales.sales.selectors import sales_visible_to
+
+    form = RedeemForm(request.POST or None, initial={"idempotency_key": f"console:{secrets.token_urlsafe(16)}"})
+    assessment = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        customer = _customer_find(request, data["customer"])
+        sale = sales_visible_to(request.user).filter(number=data["sale"].strip()).first() if data["sale"].strip() else None
+        missing = []
+        if customer is None:
+            missing.append(FieldError(field="customer", reason=gettext_lazy("no customer with this email or number")))
+        if data["sale"].strip() and sale is None:
+            missing.append(FieldError(field="sale", reason=gettext_lazy("no sale with this number")))
+        try:
+            if missing:
+                raise ValidationFailed(errors=missing)
+            assert customer is not None
+            if "redeem" in request.POST:
+                redemption = services.voucher_redeem(
+                    actor=request.user,  # type: ignore[arg-type]
+                    code=data["code"],
+                    customer=customer,
+                    sale=sale,
+                    amount=data["amount"],
+                    idempotency_key=data["idempotency_key"],
+                )
+                messages.success(
+                    request,
+                    _("Voucher %(code)s redeemed: %(discount)s %(currency)s off.")
+                    % {"code": redemption.voucher.code, "discount": redemption.discount, "currency": redemption.currency},
+                )
+                return redirect("console:voucher", voucher_id=redemption.voucher_id)
+            assessment = selectors.voucher_check(code=data["code"], customer=customer, sale=sale, amount=data["amount"])
+            if assessment.errors:
+                errors_attach(form, ValidationFailed(errors=assessment.errors))
+        except ValidationFailed as failure:
+            errors_attach(form, failure)
+        except Conflict as failure:
+            _refused(request, failure)
+    context = {"section": "vouchers", "form": form, "assessment": assessment}
+    return render(request, "console/offers/voucher_redeem.html", context)
 
 
 @staff_view(VIEW_OFFERS)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from aftersales.customers.services import customer_portal_user
 from aftersales.offers.models import Offer, OfferStatus, Voucher, VoucherStatus
 from aftersales.offers.services import offer_create, offer_deliver, offer_send, voucher_cancel, voucher_redeem
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, SaleFactory
 from tests.offers.conftest import issue
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +152,34 @@ def test_the_portal_shows_my_vouchers_and_offers_only(client):
     assert others.code not in html
     assert "Primavera" in html and offer.shared_voucher.code in html
     assert "Mis vales" in html or "My vouchers" in html
+
+
+def test_a_rep_checks_then_redeems_a_code_at_the_till(signed_in, rep):
+    customer = CustomerFactory(email="till@example.com")
+    voucher = issue(customer, value_kind="percent", value=Decimal("10"))
+    sale = SaleFactory(customer=customer, total=Decimal("120.00"))
+    client = signed_in(rep)
+    key = client.get(reverse("console:voucher_redeem")).context["form"].initial["idempotency_key"]
+    data = {"code": voucher.code.lower(), "customer": "till@example.com", "sale": sale.number, "idempotency_key": key}
+
+    checked = client.post(reverse("console:voucher_redeem"), {**data, "check": "1"})
+    redeemed = client.post(reverse("console:voucher_redeem"), {**data, "redeem": "1"})
+    again = client.post(reverse("console:voucher_redeem"), {**data, "redeem": "1"})
+
+    assert checked.context["assessment"].discount == Decimal("12.00")
+    assert redeemed.status_code == again.status_code == 302
+    voucher.refresh_from_db()
+    assert voucher.uses == 1
+
+
+def test_the_till_shows_why_a_code_is_refused(signed_in, rep):
+    owner = CustomerFactory()
+    voucher = issue(owner)
+    other = CustomerFactory()
+
+    response = signed_in(rep).post(
+        reverse("console:voucher_redeem"),
+        {"code": voucher.code, "customer": str(other.pk), "idempotency_key": "k", "redeem": "1"},
+    )
+
+    assert "belongs to another customer" in response.content.decode()
