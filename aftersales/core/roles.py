@@ -352,7 +352,17 @@ def _grant(roles: tuple[str, ...], permissions: list[str]) -> None:
 
 
 # Referrals (aftersales.referrals).
-#
+# Everyone on staff follows referrals and the funnel; those who talk to customers record friends and invite
+# customers to refer; managers and administrators reject referrals, switch codes off and set the programme.
+_grant(
+    (Role.SALES_REP, Role.SUPPORT_AGENT, Role.TECHNICIAN, Role.SERVICE_MANAGER, Role.ADMINISTRATOR),
+    ["referrals.view_referral", "referrals.view_referralsettings"],
+)
+_grant(
+    (Role.SALES_REP, Role.SUPPORT_AGENT, Role.SERVICE_MANAGER, Role.ADMINISTRATOR),
+    ["referrals.add_referral", "referrals.invite_referral"],
+)
+_grant((Role.SERVICE_MANAGER, Role.ADMINISTRATOR), ["referrals.reject_referral", "referrals.manage_referralsettings"])
 # -- end of referrals --
 
 
