@@ -342,12 +342,31 @@ def _grant(roles: tuple[str, ...], permissions: list[str]) -> None:
 
 
 # Loyalty programme (aftersales.loyalty).
+# Everyone on staff reads members' points and tiers; reps and agents redeem points for customers at the
+# counter or on the phone; managers and administrators set up the programme and award or adjust points.
+_grant(
+    (Role.SALES_REP, Role.SUPPORT_AGENT, Role.TECHNICIAN, Role.SERVICE_MANAGER, Role.ADMINISTRATOR),
+    ["loyalty.view_pointsaccount", "loyalty.view_pointsentry", "loyalty.view_programme", "loyalty.view_tier"],
+)
+_grant((Role.SALES_REP, Role.SUPPORT_AGENT, Role.SERVICE_MANAGER, Role.ADMINISTRATOR), ["loyalty.redeem_points"])
+_grant((Role.SERVICE_MANAGER, Role.ADMINISTRATOR), ["loyalty.manage_programme", "loyalty.adjust_points"])
 #
 # -- end of loyalty programme --
 
 
 # Vouchers and offers (aftersales.offers).
-#
+# Everyone on staff looks vouchers up; reps, agents and managers redeem them at a sale; managers and
+# administrators issue and cancel them by hand and compose and send special offers, which reps may read.
+_grant(
+    (Role.SALES_REP, Role.SUPPORT_AGENT, Role.TECHNICIAN, Role.SERVICE_MANAGER, Role.ADMINISTRATOR),
+    ["offers.view_voucher", "offers.view_voucherredemption"],
+)
+_grant((Role.SALES_REP, Role.SUPPORT_AGENT, Role.SERVICE_MANAGER, Role.ADMINISTRATOR), ["offers.redeem_voucher"])
+_grant((Role.SALES_REP, Role.SERVICE_MANAGER, Role.ADMINISTRATOR), ["offers.view_offer"])
+_grant(
+    (Role.SERVICE_MANAGER, Role.ADMINISTRATOR),
+    ["offers.issue_voucher", "offers.add_offer", "offers.change_offer", "offers.send_offer"],
+)
 # -- end of vouchers and offers --
 
 
