@@ -25,6 +25,7 @@ from aftersales.core.models import Language
 from aftersales.core.timeline import timeline_record
 from aftersales.customers.models import Customer
 from aftersales.customers.phones import InvalidPhone, phone_normalize
+from aftersales.loyalty.services import points_award
 from aftersales.messaging.models import MessageChannel, MessageStatus, Purpose
 from aftersales.messaging.services import message_enqueue
 from aftersales.offers.services import voucher_issue
@@ -476,8 +477,6 @@ def referral_attribute(*, referral_id: int, customer: Customer) -> Referral | No
 
 def referral_reward(*, referral: Referral, programme: ReferralSettings) -> Referral:
     """Give both sides their rewards once (idempotency keys ``referral:<id>:referrer`` and ``:referred``)."""
-    from aftersales.loyalty.services import points_award
-
     referred = referral.referred_customer
     assert referred is not None
     valid_until = timezone.localdate() + dt.timedelta(days=programme.voucher_valid_days)
