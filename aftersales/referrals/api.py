@@ -4,8 +4,6 @@ Everyone on staff reads; reps and agents record referrals and invite customers; 
 codes off and change the programme. A portal customer signed in by session reads only their own referrals.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import secrets
 from typing import Any
