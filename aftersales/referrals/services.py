@@ -241,7 +241,7 @@ def referrer_is_active(customer: Customer) -> bool:
     return Sale.objects.filter(customer=customer).exists()
 
 
-def _guard(*, referrer: Customer, email: str, phone: str, key: str, programme: ReferralSettings) -> str:
+def _guard(*, referrer: Customer, email: str, phone: str, key: str, programme: ReferralSettings, today: dt.date) -> str:
     """Return the reason a new referral must be rejected, or "" when it may stand."""
     if not programme.active:
         return RejectionReason.PROGRAMME_INACTIVE
@@ -258,7 +258,7 @@ def _guard(*, referrer: Customer, email: str, phone: str, key: str, programme: R
         matching |= Q(email=email)
     if phone:
         matching |= Q(phone=phone)
-    bought = Sale.objects.filter(customer=OuterRef("pk"))
+    bought = Sale.objects.filter(customer=OuterRef("pk"), sold_on__lte=today)
     if Customer.objects.filter(matching).filter(Exists(bought)).exists():
         return RejectionReason.ALREADY_CUSTOMER
     held = Q(pk__in=[])
@@ -341,7 +341,7 @@ def referral_record(
     key = address_key(clean["address"])
     # One referral at a time per referrer, so two forms sent at once see each other's friend.
     referrer = Customer.objects.select_for_update(no_key=True).get(pk=referrer.pk)
-    reason = _guard(referrer=referrer, email=clean["email"], phone=clean["phone"], key=key, programme=programme)
+    reason = _guard(referrer=referrer, email=clean["email"], phone=clean["phone"], key=key, programme=programme, today=today)
     referral = Referral(
         referrer=referrer,
         address_key=key,
