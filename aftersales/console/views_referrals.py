@@ -86,11 +86,19 @@ class SettingsForm(forms.Form):
     active = forms.BooleanField(label=gettext_lazy("Programme active"), required=False)
     referrer_points = forms.IntegerField(label=gettext_lazy("Points for the referrer"), min_value=0, max_value=1_000_000)
     referrer_voucher_value = forms.DecimalField(
-        label=gettext_lazy("Voucher for the referrer"), min_value=0, max_digits=10, decimal_places=2, help_text=gettext_lazy("0: no voucher")
+        label=gettext_lazy("Voucher for the referrer"),
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        help_text=gettext_lazy("0: no voucher"),
     )
     referred_points = forms.IntegerField(label=gettext_lazy("Points for the friend"), min_value=0, max_value=1_000_000)
     referred_voucher_value = forms.DecimalField(
-        label=gettext_lazy("Voucher for the friend"), min_value=0, max_digits=10, decimal_places=2, help_text=gettext_lazy("0: no voucher")
+        label=gettext_lazy("Voucher for the friend"),
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        help_text=gettext_lazy("0: no voucher"),
     )
     voucher_valid_days = forms.IntegerField(label=gettext_lazy("Vouchers valid for (days)"), min_value=1, max_value=3650)
     attribution_days = forms.IntegerField(
@@ -99,10 +107,10 @@ class SettingsForm(forms.Form):
         max_value=3650,
         help_text=gettext_lazy("Days from the referral to the friend's first purchase."),
     )
-    min_first_purchase = forms.DecimalField(label=gettext_lazy("Minimum first purchase"), min_value=0, max_digits=12, decimal_places=2)
-    invitation_cooldown_days = forms.IntegerField(
-        label=gettext_lazy("Days between two invitations"), min_value=0, max_value=3650
+    min_first_purchase = forms.DecimalField(
+        label=gettext_lazy("Minimum first purchase"), min_value=0, max_digits=12, decimal_places=2
     )
+    invitation_cooldown_days = forms.IntegerField(label=gettext_lazy("Days between two invitations"), min_value=0, max_value=3650)
 
 
 def _referral(request: HttpRequest, referral_id: int) -> Referral:
@@ -172,7 +180,9 @@ def referral_reject(request: HttpRequest, referral_id: int) -> HttpResponse:
     try:
         services.referral_reject(actor=request.user, referral=referral, note=form.cleaned_data["note"])  # type: ignore[arg-type]
     except (ValidationFailed, Conflict) as failure:
-        text = "; ".join(str(error.reason) for error in failure.errors) if isinstance(failure, ValidationFailed) else failure.message
+        text = (
+            "; ".join(str(error.reason) for error in failure.errors) if isinstance(failure, ValidationFailed) else failure.message
+        )
         messages.error(request, str(text))
     else:
         messages.success(request, _("The referral was rejected."))
@@ -242,7 +252,9 @@ def customer_invite(request: HttpRequest, customer_id: int) -> HttpResponse:
             idempotency_key=f"staff:{request.POST.get('token') or secrets.token_hex(12)}",
         )
     except (ValidationFailed, Conflict) as failure:
-        text = "; ".join(str(error.reason) for error in failure.errors) if isinstance(failure, ValidationFailed) else failure.message
+        text = (
+            "; ".join(str(error.reason) for error in failure.errors) if isinstance(failure, ValidationFailed) else failure.message
+        )
         messages.error(request, str(text))
     else:
         if invitation.status == "sent":

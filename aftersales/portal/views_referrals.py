@@ -18,6 +18,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from aftersales.core.errors import ValidationFailed
+from aftersales.core.forms import errors_attach
 from aftersales.core.models import Language
 from aftersales.core.ratelimit import within_limits
 from aftersales.customers.models import Customer
@@ -32,8 +34,6 @@ from aftersales.referrals.services import (
     referral_record,
     referrer_is_active,
 )
-from aftersales.core.errors import ValidationFailed
-from aftersales.core.forms import errors_attach
 
 SUBMISSIONS_PER_ADDRESS = 10
 SUBMISSIONS_PER_CODE = 30

@@ -96,7 +96,9 @@ def referral_list(request: HttpRequest, filters: Query[ReferralFilter]) -> Any:
     """List the referrals you may see, newest first."""
     if is_staff_member(request.user):
         require_perm(request.user, VIEW)
-    return selectors.referrals_filtered(selectors.referrals_visible_to(request.user), **filters.dict(exclude={"q"}), text=filters.q)
+    return selectors.referrals_filtered(
+        selectors.referrals_visible_to(request.user), **filters.dict(exclude={"q"}), text=filters.q
+    )
 
 
 @router.post("/referrals", response={201: ReferralOut})
@@ -137,7 +139,12 @@ def invitation_create(request: HttpRequest, payload: InviteIn) -> Any:
     require_perm(request.user, VIEW, INVITE)
     customer = _customer(request, payload.customer_id, "customer_id")
     key = payload.idempotency_key or f"staff:{secrets.token_hex(12)}"
-    invitation = services.referral_invite(actor=request.user, customer=customer, trigger=InvitationTrigger.STAFF, idempotency_key=key)  # type: ignore[arg-type]
+    invitation = services.referral_invite(
+        actor=request.user,  # type: ignore[arg-type]
+        customer=customer,
+        trigger=InvitationTrigger.STAFF,
+        idempotency_key=key,
+    )
     return 201, invitation
 
 

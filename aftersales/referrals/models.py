@@ -30,15 +30,11 @@ class ReferralSettings(TimeStampedModel):
     attribution_days = models.PositiveIntegerField(
         _("attribution window (days)"), default=180, help_text=_("Days from the referral to the friend's first purchase.")
     )
-    min_first_purchase = models.DecimalField(
-        _("minimum first purchase"), max_digits=12, decimal_places=2, default=Decimal("0")
-    )
+    min_first_purchase = models.DecimalField(_("minimum first purchase"), max_digits=12, decimal_places=2, default=Decimal("0"))
     invitation_cooldown_days = models.PositiveIntegerField(
         _("days between two invitations"), default=90, help_text=_("A customer is invited to refer at most once in this time.")
     )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("referral programme settings")
@@ -84,6 +80,9 @@ class ReferralLinkView(models.Model):
         verbose_name = _("referral link views")
         verbose_name_plural = _("referral link views")
         constraints = [models.UniqueConstraint(fields=["code", "day"], name="referral_link_view_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.code_id} · {self.day}: {self.count}"
 
 
 class ReferralSource(models.TextChoices):
@@ -174,7 +173,12 @@ class Referral(TimeStampedModel):
     referred_points = models.PositiveIntegerField(_("friend's points"), default=0)
     referred_voucher = models.CharField(_("friend's voucher"), max_length=40, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -240,7 +244,9 @@ class InvitationStatus(models.TextChoices):
 class ReferralInvitation(TimeStampedModel):
     """An invitation to refer a friend sent to a customer."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="referral_invitations")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="referral_invitations"
+    )
     trigger = models.CharField(_("trigger"), max_length=10, choices=InvitationTrigger.choices)
     status = models.CharField(_("status"), max_length=10, choices=InvitationStatus.choices)
     idempotency_key = models.CharField(max_length=200, unique=True)

@@ -53,7 +53,10 @@ def referrals_filtered(
     if text.strip():
         words = text.strip()
         queryset = queryset.filter(
-            Q(name__icontains=words) | Q(email__icontains=words.lower()) | Q(phone__contains=words) | Q(referrer__name__icontains=words)
+            Q(name__icontains=words)
+            | Q(email__icontains=words.lower())
+            | Q(phone__contains=words)
+            | Q(referrer__name__icontains=words)
         )
     if since is not None:
         queryset = queryset.filter(referred_on__gte=since)
@@ -101,7 +104,9 @@ def referral_funnel(*, since: dt.date | None = None, until: dt.date | None = Non
     until = until or timezone.localdate()
     since = since or until - dt.timedelta(days=89)
     start, end = _moments(since, until)
-    invitations = ReferralInvitation.objects.filter(status=InvitationStatus.SENT, created_at__gte=start, created_at__lt=end).count()
+    invitations = ReferralInvitation.objects.filter(
+        status=InvitationStatus.SENT, created_at__gte=start, created_at__lt=end
+    ).count()
     opened = ReferralLinkView.objects.filter(day__gte=since, day__lte=until).aggregate(total=Sum("count"))["total"] or 0
     recorded = Referral.objects.filter(referred_on__gte=since, referred_on__lte=until)
     figures = recorded.aggregate(

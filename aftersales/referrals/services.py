@@ -108,7 +108,9 @@ def programme_settings() -> ReferralSettings:
 
 def _whole(value: Any, field: str, errors: list[FieldError], *, minimum: int, maximum: int) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        errors.append(FieldError(field, interpolate(_("must be a whole number from %(min)s to %(max)s"), min=minimum, max=maximum)))
+        errors.append(
+            FieldError(field, interpolate(_("must be a whole number from %(min)s to %(max)s"), min=minimum, max=maximum))
+        )
         return None
     return value
 
@@ -296,7 +298,9 @@ def prospect_clean(
         clean["phone"] = ""
         errors.append(FieldError("phone", _("is not a valid phone number; include the country code, e.g. +34 612 345 678")))
     if not clean["email"] and not clean["phone"] and not any(error.field in ("email", "phone") for error in errors):
-        errors.append(FieldError("email", _("give an email address or a phone number, so we can contact your friend"), code="required"))
+        errors.append(
+            FieldError("email", _("give an email address or a phone number, so we can contact your friend"), code="required")
+        )
     clean["address"] = " ".join(str(address or "").split())
     if len(clean["address"]) > ADDRESS_MAX:
         errors.append(FieldError("address", interpolate(_("must be at most %(max)s characters"), max=ADDRESS_MAX)))
@@ -372,7 +376,10 @@ def referral_record(
     )
     if referral.status == ReferralStatus.REJECTED:
         timeline_record(
-            customer=referrer, kind="referral_rejected", actor=actor, data={"friend": referral.name, "reason": referral.rejection_reason}
+            customer=referrer,
+            kind="referral_rejected",
+            actor=actor,
+            data={"friend": referral.name, "reason": referral.rejection_reason},
         )
     return referral
 
@@ -401,7 +408,9 @@ def referral_reject(*, actor: User | None, referral: Referral, note: str) -> Ref
         raise _fail("note", interpolate(_("must be at most %(max)s characters"), max=NOTE_MAX))
     if referral.status != ReferralStatus.PENDING:
         raise Conflict(
-            interpolate(_("Only a pending referral can be rejected; this one is %(status)s."), status=referral.get_status_display())
+            interpolate(
+                _("Only a pending referral can be rejected; this one is %(status)s."), status=referral.get_status_display()
+            )
         )
     _reject_fields(referral, RejectionReason.STAFF, timezone.now(), text)
     referral.save()
@@ -462,11 +471,11 @@ def referral_attribute(*, referral_id: int, customer: Customer) -> Referral | No
     referral.first_sale = sale
     referral.converted_at = now
     referral.save()
+    timeline_record(customer=referral.referrer, kind="referral_converted", data={"friend": referral.name, "sale": sale.number})
     timeline_record(
-        customer=referral.referrer, kind="referral_converted", data={"friend": referral.name, "sale": sale.number}
-    )
-    timeline_record(
-        customer=customer, kind="referral_joined", data={"referrer": referral.referrer.name.split()[0] if referral.referrer.name else ""}
+        customer=customer,
+        kind="referral_joined",
+        data={"referrer": referral.referrer.name.split()[0] if referral.referrer.name else ""},
     )
     referral_reward(referral=referral, programme=programme)
     _notify_referrer(referral)
@@ -488,7 +497,9 @@ def referral_reward(*, referral: Referral, programme: ReferralSettings) -> Refer
     ):
         key = f"referral:{referral.pk}:{side}"
         if points:
-            points_award(actor=None, customer=customer, points=points, reason="referral", source_ref=source_ref, idempotency_key=key)
+            points_award(
+                actor=None, customer=customer, points=points, reason="referral", source_ref=source_ref, idempotency_key=key
+            )
             setattr(referral, f"{side}_points", points)
             given = True
         if value and value > 0:
@@ -591,8 +602,10 @@ def referrals_attribute_sales(*, sale_ids: list[int]) -> int:
             matching |= Q(email=customer.email.lower())
         if customer.phone:
             matching |= Q(phone=customer.phone)
-        for referral_id in Referral.objects.filter(matching, status=ReferralStatus.PENDING).order_by("created_at", "pk").values_list(
-            "pk", flat=True
+        for referral_id in (
+            Referral.objects.filter(matching, status=ReferralStatus.PENDING)
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)
         ):
             pairs.append((referral_id, customer))
     return _attribute_all(pairs)
@@ -625,7 +638,9 @@ def referrals_expire(*, today: dt.date | None = None) -> int:
     """Mark pending referrals whose window has passed as expired; return how many."""
     today = today or timezone.localdate()
     stale = list(
-        Referral.objects.select_for_update().filter(status=ReferralStatus.PENDING, expires_on__lt=today).select_related("referrer")
+        Referral.objects.select_for_update()
+        .filter(status=ReferralStatus.PENDING, expires_on__lt=today)
+        .select_related("referrer")
     )
     now = timezone.now()
     for referral in stale:

@@ -73,7 +73,14 @@ def product(db):
 
 def refer(referrer, **values):
     """Record a friend of a referrer by phone, with consent; keyword arguments override the friend's details."""
-    details = {"name": "Pablo Ruiz Soto", "email": "pablo@example.com", "phone": "", "language": "es", "source": "phone", "consent": True}
+    details = {
+        "name": "Pablo Ruiz Soto",
+        "email": "pablo@example.com",
+        "phone": "",
+        "language": "es",
+        "source": "phone",
+        "consent": True,
+    }
     details.update(values)
     return referral_record(actor=values.pop("actor", None), referrer=referrer, **details)
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from aftersales.referrals.models import Referral, ReferralStatus, RejectionReason
-from aftersales.referrals.services import link_view_count, code_for
+from aftersales.referrals.services import code_for, link_view_count
 from tests.factories import CustomerFactory
 from tests.referrals.conftest import refer
 
@@ -27,7 +27,12 @@ def test_a_rep_records_a_referral_with_the_api_source(api_as, rep, programme, re
 
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["source"], body["status"], body["phone"], body["referrer_name"]) == ("api", "pending", "+34612345678", referrer.name)
+    assert (body["source"], body["status"], body["phone"], body["referrer_name"]) == (
+        "api",
+        "pending",
+        "+34612345678",
+        referrer.name,
+    )
 
 
 def test_bad_input_answers_400_naming_each_field(api_as, rep, programme, referrer):
@@ -40,7 +45,9 @@ def test_bad_input_answers_400_naming_each_field(api_as, rep, programme, referre
 
 
 def test_an_unknown_referrer_is_a_field_error(api_as, rep, programme):
-    response = api_as(rep).post(f"{URL}/referrals", {"referrer_id": 999999, "name": "X", "email": "x@example.com", "consent": True})
+    response = api_as(rep).post(
+        f"{URL}/referrals", {"referrer_id": 999999, "name": "X", "email": "x@example.com", "consent": True}
+    )
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "referrer_id"

@@ -98,7 +98,9 @@ def test_a_new_sale_to_the_friend_converts_and_rewards_both_sides(
     assert {(referrer.pk, "referral_converted"), (referrer.pk, "referral_rewarded"), (friend.pk, "referral_joined")} <= kinds
     notice = Message.objects.get(customer=referrer, template_code="referral_converted")
     assert "Pablo R." in notice.body and "500" in notice.body and "Soto" not in notice.body
-    assert converted_signals == [{"referral_id": referral.pk, "referrer_id": referrer.pk, "referred_id": friend.pk, "signal": referral_converted}]
+    assert converted_signals == [
+        {"referral_id": referral.pk, "referrer_id": referrer.pk, "referred_id": friend.pk, "signal": referral_converted}
+    ]
 
 
 def test_the_phone_number_matches_too(programme, referrer, product, today, django_capture_on_commit_callbacks):
@@ -197,7 +199,9 @@ def test_a_friend_who_had_bought_before_the_referral_is_rejected_as_already_a_cu
     assert not PointsEntry.objects.filter(reason="referral").exists()
 
 
-def test_a_customer_matching_two_referrals_converts_one_only(programme, referrer, product, today, django_capture_on_commit_callbacks):
+def test_a_customer_matching_two_referrals_converts_one_only(
+    programme, referrer, product, today, django_capture_on_commit_callbacks
+):
     other_referrer = CustomerFactory()
     SaleFactory(customer=other_referrer)
     by_email = refer(referrer, email="pablo@example.com")
@@ -214,7 +218,9 @@ def test_a_customer_matching_two_referrals_converts_one_only(programme, referrer
     assert Referral.objects.filter(referred_customer=friend).count() == 1
 
 
-def test_without_rewards_set_the_referral_stays_converted(programme, referrer, product, today, django_capture_on_commit_callbacks):
+def test_without_rewards_set_the_referral_stays_converted(
+    programme, referrer, product, today, django_capture_on_commit_callbacks
+):
     programme.referrer_points = programme.referred_points = 0
     programme.referred_voucher_value = Decimal("0")
     programme.save()

@@ -92,9 +92,7 @@ def test_no_invitation_for_a_customer_who_never_bought_or_while_the_programme_is
     assert not ReferralInvitation.objects.exists()
 
 
-def test_staff_invite_from_the_console_once_per_click_and_the_cool_down_is_explained(
-    programme, promoter, rep, signed_in, today
-):
+def test_staff_invite_from_the_console_once_per_click_and_the_cool_down_is_explained(programme, promoter, rep, signed_in, today):
     client = signed_in(rep)
     url = f"/referrals/customers/{promoter.pk}/invite/"
 

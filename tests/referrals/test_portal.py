@@ -51,5 +51,10 @@ def test_the_portal_customer_cannot_record_or_reject_through_the_api(programme, 
     referral = refer(referrer)
     client = portal_as(referrer)
 
-    assert client.post("/api/v1/referrals/referrals", {"referrer_id": referrer.pk, "name": "X", "email": "x@example.com", "consent": True}).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/referrals/referrals", {"referrer_id": referrer.pk, "name": "X", "email": "x@example.com", "consent": True}
+        ).status_code
+        == 403
+    )
     assert client.post(f"/api/v1/referrals/referrals/{referral.pk}/reject", {"note": "no"}).status_code == 403

@@ -7,9 +7,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from aftersales.portal import views_referrals
 from aftersales.referrals.models import Referral, ReferralLinkView, ReferralSource, ReferralStatus, RejectionReason
 from aftersales.referrals.services import code_for, code_set_active
-from aftersales.portal import views_referrals
 
 pytestmark = pytest.mark.django_db
 
