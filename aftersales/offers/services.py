@@ -120,7 +120,9 @@ def _key_check(idempotency_key: str, errors: list[FieldError]) -> str:
     key = (idempotency_key or "").strip()
     if not key or len(key) > MAX_KEY:
         errors.append(
-            FieldError(field="idempotency_key", reason=interpolate(_("is required (at most %(limit)s characters)"), limit=MAX_KEY))
+            FieldError(
+                field="idempotency_key", reason=interpolate(_("is required (at most %(limit)s characters)"), limit=MAX_KEY)
+            )
         )
     return key
 
@@ -605,9 +607,7 @@ def offers_resume(*, stale_minutes: int = 10) -> int:
     from aftersales.core.tasks import tasks_waiting
 
     stale = timezone.now() - dt.timedelta(minutes=stale_minutes)
-    rows = list(
-        Offer.objects.filter(status=OfferStatus.SENDING, updated_at__lt=stale).values_list("pk", "task_id")[:100]
-    )
+    rows = list(Offer.objects.filter(status=OfferStatus.SENDING, updated_at__lt=stale).values_list("pk", "task_id")[:100])
     waiting = tasks_waiting(_send_task(), [task_id for _pk, task_id in rows], statuses=("READY", "RUNNING"))
     resumed = 0
     for pk, task_id in rows:
