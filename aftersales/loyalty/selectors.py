@@ -108,7 +108,9 @@ def overview(*, today: dt.date | None = None) -> Overview:
     totals = PointsAccount.objects.aggregate(members=Count("pk"), outstanding=Sum("balance"))
     month = PointsEntry.objects.filter(occurred_on__gte=today.replace(day=1), occurred_on__lte=today)
     moved = dict(month.values("kind").annotate(total=Sum("points")).values_list("kind", "total"))
-    counts = dict(PointsAccount.objects.values("tier_id").annotate(count=Count("pk")).values_list("tier_id", "count"))
+    counts: dict[int | None, int] = dict(
+        PointsAccount.objects.values("tier_id").annotate(count=Count("pk")).values_list("tier_id", "count")
+    )
     per_tier: list[tuple[Tier | None, int]] = [(tier, counts.get(tier.pk, 0)) for tier in Tier.objects.order_by("-min_spend")]
     per_tier.append((None, counts.get(None, 0)))
     outstanding = totals["outstanding"] or 0

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import Category
@@ -93,6 +94,10 @@ def programme_update(*, actor: User | None, data: dict[str, Any]) -> Programme:
     return programme
 
 
+def _others(tier: Tier | None) -> QuerySet[Tier]:
+    return Tier.objects.exclude(pk=tier.pk) if tier is not None and tier.pk else Tier.objects.all()
+
+
 def _tier_values(data: dict[str, Any], tier: Tier | None) -> dict[str, Any]:
     errors: list[FieldError] = []
     values: dict[str, Any] = {}
@@ -100,7 +105,7 @@ def _tier_values(data: dict[str, Any], tier: Tier | None) -> dict[str, Any]:
         code = str(data.get("code") or "").strip().lower()
         if not CODE.match(code):
             errors.append(FieldError("code", _("must be 1 to 40 lowercase letters, digits, - or _")))
-        elif Tier.objects.filter(code=code).exclude(pk=tier.pk if tier else None).exists():
+        elif _others(tier).filter(code=code).exists():
             errors.append(FieldError("code", _("is already used by another tier"), code="duplicate"))
         values["code"] = code
     for field in ("name", "name_es"):
@@ -113,7 +118,7 @@ def _tier_values(data: dict[str, Any], tier: Tier | None) -> dict[str, Any]:
             values[field] = text
     if "min_spend" in data or tier is None:
         spend = _decimal(errors, "min_spend", data.get("min_spend", 0), low=Decimal("0"), high=Decimal("999999999"), places=2)
-        if Tier.objects.filter(min_spend=spend).exclude(pk=tier.pk if tier else None).exists():
+        if _others(tier).filter(min_spend=spend).exists():
             errors.append(FieldError("min_spend", _("another tier starts at this spend"), code="duplicate"))
         values["min_spend"] = spend
     if "multiplier" in data:
@@ -156,10 +161,13 @@ def earn_rule_save(*, actor: User | None, data: dict[str, Any], rule: EarnRule |
     errors: list[FieldError] = []
     rule = rule or EarnRule()
     if "category_id" in data or rule.pk is None:
-        category = Category.objects.filter(pk=data.get("category_id")).first() if data.get("category_id") else None
+        category_id = data.get("category_id")
+        category = None
+        if isinstance(category_id, int) and not isinstance(category_id, bool):
+            category = Category.objects.filter(pk=category_id).first()
         if category is None:
             errors.append(FieldError("category_id", _("does not exist"), code="not_found"))
-        elif EarnRule.objects.filter(category=category).exclude(pk=rule.pk).exists():
+        elif EarnRule.objects.filter(category=category).exclude(pk=rule.pk or 0).exists():
             errors.append(FieldError("category_id", _("already has an earn rule"), code="duplicate"))
         else:
             rule.category = category
