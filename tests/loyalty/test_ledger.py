@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def award(customer, points, key, **kwargs):
-    return points_award(actor=None, customer=customer, points=points, reason=EarnReason.BONUS, source_ref="", idempotency_key=key, **kwargs)
+    return points_award(
+        actor=None, customer=customer, points=points, reason=EarnReason.BONUS, source_ref="", idempotency_key=key, **kwargs
+    )
 
 
 @time_machine.travel(dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC), tick=False)

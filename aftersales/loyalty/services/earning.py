@@ -78,7 +78,7 @@ def _line_rate(rates: dict[int, Decimal], base: Decimal) -> Any:
     return Case(*whens, default=Value(base), output_field=MONEY)
 
 
-def sales_with_points(sales: QuerySet[Sale], *, programme: Programme) -> QuerySet[Sale]:
+def sales_with_points(sales: QuerySet[Sale], *, programme: Programme) -> Any:
     """Annotate sales with ``raw_points``: their lines' amounts at each line's rate, times the customer's tier multiplier.
 
     A sale without lines earns on its total at the programme's rate.

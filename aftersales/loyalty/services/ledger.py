@@ -273,6 +273,9 @@ def points_adjust(
     existing = _existing(key, customer, EntryKind.ADJUST)
     if existing is not None:
         return existing
+    if points < 0:
+        # Lapsed points are not there to take: lapse them first so the balance tells the truth.
+        _expire_locked(account=account, customer=customer, today=_today())
     entry = _write(
         account=account,
         customer=customer,
@@ -331,15 +334,8 @@ def points_redeem_voucher(*, actor: User | None, customer: Customer, points: int
     if (done := _redeemed(key, customer)) is not None:
         return done
     today = _today()
-    entry = _write(
-        account=account,
-        customer=customer,
-        kind=EntryKind.REDEEM,
-        points=-points,
-        key=key,
-        actor=actor,
-        consume=credits_open(customer_id=customer.pk, on=today),
-    )
+    _expire_locked(account=account, customer=customer, today=today)
+    entry = _write(account=account, customer=customer, kind=EntryKind.REDEEM, points=-points, key=key, actor=actor)
     amount = points_value(points=points, programme=programme)
     valid_until = today + dt.timedelta(days=programme.voucher_valid_days)
     voucher = voucher_issue(
@@ -405,7 +401,7 @@ def points_redeem_sale(*, actor: User | None, customer: Customer, sale: Sale, po
             ),
             code="exceeds_sale",
         )
-    today = _today()
+    _expire_locked(account=account, customer=customer, today=_today())
     entry = _write(
         account=account,
         customer=customer,
@@ -414,7 +410,6 @@ def points_redeem_sale(*, actor: User | None, customer: Customer, sale: Sale, po
         key=key,
         actor=actor,
         source_ref=f"sale:{sale.pk}",
-        consume=credits_open(customer_id=customer.pk, on=today),
     )
     redemption = PointsRedemption.objects.create(
         entry=entry,
@@ -440,37 +435,36 @@ def points_redeem_sale(*, actor: User | None, customer: Customer, sale: Sale, po
     return Redeemed(entry=entry, redemption=redemption)
 
 
+def _expire_locked(*, account: PointsAccount, customer: Customer, today: dt.date) -> int:
+    """Write the expiry entries of the customer's credits that lapsed before ``today`` (account already locked)."""
+    written = 0
+    for credit, left in credits_open(customer_id=customer.pk):
+        if credit.expires_on is None or credit.expires_on >= today:
+            break  # spending order: the lapsed credits come first
+        entry = _write(
+            account=account,
+            customer=customer,
+            kind=EntryKind.EXPIRE,
+            points=-left,
+            key=f"expire:{credit.pk}",
+            actor=None,
+            source_ref=f"entry:{credit.pk}",
+            occurred_on=credit.expires_on,
+            consume=[(credit, left)],
+        )
+        timeline_record(
+            customer=customer,
+            kind="points_expired",
+            data={"points": left, "expires_on": credit.expires_on.isoformat(), "balance": account.balance, "entry_id": entry.pk},
+        )
+        written += 1
+    return written
+
+
 def _expire_customer(*, customer_id: int, today: dt.date) -> int:
     with transaction.atomic():
         customer = Customer.objects.get(pk=customer_id)
-        account = account_lock(customer=customer)
-        written = 0
-        for credit, left in credits_open(customer_id=customer_id):
-            if credit.expires_on is None or credit.expires_on >= today:
-                break  # spending order: the lapsed ones come first
-            entry = _write(
-                account=account,
-                customer=customer,
-                kind=EntryKind.EXPIRE,
-                points=-left,
-                key=f"expire:{credit.pk}",
-                actor=None,
-                source_ref=f"entry:{credit.pk}",
-                occurred_on=credit.expires_on,
-                consume=[(credit, left)],
-            )
-            timeline_record(
-                customer=customer,
-                kind="points_expired",
-                data={
-                    "points": left,
-                    "expires_on": credit.expires_on.isoformat(),
-                    "balance": account.balance,
-                    "entry_id": entry.pk,
-                },
-            )
-            written += 1
-        return written
+        return _expire_locked(account=account_lock(customer=customer), customer=customer, today=today)
 
 
 def points_expire(*, today: dt.date | None = None) -> int:

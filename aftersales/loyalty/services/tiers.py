@@ -137,7 +137,7 @@ def _customers_with_tier_change(today: dt.date) -> QuerySet[Customer]:
     )
 
 
-def tiers_recompute(*, today: dt.date | None = None) -> int:
+def tiers_recompute(*, today: dt.date | None = None, notify: bool = True) -> int:
     """Refresh every member's 12-month spend and move those whose tier changed; return how many moved."""
     today = today or _today()
     PointsAccount.objects.update(
@@ -157,7 +157,7 @@ def tiers_recompute(*, today: dt.date | None = None) -> int:
     moved = 0
     for customer in _customers_with_tier_change(today).iterator(chunk_size=500):
         try:
-            tier_recompute(customer=customer, today=today)
+            tier_recompute(customer=customer, today=today, notify=notify)
             moved += 1
         except Exception:
             logger.exception("Could not recompute the tier of customer %s", customer.pk)
