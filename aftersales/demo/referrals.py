@@ -130,6 +130,7 @@ def referrals_build(*, staff: dict[str, User], seed: int, today: dt.date) -> int
                 source=ReferralSource.STORE,
                 consent=True,
             )
-        with demo_clock(_at(first_day, 19)):
+        # The hourly sweep converts it the morning after the purchase.
+        with demo_clock(_at(first_day + dt.timedelta(days=1), 9)):
             referral_attribute(referral_id=referral.pk, customer=friend)
     return Referral.objects.count()
