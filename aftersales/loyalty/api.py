@@ -161,16 +161,7 @@ def earn_rule_delete(request: HttpRequest, rule_id: int) -> Any:
 def member_list(request: HttpRequest, q: str = "", tier_id: int | None = None) -> Any:
     """List the members, largest balance first."""
     require_perm(request.user, VIEW, "customers.view_customer")
-    return [
-        MemberOut(
-            customer_id=account.customer_id,
-            customer=account.customer.name,
-            balance=account.balance,
-            tier=account.tier.code if account.tier else None,
-            spend_12_months=account.rolling_spend,
-        )
-        for account in selectors.members(text=q, tier_id=tier_id)
-    ]
+    return selectors.members(text=q, tier_id=tier_id)
 
 
 @router.get("/customers/{customer_id}", response=StandingOut)
@@ -184,7 +175,7 @@ def customer_standing(request: HttpRequest, customer_id: int) -> Any:
 def customer_statement(request: HttpRequest, customer_id: int) -> Any:
     """Return a customer's points statement, newest first."""
     customer = _customer(request, customer_id)
-    return [EntryOut.of(entry) for entry in selectors.statement(customer_id=customer.pk)]
+    return selectors.statement(customer_id=customer.pk)
 
 
 @router.post("/customers/{customer_id}/award", response={201: EntryOut})

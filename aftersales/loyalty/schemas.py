@@ -8,7 +8,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from aftersales.loyalty.models import EarnRule, PointsEntry, Programme, Tier
+from aftersales.loyalty.models import EarnRule, PointsAccount, PointsEntry, Programme, Tier
 from aftersales.loyalty.selectors import Overview, Standing
 
 
@@ -166,22 +166,26 @@ class EntryOut(Schema):
     amount: Decimal | None = None
 
     @staticmethod
+    def resolve_left(entry: PointsEntry) -> int | None:
+        return getattr(entry, "left", None) if entry.points > 0 else None
+
+    @staticmethod
+    def resolve_voucher_code(entry: PointsEntry) -> str:
+        redemption = _redemption(entry)
+        return redemption.voucher_code if redemption else ""
+
+    @staticmethod
+    def resolve_amount(entry: PointsEntry) -> Decimal | None:
+        redemption = _redemption(entry)
+        return redemption.amount if redemption else None
+
+    @staticmethod
     def of(entry: PointsEntry) -> EntryOut:
-        redemption: Any = getattr(entry, "redemption", None) if entry.kind == "redeem" else None
-        left = getattr(entry, "left", None)
-        return EntryOut(
-            id=entry.pk,
-            kind=entry.kind,
-            reason=entry.reason,
-            points=entry.points,
-            left=left if entry.points > 0 else None,
-            expires_on=entry.expires_on,
-            occurred_on=entry.occurred_on,
-            source_ref=entry.source_ref,
-            note=entry.note,
-            voucher_code=redemption.voucher_code if redemption else "",
-            amount=redemption.amount if redemption else None,
-        )
+        return EntryOut.model_validate(entry, from_attributes=True)
+
+
+def _redemption(entry: PointsEntry) -> Any:
+    return getattr(entry, "redemption", None) if entry.kind == "redeem" else None
 
 
 class AwardIn(Schema):
@@ -223,6 +227,18 @@ class MemberOut(Schema):
     balance: int
     tier: str | None
     spend_12_months: Decimal
+
+    @staticmethod
+    def resolve_customer(account: PointsAccount) -> str:
+        return account.customer.name
+
+    @staticmethod
+    def resolve_tier(account: PointsAccount) -> str | None:
+        return account.tier.code if account.tier else None
+
+    @staticmethod
+    def resolve_spend_12_months(account: PointsAccount) -> Decimal:
+        return account.rolling_spend
 
 
 class TierCount(Schema):

@@ -130,3 +130,17 @@ def test_spanish_customers_are_warned_in_spanish(programme, customer):
         points_expiry_notify()
     message = Message.objects.get(customer=customer)
     assert "caducan el 1 de abril de 2026" in message.subject
+
+
+def test_the_loyalty_sweeps_run_from_the_tick(programme, customer):
+    from aftersales.core.tick import tick_run
+
+    with time_machine.travel(NOW, tick=False):
+        award(customer, 30, "old", dt.date(2026, 3, 20))
+    with time_machine.travel(dt.datetime(2026, 3, 25, 3, tzinfo=dt.UTC), tick=False):
+        outcome = {
+            name: tick_run(only=name)[name]
+            for name in ("loyalty.expire", "loyalty.expiry_notices", "loyalty.purchases", "loyalty.tiers")
+        }
+    assert set(outcome.values()) == {"ran"}
+    assert points_balance(customer=customer) == 0

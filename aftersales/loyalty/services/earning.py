@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Iterable
 from decimal import ROUND_FLOOR, Decimal
@@ -174,7 +173,9 @@ def purchases_catch_up(*, batch: int = CATCH_UP_BATCH) -> int:
         rows = list(
             sales_with_points(_uncredited(programme).filter(pk__gt=last_pk), programme=programme)
             .order_by("pk")
-            .values_list("pk", "customer_id", "sold_on", "total", "line_points", "tier_multiplier", "number")[:batch]
+            .values_list("pk", "customer_id", "sold_on", "total", "line_points", "tier_multiplier", "number", "created_at")[
+                :batch
+            ]
         )
         if not rows:
             return written
@@ -184,10 +185,12 @@ def purchases_catch_up(*, batch: int = CATCH_UP_BATCH) -> int:
 
 def _credit_batch(rows: Iterable[tuple[Any, ...]], programme: Programme) -> int:
     earned = []
-    for pk, customer_id, sold_on, total, line_points, multiplier, number in rows:
+    recorded_at = {}
+    for pk, customer_id, sold_on, total, line_points, multiplier, number, created_at in rows:
         points = _points_of(line_points, total, programme.points_per_unit, multiplier)
         if points > 0:
             earned.append((pk, customer_id, sold_on, points, number))
+            recorded_at[pk] = created_at
     if not earned:
         return 0
     customer_ids = sorted({row[1] for row in earned})
@@ -239,10 +242,12 @@ def _credit_batch(rows: Iterable[tuple[Any, ...]], programme: Programme) -> int:
         balances = dict(PointsAccount.objects.filter(customer_id__in=touched).values_list("customer_id", "balance"))
         events: list[TimelineEvent] = []
         for entry in entries:
+            # The points were earned when the sale was recorded.
+            sale_id = int(entry.idempotency_key.removeprefix("purchase:"))
             event = timeline_build(
                 customer=Customer(pk=entry.customer_id),
                 kind="points_earned",
-                occurred_at=dt.datetime.combine(entry.occurred_on, dt.time(12), tzinfo=dt.UTC),
+                occurred_at=recorded_at[sale_id],
                 data={"points": entry.points, "reason": EarnReason.PURCHASE, "balance": balances[entry.customer_id]},
             )
             events.append(event)
