@@ -573,7 +573,7 @@ def offer_send_batch(*, offer_id: int, batch_size: int | None = None) -> dict[st
     size = batch_size or getattr(settings, "OFFERS_SEND_BATCH", 200)
     with transaction.atomic():
         # The offer row is held for the batch, so two workers resuming the same offer take turns.
-        offer = Offer.objects.select_for_update().select_related("shared_voucher").filter(pk=offer_id).first()
+        offer = Offer.objects.select_for_update().filter(pk=offer_id).first()
         if offer is None:
             raise NotFound(_("No such offer."))
         if offer.status != OfferStatus.SENDING:
@@ -584,7 +584,10 @@ def offer_send_batch(*, offer_id: int, batch_size: int | None = None) -> dict[st
         for customer in batch:
             recipient = _offer_to_one(offer, customer)
             counts[recipient.status] += 1
-        if not batch:
+        if batch:
+            # A sign of life for the resume sweep, which looks for offers left untouched for a while.
+            Offer.objects.filter(pk=offer.pk).update(updated_at=timezone.now())
+        else:
             offer.status = OfferStatus.SENT
             offer.sent_at = timezone.now()
             offer.save(update_fields=["status", "sent_at", "updated_at"])
