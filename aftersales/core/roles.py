@@ -342,6 +342,14 @@ def _grant(roles: tuple[str, ...], permissions: list[str]) -> None:
 
 
 # Loyalty programme (aftersales.loyalty).
+# Everyone on staff reads members' points and tiers; reps and agents redeem points for customers at the
+# counter or on the phone; managers and administrators set up the programme and award or adjust points.
+_grant(
+    (Role.SALES_REP, Role.SUPPORT_AGENT, Role.TECHNICIAN, Role.SERVICE_MANAGER, Role.ADMINISTRATOR),
+    ["loyalty.view_pointsaccount", "loyalty.view_pointsentry", "loyalty.view_programme", "loyalty.view_tier"],
+)
+_grant((Role.SALES_REP, Role.SUPPORT_AGENT, Role.SERVICE_MANAGER, Role.ADMINISTRATOR), ["loyalty.redeem_points"])
+_grant((Role.SERVICE_MANAGER, Role.ADMINISTRATOR), ["loyalty.manage_programme", "loyalty.adjust_points"])
 #
 # -- end of loyalty programme --
 
@@ -363,7 +371,17 @@ _grant(
 
 
 # Referrals (aftersales.referrals).
-#
+# Everyone on staff follows referrals and the funnel; those who talk to customers record friends and invite
+# customers to refer; managers and administrators reject referrals, switch codes off and set the programme.
+_grant(
+    (Role.SALES_REP, Role.SUPPORT_AGENT, Role.TECHNICIAN, Role.SERVICE_MANAGER, Role.ADMINISTRATOR),
+    ["referrals.view_referral", "referrals.view_referralsettings"],
+)
+_grant(
+    (Role.SALES_REP, Role.SUPPORT_AGENT, Role.SERVICE_MANAGER, Role.ADMINISTRATOR),
+    ["referrals.add_referral", "referrals.invite_referral"],
+)
+_grant((Role.SERVICE_MANAGER, Role.ADMINISTRATOR), ["referrals.reject_referral", "referrals.manage_referralsettings"])
 # -- end of referrals --
 
 

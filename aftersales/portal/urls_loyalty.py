@@ -1,5 +1,9 @@
 """Portal screens of loyalty programme (included by ``aftersales/portal/urls.py``)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from aftersales.portal import views_loyalty
+
+urlpatterns: list[URLPattern] = [
+    path("points/", views_loyalty.my_points, name="loyalty"),
+]
