@@ -27,6 +27,7 @@ from aftersales.core.models import User
 from aftersales.core.timeline import timeline_build, timeline_record
 from aftersales.customers.models import Customer
 from aftersales.messaging.services import message_enqueue
+from aftersales.offers.services import voucher_issue
 from aftersales.sales.models import Sale, SaleLine
 
 WINNER_TEMPLATE = "contest_winner"
@@ -527,8 +528,6 @@ def _winner_reward(*, actor: User | None, contest: Contest, winner: Winner) -> N
     voucher_code = ""
     valid_until = None
     if contest.prize_voucher_value is not None:
-        from aftersales.offers.services import voucher_issue
-
         valid_until = timezone.localdate() + dt.timedelta(days=contest.prize_voucher_valid_days)
         voucher = voucher_issue(
             actor=actor,
