@@ -27,6 +27,7 @@ from aftersales.contests.schemas import (
     ResultOut,
 )
 from aftersales.core.errors import FieldError, NotFound, ValidationFailed
+from aftersales.core.models import User
 from aftersales.core.pagination import Paged
 from aftersales.core.permissions import is_staff_member, require_perm
 from aftersales.customers.models import Customer
@@ -53,6 +54,12 @@ def _public(request: HttpRequest, contest_id: int) -> Contest:
     if contest.status not in selectors.PUBLIC_STATUSES and not staff:
         raise NotFound(_("No such contest."))
     return contest
+
+
+def _actor(request: HttpRequest) -> User:
+    # Every writing endpoint has checked a staff permission first, so the caller is a signed-in user.
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def _customer(customer_id: int) -> Customer:
@@ -85,7 +92,7 @@ def contest_list(request: HttpRequest, filters: Query[ContestFilter]) -> Any:
 def contest_create(request: HttpRequest, payload: ContestIn) -> Any:
     """Create a draft contest."""
     require_perm(request.user, ADD)
-    return 201, services.contest_create(actor=request.user, terms=_terms(payload))
+    return 201, services.contest_create(actor=_actor(request), terms=_terms(payload))
 
 
 @router.get("/contests/{int:contest_id}", response=ContestOut)
@@ -99,14 +106,14 @@ def contest_detail(request: HttpRequest, contest_id: int) -> Any:
 def contest_update(request: HttpRequest, contest_id: int, payload: ContestTermsPatch) -> Any:
     """Change a draft contest (409 once it is open)."""
     require_perm(request.user, EDIT)
-    return services.contest_update(actor=request.user, contest=_contest(contest_id), terms=_terms(payload))
+    return services.contest_update(actor=_actor(request), contest=_contest(contest_id), terms=_terms(payload))
 
 
 @router.delete("/contests/{int:contest_id}", response={204: None})
 def contest_delete(request: HttpRequest, contest_id: int) -> Any:
     """Delete a draft contest (an opened one is cancelled instead, so its audit data stays)."""
     require_perm(request.user, EDIT)
-    services.contest_delete(actor=request.user, contest=_contest(contest_id))
+    services.contest_delete(actor=_actor(request), contest=_contest(contest_id))
     return 204, None
 
 
@@ -114,28 +121,28 @@ def contest_delete(request: HttpRequest, contest_id: int) -> Any:
 def contest_open(request: HttpRequest, contest_id: int) -> Any:
     """Open a draft contest, drawing its seed and publishing the seed's hash."""
     require_perm(request.user, RUN)
-    return services.contest_open(actor=request.user, contest=_contest(contest_id))
+    return services.contest_open(actor=_actor(request), contest=_contest(contest_id))
 
 
 @router.post("/contests/{int:contest_id}/close", response=ContestOut)
 def contest_close(request: HttpRequest, contest_id: int) -> Any:
     """Freeze the entries of a contest whose window ended and publish their digest."""
     require_perm(request.user, RUN)
-    return services.contest_close(actor=request.user, contest=_contest(contest_id))
+    return services.contest_close(actor=_actor(request), contest=_contest(contest_id))
 
 
 @router.post("/contests/{int:contest_id}/draw", response=ContestOut)
 def contest_draw(request: HttpRequest, contest_id: int) -> Any:
     """Draw the winners of a closed contest, publish the seed and notify the winners."""
     require_perm(request.user, RUN)
-    return services.contest_draw(actor=request.user, contest=_contest(contest_id))
+    return services.contest_draw(actor=_actor(request), contest=_contest(contest_id))
 
 
 @router.post("/contests/{int:contest_id}/cancel", response=ContestOut)
 def contest_cancel(request: HttpRequest, contest_id: int) -> Any:
     """Call a contest off before its draw."""
     require_perm(request.user, RUN)
-    return services.contest_cancel(actor=request.user, contest=_contest(contest_id))
+    return services.contest_cancel(actor=_actor(request), contest=_contest(contest_id))
 
 
 @router.get("/contests/{int:contest_id}/entries", response=list[EntryOut])
@@ -151,7 +158,7 @@ def entry_add(request: HttpRequest, contest_id: int, payload: ManualEntryIn) -> 
     """Give a customer entries by hand, with a reason."""
     require_perm(request.user, MANUAL)
     entries = services.entry_manual_add(
-        actor=request.user,
+        actor=_actor(request),
         contest=_contest(contest_id),
         customer=_customer(payload.customer_id),
         count=payload.count,
@@ -173,7 +180,9 @@ def exclusion_add(request: HttpRequest, contest_id: int, payload: ExclusionIn) -
     """Bar a customer from winning this contest."""
     require_perm(request.user, MANUAL)
     contest = _contest(contest_id)
-    return 201, services.exclusion_add(actor=request.user, contest=contest, customer=_customer(payload.customer_id), reason=payload.reason)
+    return 201, services.exclusion_add(
+        actor=_actor(request), contest=contest, customer=_customer(payload.customer_id), reason=payload.reason
+    )
 
 
 @router.get("/contests/{int:contest_id}/audit", response=AuditOut, auth=None)
@@ -199,4 +208,7 @@ def contest_results(request: HttpRequest, contest_id: int) -> Any:
     contest = _public(request, contest_id)
     if contest.status != ContestStatus.DRAWN:
         return []
-    return [{"rank": winner.rank, "name": winner.public_name, "prize": contest.display_prize} for winner in selectors.winners_of(contest=contest)]
+    return [
+        {"rank": winner.rank, "name": winner.public_name, "prize": contest.display_prize}
+        for winner in selectors.winners_of(contest=contest)
+    ]

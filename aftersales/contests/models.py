@@ -57,15 +57,11 @@ class Contest(TimeStampedModel):
     prize = models.CharField(_("prize"), max_length=200)
     prize_es = models.CharField(_("prize in Spanish"), max_length=200, blank=True)
     # Empty: the prize is not a voucher (a product, a trip…), handed over by staff.
-    prize_voucher_value = models.DecimalField(
-        _("prize voucher value"), max_digits=10, decimal_places=2, null=True, blank=True
-    )
+    prize_voucher_value = models.DecimalField(_("prize voucher value"), max_digits=10, decimal_places=2, null=True, blank=True)
     prize_voucher_valid_days = models.PositiveSmallIntegerField(_("prize voucher valid for (days)"), default=90)
     entries_per_sale = models.PositiveSmallIntegerField(_("entries per purchase"), default=0)
     # Empty: a purchase earns ``entries_per_sale`` whatever its amount; set: that many per full step of amount.
-    sale_amount_step = models.DecimalField(
-        _("per amount of"), max_digits=10, decimal_places=2, null=True, blank=True
-    )
+    sale_amount_step = models.DecimalField(_("per amount of"), max_digits=10, decimal_places=2, null=True, blank=True)
     # Empty: every purchase counts; set: only the amount of lines in these categories counts.
     categories = models.ManyToManyField(Category, verbose_name=_("only purchases in categories"), blank=True)
     entries_per_survey = models.PositiveSmallIntegerField(_("entries per survey answered"), default=0)
@@ -179,10 +175,17 @@ class Exclusion(TimeStampedModel):
     contest = models.ForeignKey(
         Contest, verbose_name=_("contest"), null=True, blank=True, on_delete=models.CASCADE, related_name="exclusions"
     )
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contest_exclusions")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contest_exclusions"
+    )
     reason = models.CharField(_("reason"), max_length=200)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("excluded by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("excluded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -193,9 +196,7 @@ class Exclusion(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["contest", "customer"], condition=Q(contest__isnull=False), name="contest_exclusion_once"
             ),
-            models.UniqueConstraint(
-                fields=["customer"], condition=Q(contest__isnull=True), name="contest_flagged_once"
-            ),
+            models.UniqueConstraint(fields=["customer"], condition=Q(contest__isnull=True), name="contest_flagged_once"),
         ]
 
     def __str__(self) -> str:

@@ -33,7 +33,9 @@ def contests_public() -> QuerySet[Contest]:
 
 def entry_counts_by_source(*, contest: Contest) -> dict[str, int]:
     """Return the number of entries per source, every source present (zero when none)."""
-    counts = dict(Entry.objects.filter(contest=contest).values("source").annotate(total=Count("pk")).values_list("source", "total"))
+    counts = dict(
+        Entry.objects.filter(contest=contest).values("source").annotate(total=Count("pk")).values_list("source", "total")
+    )
     return {source: counts.get(source, 0) for source in EntrySource.values}
 
 
@@ -95,7 +97,11 @@ def entries_csv(*, contest: Contest) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["number", "customer", "source", "eligible"])
-    rows = Entry.objects.filter(contest=contest, number__isnull=False).order_by("number").values_list("number", "customer_id", "source")
+    rows = (
+        Entry.objects.filter(contest=contest, number__isnull=False)
+        .order_by("number")
+        .values_list("number", "customer_id", "source")
+    )
     for number, customer_id, source in rows:
         ref = customer_ref(customer_id)
         writer.writerow([number, ref, source, "no" if ref in barred else "yes"])
@@ -116,7 +122,12 @@ def audit_of(*, contest: Contest) -> dict[str, Any]:
         "seed": contest.seed_published,
         "drawn_at": contest.drawn_at,
         "winners": [
-            {"rank": winner.rank, "draw_round": winner.draw_round, "entry_number": winner.entry.number, "customer": customer_ref(winner.customer_id)}
+            {
+                "rank": winner.rank,
+                "draw_round": winner.draw_round,
+                "entry_number": winner.entry.number,
+                "customer": customer_ref(winner.customer_id),
+            }
             for winner in winners_of(contest=contest)
         ]
         if contest.status == ContestStatus.DRAWN

@@ -208,9 +208,7 @@ def _grants_write(contest: Contest, grants: list[Grant], *, actor: User | None =
         return []
     customer_ids = sorted({grant.customer_id for grant in grants})
     list(Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk").values_list("pk", flat=True))
-    done = set(
-        Entry.objects.filter(contest=contest, customer_id__in=customer_ids).values_list("source", "source_ref").distinct()
-    )
+    done = set(Entry.objects.filter(contest=contest, customer_id__in=customer_ids).values_list("source", "source_ref").distinct())
     held = dict(
         Entry.objects.filter(contest=contest, customer_id__in=customer_ids)
         .values("customer_id")
@@ -283,7 +281,7 @@ def _sales_grants(contest: Contest, sales: Any) -> list[Grant]:
         counted = SaleLine.objects.filter(sale=OuterRef("pk"), product__category_id__in=category_ids).values("sale")
         rows = rows.annotate(
             category_amount=Coalesce(
-                counted.annotate(amount=Sum(F("unit_price") * F("quantity"))).values("amount")[:1],
+                counted.annotate(line_amount=Sum(F("unit_price") * F("quantity"))).values("line_amount")[:1],
                 Decimal("0"),
                 output_field=DecimalField(max_digits=14, decimal_places=2),
             )
@@ -292,7 +290,15 @@ def _sales_grants(contest: Contest, sales: Any) -> list[Grant]:
     for row in rows:
         count = _sale_entries(contest, total=row["total"], category_amount=row.get("category_amount") if category_ids else None)
         moment = timezone.make_aware(dt.datetime.combine(row["sold_on"], dt.time(12)))
-        grants.append(Grant(customer_id=row["customer_id"], source=EntrySource.SALE, source_ref=str(row["pk"]), count=count, occurred_at=moment))
+        grants.append(
+            Grant(
+                customer_id=row["customer_id"],
+                source=EntrySource.SALE,
+                source_ref=str(row["pk"]),
+                count=count,
+                occurred_at=moment,
+            )
+        )
     return grants
 
 
@@ -329,9 +335,7 @@ def entries_catch_up(*, contest: Contest | None = None, batch: int = 1000) -> in
         last_id = 0
         while True:
             with transaction.atomic():
-                sales = (
-                    _sales_in_window(item).filter(pk__gt=last_id).exclude(Exists(credited)).order_by("pk")[:batch]
-                )
+                sales = _sales_in_window(item).filter(pk__gt=last_id).exclude(Exists(credited)).order_by("pk")[:batch]
                 ids = list(sales.values_list("pk", flat=True))
                 if not ids:
                     break
@@ -349,7 +353,13 @@ def entries_for_survey(*, response_id: int, customer_id: int, answered_at: dt.da
     created = 0
     for contest in _open_contests(moment):
         if contest.entries_per_survey:
-            grant = Grant(customer_id=customer_id, source=EntrySource.SURVEY, source_ref=str(response_id), count=contest.entries_per_survey, occurred_at=moment)
+            grant = Grant(
+                customer_id=customer_id,
+                source=EntrySource.SURVEY,
+                source_ref=str(response_id),
+                count=contest.entries_per_survey,
+                occurred_at=moment,
+            )
             created += len(_grants_write(contest, [grant]))
     return created
 
@@ -361,7 +371,13 @@ def entries_for_referral(*, referral_id: int, referrer_id: int, converted_at: dt
     created = 0
     for contest in _open_contests(moment):
         if contest.entries_per_referral:
-            grant = Grant(customer_id=referrer_id, source=EntrySource.REFERRAL, source_ref=str(referral_id), count=contest.entries_per_referral, occurred_at=moment)
+            grant = Grant(
+                customer_id=referrer_id,
+                source=EntrySource.REFERRAL,
+                source_ref=str(referral_id),
+                count=contest.entries_per_referral,
+                occurred_at=moment,
+            )
             created += len(_grants_write(contest, [grant]))
     return created
 
@@ -404,7 +420,14 @@ def entry_manual_add(
                     )
                 ]
             )
-    grant = Grant(customer_id=customer.pk, source=EntrySource.MANUAL, source_ref=source_ref, count=count, occurred_at=timezone.now(), reason=reason)
+    grant = Grant(
+        customer_id=customer.pk,
+        source=EntrySource.MANUAL,
+        source_ref=source_ref,
+        count=count,
+        occurred_at=timezone.now(),
+        reason=reason,
+    )
     _grants_write(contest, [grant], actor=actor)
     return list(Entry.objects.filter(contest=contest, source=EntrySource.MANUAL, source_ref=source_ref).order_by("n"))
 
@@ -449,12 +472,12 @@ def ineligible_customer_ids(*, contest: Contest) -> set[int]:
         )
     )
     if contest.exclude_staff:
-        staff = User.objects.filter(is_staff=True, is_active=True).exclude(email="").annotate(address=Lower("email"))
+        staff = User.objects.filter(is_staff=True, is_active=True).exclude(email="").annotate(email_lower=Lower("email"))
         barred |= set(
             Customer.objects.filter(pk__in=entrants)
             .exclude(email="")
-            .annotate(address=Lower("email"))
-            .filter(Q(address__in=staff.values("address")) | Q(user__is_staff=True))
+            .annotate(email_lower=Lower("email"))
+            .filter(Q(email_lower__in=staff.values("email_lower")) | Q(user__is_staff=True))
             .values_list("pk", flat=True)
         )
     return barred
@@ -465,8 +488,14 @@ def ineligible_customer_ids(*, contest: Contest) -> set[int]:
 
 def frozen_tickets(*, contest: Contest) -> list[drawing.Ticket]:
     """Return the frozen entry list as it is published, in entry-number order."""
-    rows = Entry.objects.filter(contest=contest, number__isnull=False).order_by("number").values_list("number", "customer_id", "source")
-    return [drawing.Ticket(number=number, customer=customer_ref(customer_id), source=source) for number, customer_id, source in rows]
+    rows = (
+        Entry.objects.filter(contest=contest, number__isnull=False)
+        .order_by("number")
+        .values_list("number", "customer_id", "source")
+    )
+    return [
+        drawing.Ticket(number=number or 0, customer=customer_ref(customer_id), source=source) for number, customer_id, source in rows
+    ]
 
 
 def contest_close(*, actor: User | None, contest: Contest) -> Contest:
@@ -512,10 +541,15 @@ def contest_draw(*, actor: User | None, contest: Contest) -> Contest:
         winners=contest.winners_count,
         excluded=contest.excluded_refs,
     )
-    entries = {entry.number: entry for entry in Entry.objects.filter(contest=contest, number__in=[pick.number for pick in picks]).select_related("customer")}
+    entries = {
+        entry.number: entry
+        for entry in Entry.objects.filter(contest=contest, number__in=[pick.number for pick in picks]).select_related("customer")
+    }
     for pick in picks:
         entry = entries[pick.number]
-        winner = Winner.objects.create(contest=contest, rank=pick.rank, draw_round=pick.draw_round, entry=entry, customer=entry.customer)
+        winner = Winner.objects.create(
+            contest=contest, rank=pick.rank, draw_round=pick.draw_round, entry=entry, customer=entry.customer
+        )
         _winner_reward(actor=actor, contest=contest, winner=winner)
     contest.status = ContestStatus.DRAWN
     contest.drawn_at = timezone.now()
@@ -563,7 +597,13 @@ def _winner_reward(*, actor: User | None, contest: Contest, winner: Winner) -> N
         customer=customer,
         kind="contest_won",
         actor=actor,
-        data={"contest": contest.name, "contest_id": contest.pk, "prize": contest.prize, "rank": winner.rank, "voucher": voucher_code},
+        data={
+            "contest": contest.name,
+            "contest_id": contest.pk,
+            "prize": contest.prize,
+            "rank": winner.rank,
+            "voucher": voucher_code,
+        },
     )
 
 

@@ -57,7 +57,9 @@ def contest_verify(*, contest: Contest, seed_hex: str | None = None, entries_tex
         result.problems.append(_("The seed is not hexadecimal."))
         return result
     if drawing.seed_hash(seed) == contest.seed_hash:
-        result.checks.append(_("The seed's SHA-256 equals the hash published when the contest opened: %(hash)s") % {"hash": contest.seed_hash})
+        result.checks.append(
+            _("The seed's SHA-256 equals the hash published when the contest opened: %(hash)s") % {"hash": contest.seed_hash}
+        )
     else:
         result.problems.append(
             _("The seed does not match the published hash: SHA-256 of the seed is %(actual)s, published %(published)s.")
@@ -73,7 +75,10 @@ def contest_verify(*, contest: Contest, seed_hex: str | None = None, entries_tex
         tickets, excluded = frozen_tickets(contest=contest), list(contest.excluded_refs)
     digest = drawing.entries_digest(tickets)
     if digest == contest.entries_digest:
-        result.checks.append(_("The entry list (%(count)s entries) has the published digest: %(digest)s") % {"count": len(tickets), "digest": digest})
+        result.checks.append(
+            _("The entry list (%(count)s entries) has the published digest: %(digest)s")
+            % {"count": len(tickets), "digest": digest}
+        )
     else:
         result.problems.append(
             _("The entry list does not match the published digest: computed %(actual)s, published %(published)s.")
@@ -86,7 +91,8 @@ def contest_verify(*, contest: Contest, seed_hex: str | None = None, entries_tex
     computed = [(pick.rank, pick.number) for pick in picks]
     if computed == recorded:
         result.checks.append(
-            _("The draw gives the recorded winners: entries %(numbers)s") % {"numbers": ", ".join(str(number) for _rank, number in computed) or "—"}
+            _("The draw gives the recorded winners: entries %(numbers)s")
+            % {"numbers": ", ".join(str(number) for _rank, number in computed) or "—"}
         )
     else:
         result.problems.append(

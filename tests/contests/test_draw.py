@@ -28,7 +28,9 @@ def test_the_same_seed_and_entries_give_the_same_winners():
 
 
 def test_different_seeds_give_different_winners_over_several_trials():
-    results = {tuple(pick.number for pick in draw(seed=bytes([trial]) * 32, tickets=tickets(50), winners=3)) for trial in range(10)}
+    results = {
+        tuple(pick.number for pick in draw(seed=bytes([trial]) * 32, tickets=tickets(50), winners=3)) for trial in range(10)
+    }
     # ten seeds over 150 tickets: a collision of whole results is possible but not of all ten
     assert len(results) >= 9
 

@@ -57,18 +57,16 @@ def test_two_contests_get_different_seeds():
 
 def test_closing_numbers_the_entries_and_publishes_their_digest():
     contest = with_entries(opened(), [CustomerFactory() for _ in range(4)], per_customer=2)
-    with pytest.raises(Conflict):
-        with time_machine.travel(DURING, tick=False):
-            contest_close(actor=None, contest=contest)
+    with pytest.raises(Conflict), time_machine.travel(DURING, tick=False):
+        contest_close(actor=None, contest=contest)
     contest = closed(contest)
     assert contest.status == ContestStatus.CLOSED and contest.entries_count == 8
     assert sorted(Entry.objects.filter(contest=contest).values_list("number", flat=True)) == list(range(1, 9))
     assert contest.entries_digest == drawing.entries_digest(frozen_tickets(contest=contest))
     lines = entries_csv(contest=contest).splitlines()
     assert lines[0] == "number,customer,source,eligible" and len(lines) == 9
-    with pytest.raises(Conflict):
-        with time_machine.travel(AFTER, tick=False):
-            entry_manual_add(actor=None, contest=contest, customer=CustomerFactory(), count=1, reason="Too late")
+    with pytest.raises(Conflict), time_machine.travel(AFTER, tick=False):
+        entry_manual_add(actor=None, contest=contest, customer=CustomerFactory(), count=1, reason="Too late")
 
 
 def test_an_open_contest_cannot_be_edited_and_a_closed_one_not_drawn_before_its_date():
@@ -93,7 +91,9 @@ def test_staff_flagged_and_excluded_customers_never_win():
     with_entries(contest, ordinary)
     contest = drawn(contest)
     assert sorted(Winner.objects.filter(contest=contest).values_list("customer_id", flat=True)) == sorted(c.pk for c in ordinary)
-    assert contest.excluded_refs == sorted([f"C{c.pk}" for c in (staff_customer, flagged, excluded)], key=lambda ref: int(ref[1:]))
+    assert contest.excluded_refs == sorted(
+        [f"C{c.pk}" for c in (staff_customer, flagged, excluded)], key=lambda ref: int(ref[1:])
+    )
 
 
 def test_winners_are_notified_given_a_voucher_and_the_event_on_their_timeline():

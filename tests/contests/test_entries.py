@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 
 def sale(customer=None, *, sold_on=dt.date(2026, 3, 10), amount=Decimal("100.00"), category=None, quantity=1):
     record = SaleFactory(customer=customer or CustomerFactory(), sold_on=sold_on, total=amount * quantity)
-    SaleLineFactory(sale=record, product=ProductFactory(category=category or CategoryFactory()), unit_price=amount, quantity=quantity)
+    SaleLineFactory(
+        sale=record, product=ProductFactory(category=category or CategoryFactory()), unit_price=amount, quantity=quantity
+    )
     return record
 
 
@@ -126,8 +128,12 @@ def test_manual_entries_need_a_reason_an_open_contest_and_a_retry_gives_the_same
     with pytest.raises(ValidationFailed) as refused:
         entry_manual_add(actor=manager, contest=contest, customer=customer, count=1, reason=" ")
     assert refused.value.errors[0].field == "reason"
-    first = entry_manual_add(actor=manager, contest=contest, customer=customer, count=2, reason="Won the quiz", idempotency_key="quiz-1")
-    again = entry_manual_add(actor=manager, contest=contest, customer=customer, count=2, reason="Won the quiz", idempotency_key="quiz-1")
+    first = entry_manual_add(
+        actor=manager, contest=contest, customer=customer, count=2, reason="Won the quiz", idempotency_key="quiz-1"
+    )
+    again = entry_manual_add(
+        actor=manager, contest=contest, customer=customer, count=2, reason="Won the quiz", idempotency_key="quiz-1"
+    )
     assert [entry.pk for entry in first] == [entry.pk for entry in again]
     assert entries(contest, source=EntrySource.MANUAL).count() == 2
     assert first[0].created_by == manager and first[0].reason == "Won the quiz"
