@@ -1,8 +1,6 @@
 """REST endpoints of contests: contests (edited while draft, opened, closed, drawn), entries, exclusions,
 the audit data and the results. The audit data and results of a published contest are public."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -29,7 +27,7 @@ from aftersales.contests.schemas import (
 from aftersales.core.errors import FieldError, NotFound, ValidationFailed
 from aftersales.core.models import User
 from aftersales.core.pagination import Paged
-from aftersales.core.permissions import is_staff_member, require_perm
+from aftersales.core.permissions import require_perm
 from aftersales.customers.models import Customer
 
 router = Router(tags=["contests"])
@@ -47,11 +45,10 @@ def _contest(contest_id: int) -> Contest:
     return contest
 
 
-def _public(request: HttpRequest, contest_id: int) -> Contest:
-    """Return a contest anyone may audit: published ones, or any one for staff who may see contests."""
+def _public(contest_id: int) -> Contest:
+    """Return a contest anyone may audit: an open, closed or drawn one."""
     contest = _contest(contest_id)
-    staff = is_staff_member(request.user) and request.user.has_perm(VIEW)
-    if contest.status not in selectors.PUBLIC_STATUSES and not staff:
+    if contest.status not in selectors.PUBLIC_STATUSES:
         raise NotFound(_("No such contest."))
     return contest
 
@@ -80,7 +77,7 @@ def _terms(payload: ContestTermsPatch) -> dict[str, Any]:
     return terms
 
 
-@router.get("/contests", response=list[ContestOut])
+@router.get("/", response=list[ContestOut])
 @paginate(Paged)
 def contest_list(request: HttpRequest, filters: Query[ContestFilter]) -> Any:
     """List contests, newest window first."""
@@ -88,28 +85,28 @@ def contest_list(request: HttpRequest, filters: Query[ContestFilter]) -> Any:
     return selectors.contests_filtered(status=filters.status, text=filters.q).prefetch_related("categories")
 
 
-@router.post("/contests", response={201: ContestOut})
+@router.post("/", response={201: ContestOut})
 def contest_create(request: HttpRequest, payload: ContestIn) -> Any:
     """Create a draft contest."""
     require_perm(request.user, ADD)
     return 201, services.contest_create(actor=_actor(request), terms=_terms(payload))
 
 
-@router.get("/contests/{int:contest_id}", response=ContestOut)
+@router.get("/{int:contest_id}", response=ContestOut)
 def contest_detail(request: HttpRequest, contest_id: int) -> Any:
     """Return a contest with its rules and published audit data."""
     require_perm(request.user, VIEW)
     return _contest(contest_id)
 
 
-@router.patch("/contests/{int:contest_id}", response=ContestOut)
+@router.patch("/{int:contest_id}", response=ContestOut)
 def contest_update(request: HttpRequest, contest_id: int, payload: ContestTermsPatch) -> Any:
     """Change a draft contest (409 once it is open)."""
     require_perm(request.user, EDIT)
     return services.contest_update(actor=_actor(request), contest=_contest(contest_id), terms=_terms(payload))
 
 
-@router.delete("/contests/{int:contest_id}", response={204: None})
+@router.delete("/{int:contest_id}", response={204: None})
 def contest_delete(request: HttpRequest, contest_id: int) -> Any:
     """Delete a draft contest (an opened one is cancelled instead, so its audit data stays)."""
     require_perm(request.user, EDIT)
@@ -117,35 +114,35 @@ def contest_delete(request: HttpRequest, contest_id: int) -> Any:
     return 204, None
 
 
-@router.post("/contests/{int:contest_id}/open", response=ContestOut)
+@router.post("/{int:contest_id}/open", response=ContestOut)
 def contest_open(request: HttpRequest, contest_id: int) -> Any:
     """Open a draft contest, drawing its seed and publishing the seed's hash."""
     require_perm(request.user, RUN)
     return services.contest_open(actor=_actor(request), contest=_contest(contest_id))
 
 
-@router.post("/contests/{int:contest_id}/close", response=ContestOut)
+@router.post("/{int:contest_id}/close", response=ContestOut)
 def contest_close(request: HttpRequest, contest_id: int) -> Any:
     """Freeze the entries of a contest whose window ended and publish their digest."""
     require_perm(request.user, RUN)
     return services.contest_close(actor=_actor(request), contest=_contest(contest_id))
 
 
-@router.post("/contests/{int:contest_id}/draw", response=ContestOut)
+@router.post("/{int:contest_id}/draw", response=ContestOut)
 def contest_draw(request: HttpRequest, contest_id: int) -> Any:
     """Draw the winners of a closed contest, publish the seed and notify the winners."""
     require_perm(request.user, RUN)
     return services.contest_draw(actor=_actor(request), contest=_contest(contest_id))
 
 
-@router.post("/contests/{int:contest_id}/cancel", response=ContestOut)
+@router.post("/{int:contest_id}/cancel", response=ContestOut)
 def contest_cancel(request: HttpRequest, contest_id: int) -> Any:
     """Call a contest off before its draw."""
     require_perm(request.user, RUN)
     return services.contest_cancel(actor=_actor(request), contest=_contest(contest_id))
 
 
-@router.get("/contests/{int:contest_id}/entries", response=list[EntryOut])
+@router.get("/{int:contest_id}/entries", response=list[EntryOut])
 @paginate(Paged)
 def entry_list(request: HttpRequest, contest_id: int, filters: Query[EntryFilter]) -> Any:
     """List a contest's entries in entry-number order (numbers appear when the entries are frozen)."""
@@ -153,7 +150,7 @@ def entry_list(request: HttpRequest, contest_id: int, filters: Query[EntryFilter
     return selectors.entries_of_contest(contest=_contest(contest_id), text=filters.q, source=filters.source)
 
 
-@router.post("/contests/{int:contest_id}/entries", response={201: list[EntryOut]})
+@router.post("/{int:contest_id}/entries", response={201: list[EntryOut]})
 def entry_add(request: HttpRequest, contest_id: int, payload: ManualEntryIn) -> Any:
     """Give a customer entries by hand, with a reason."""
     require_perm(request.user, MANUAL)
@@ -168,14 +165,14 @@ def entry_add(request: HttpRequest, contest_id: int, payload: ManualEntryIn) -> 
     return 201, entries
 
 
-@router.get("/contests/{int:contest_id}/exclusions", response=list[ExclusionOut])
+@router.get("/{int:contest_id}/exclusions", response=list[ExclusionOut])
 def exclusion_list(request: HttpRequest, contest_id: int) -> Any:
     """List the customers who cannot win this contest (its list and the customers flagged for all)."""
     require_perm(request.user, VIEW)
     return list(selectors.exclusions_for(contest=_contest(contest_id)))
 
 
-@router.post("/contests/{int:contest_id}/exclusions", response={201: ExclusionOut})
+@router.post("/{int:contest_id}/exclusions", response={201: ExclusionOut})
 def exclusion_add(request: HttpRequest, contest_id: int, payload: ExclusionIn) -> Any:
     """Bar a customer from winning this contest."""
     require_perm(request.user, MANUAL)
@@ -185,16 +182,16 @@ def exclusion_add(request: HttpRequest, contest_id: int, payload: ExclusionIn) -
     )
 
 
-@router.get("/contests/{int:contest_id}/audit", response=AuditOut, auth=None)
+@router.get("/{int:contest_id}/audit", response=AuditOut, auth=None)
 def contest_audit(request: HttpRequest, contest_id: int) -> Any:
     """Return the audit data of a published contest (public): seed hash, entry digest, seed and winners after the draw."""
-    return selectors.audit_of(contest=_public(request, contest_id))
+    return selectors.audit_of(contest=_public(contest_id))
 
 
-@router.get("/contests/{int:contest_id}/entries.csv", auth=None)
+@router.get("/{int:contest_id}/entries.csv", auth=None)
 def contest_entries_csv(request: HttpRequest, contest_id: int) -> HttpResponse:
     """Return the frozen entry list as CSV (public once frozen), to verify the digest and the draw."""
-    contest = _public(request, contest_id)
+    contest = _public(contest_id)
     if contest.frozen_at is None:
         raise NotFound(_("The entry list is published when entries close."))
     response = HttpResponse(selectors.entries_csv(contest=contest), content_type="text/csv; charset=utf-8")
@@ -202,10 +199,10 @@ def contest_entries_csv(request: HttpRequest, contest_id: int) -> HttpResponse:
     return response
 
 
-@router.get("/contests/{int:contest_id}/results", response=list[ResultOut], auth=None)
+@router.get("/{int:contest_id}/results", response=list[ResultOut], auth=None)
 def contest_results(request: HttpRequest, contest_id: int) -> Any:
     """Return a drawn contest's winners as the public sees them: first name, initial and city."""
-    contest = _public(request, contest_id)
+    contest = _public(contest_id)
     if contest.status != ContestStatus.DRAWN:
         return []
     return [

@@ -59,13 +59,16 @@ def _terms_check(contest: Contest) -> list[FieldError]:
     for field in ("name", "prize"):
         if not (getattr(contest, field) or "").strip():
             errors.append(FieldError(field=field, reason=_("is required")))
+    dates_known = True
     for field in ("opens_at", "closes_at", "draw_at"):
         value = getattr(contest, field)
         if value is None:
             errors.append(FieldError(field=field, reason=_("is required")))
+            dates_known = False
         elif timezone.is_naive(value):
             errors.append(FieldError(field=field, reason=_("must include a time zone")))
-    if not errors:
+            dates_known = False
+    if dates_known:
         if contest.closes_at <= contest.opens_at:
             errors.append(FieldError(field="closes_at", reason=_("must be after the opening")))
         if contest.draw_at < contest.closes_at:
