@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftersales.catalog.models import Category
-from aftersales.console.access import staff_view
+from aftersales.console.access import forbidden, staff_view
 from aftersales.console.views.common import page_of
 from aftersales.contests import selectors, services
 from aftersales.contests.models import Contest, ContestStatus, EntrySource, Exclusion
@@ -261,10 +261,10 @@ def contest_entries(request: HttpRequest, contest_id: int) -> HttpResponse:
     filters = search.cleaned_data if search.is_bound and search.is_valid() else {}
     entries = selectors.entries_of_contest(contest=contest, text=filters.get("q", ""), source=filters.get("source", ""))
     form = ManualEntryForm(request.POST or None)
+    if request.method == "POST" and not request.user.has_perm(MANUAL):
+        return forbidden(request, _("Your role does not allow you to give entries."))
     if request.method == "POST":
-        if not request.user.has_perm(MANUAL):
-            messages.error(request, _("Your role does not allow you to give entries."))
-        elif form.is_valid():
+        if form.is_valid():
             try:
                 given = services.entry_manual_add(
                     actor=request.user,  # type: ignore[arg-type]
@@ -306,10 +306,10 @@ def contest_entries_csv(request: HttpRequest, contest_id: int) -> HttpResponse:
 def contest_exclusions(request: HttpRequest, contest_id: int) -> HttpResponse:
     contest = _contest(contest_id)
     form = ExclusionForm(request.POST or None)
+    if request.method == "POST" and not request.user.has_perm(MANUAL):
+        return forbidden(request, _("Your role does not allow you to exclude customers."))
     if request.method == "POST":
-        if not request.user.has_perm(MANUAL):
-            messages.error(request, _("Your role does not allow you to exclude customers."))
-        elif form.is_valid():
+        if form.is_valid():
             try:
                 services.exclusion_add(
                     actor=request.user,  # type: ignore[arg-type]
