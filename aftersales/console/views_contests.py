@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from aftersales.catalog.models import Category
@@ -279,7 +279,9 @@ def contest_entries(request: HttpRequest, contest_id: int) -> HttpResponse:
             except Conflict as failure:
                 _refused(request, failure)
             else:
-                messages.success(request, _("%(count)s entries given.") % {"count": len(given)})
+                messages.success(
+                    request, ngettext("%(count)s entry given.", "%(count)s entries given.", len(given)) % {"count": len(given)}
+                )
                 return redirect("console:contest_entries", contest_id=contest.pk)
     context = {
         "section": "contests",

@@ -10,7 +10,7 @@ from aftersales.core.timeline import kind_register
 kind_register(
     "contest_entries",
     label=_("Contest entries"),
-    sentence=_("Earned %(count)s entries in the contest “%(contest)s” (%(source)s)"),
+    sentence=_("Entries earned in the contest “%(contest)s”: %(count)s (%(source)s)"),
     choices={"source": EntrySource},
 )
 kind_register(

@@ -34,7 +34,9 @@ def test_only_staff_with_the_role_may_use_the_staff_endpoints(api_as, rep, manag
     assert api_as(manager).post("/api/v1/contests/", BODY).status_code == 201
     contest = Contest.objects.get(code="summer")
     assert api_as(rep).post(f"/api/v1/contests/{contest.pk}/open").status_code == 403
-    assert api_as(rep).post(f"/api/v1/contests/{contest.pk}/entries", {"customer_id": customer.pk, "reason": "x"}).status_code == 403
+    assert (
+        api_as(rep).post(f"/api/v1/contests/{contest.pk}/entries", {"customer_id": customer.pk, "reason": "x"}).status_code == 403
+    )
 
 
 def test_bad_terms_are_refused_with_the_field_and_the_reason(api_as, manager):
@@ -77,7 +79,12 @@ def test_the_whole_draw_through_the_api_and_the_public_audit(api_as, manager):
             {"customer_id": people[0].pk, "count": 2, "reason": "Shop opening", "idempotency_key": f"opening-{people[0].pk}"},
         )
         assert again.status_code == 201
-        assert client.post(f"/api/v1/contests/{contest.pk}/entries", {"customer_id": 999999, "reason": "x"}).json()["errors"][0]["field"] == "customer_id"
+        assert (
+            client.post(f"/api/v1/contests/{contest.pk}/entries", {"customer_id": 999999, "reason": "x"}).json()["errors"][0][
+                "field"
+            ]
+            == "customer_id"
+        )
     assert Entry.objects.filter(contest=contest).count() == 6
     public = api_as()
     before = public.get(f"/api/v1/contests/{contest.pk}/audit").json()
@@ -93,7 +100,9 @@ def test_the_whole_draw_through_the_api_and_the_public_audit(api_as, manager):
     assert hashlib.sha256(bytes.fromhex(audit["seed"])).hexdigest() == before["seed_hash"]
     assert len(audit["winners"]) == 1 and audit["entries_count"] == 6
     results = public.get(f"/api/v1/contests/{contest.pk}/results").json()
-    assert results[0]["name"] in {"Luis P. (Toledo)", "Ana G. (Toledo)", "Eva R. (Toledo)"} and results[0]["prize"] == contest.prize
+    assert (
+        results[0]["name"] in {"Luis P. (Toledo)", "Ana G. (Toledo)", "Eva R. (Toledo)"} and results[0]["prize"] == contest.prize
+    )
 
 
 def test_a_draft_contest_is_not_public(api_as, manager):
@@ -106,8 +115,13 @@ def test_a_draft_contest_is_not_public(api_as, manager):
 def test_exclusions_through_the_api(api_as, manager, rep):
     contest = opened()
     customer = CustomerFactory()
-    assert api_as(rep).post(f"/api/v1/contests/{contest.pk}/exclusions", {"customer_id": customer.pk, "reason": "x"}).status_code == 403
-    response = api_as(manager).post(f"/api/v1/contests/{contest.pk}/exclusions", {"customer_id": customer.pk, "reason": "Owner's son"})
+    assert (
+        api_as(rep).post(f"/api/v1/contests/{contest.pk}/exclusions", {"customer_id": customer.pk, "reason": "x"}).status_code
+        == 403
+    )
+    response = api_as(manager).post(
+        f"/api/v1/contests/{contest.pk}/exclusions", {"customer_id": customer.pk, "reason": "Owner's son"}
+    )
     assert response.status_code == 201
     listed = api_as(rep).get(f"/api/v1/contests/{contest.pk}/exclusions").json()
     assert [row["customer_id"] for row in listed] == [customer.pk]

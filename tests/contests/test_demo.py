@@ -17,7 +17,11 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_holds_a_drawn_an_open_and_a_draft_contest_and_the_draw_verifies():
     demo_build(customers=40, seed=3, today=dt.date(2026, 6, 15))
     statuses = dict(Contest.objects.values_list("code", "status"))
-    assert statuses == {"spring-draw": ContestStatus.DRAWN, "summer-sweepstake": ContestStatus.OPEN, "autumn-contest": ContestStatus.DRAFT}
+    assert statuses == {
+        "spring-draw": ContestStatus.DRAWN,
+        "summer-sweepstake": ContestStatus.OPEN,
+        "autumn-contest": ContestStatus.DRAFT,
+    }
     spring = Contest.objects.get(code="spring-draw")
     assert Entry.objects.filter(contest=spring, source=EntrySource.SALE).exists()
     assert Entry.objects.filter(contest=spring, source=EntrySource.MANUAL).exists()

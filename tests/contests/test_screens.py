@@ -94,7 +94,9 @@ def test_entries_screen_counts_searches_and_gives_manual_entries(client, signed_
         assert refused.status_code == 403 and not Entry.objects.exists()
         signed_in(manager)
         client.post(f"/contests/{contest.pk}/entries/", {"customer": "ana@example.com", "count": "2", "reason": "Quiz"})
-        unknown = client.post(f"/contests/{contest.pk}/entries/", {"customer": "nobody@example.com", "count": "1", "reason": "Quiz"})
+        unknown = client.post(
+            f"/contests/{contest.pk}/entries/", {"customer": "nobody@example.com", "count": "1", "reason": "Quiz"}
+        )
     assert "No customer with this reference or email." in unknown.content.decode()
     assert Entry.objects.filter(contest=contest, customer=ana).count() == 2
     entry_manual_add(actor=None, contest=contest, customer=CustomerFactory(name="Bruno Díaz"), count=1, reason="Fair")
