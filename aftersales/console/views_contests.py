@@ -263,26 +263,24 @@ def contest_entries(request: HttpRequest, contest_id: int) -> HttpResponse:
     form = ManualEntryForm(request.POST or None)
     if request.method == "POST" and not request.user.has_perm(MANUAL):
         return forbidden(request, _("Your role does not allow you to give entries."))
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                given = services.entry_manual_add(
-                    actor=request.user,  # type: ignore[arg-type]
-                    contest=contest,
-                    customer=form.cleaned_data["customer"],
-                    count=form.cleaned_data["count"],
-                    reason=form.cleaned_data["reason"],
-                    idempotency_key=request.POST.get("idempotency_key", ""),
-                )
-            except ValidationFailed as failure:
-                errors_attach(form, failure)
-            except Conflict as failure:
-                _refused(request, failure)
-            else:
-                messages.success(
-                    request, ngettext("%(count)s entry given.", "%(count)s entries given.", len(given)) % {"count": len(given)}
-                )
-                return redirect("console:contest_entries", contest_id=contest.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            given = services.entry_manual_add(
+                actor=request.user,  # type: ignore[arg-type]
+                contest=contest,
+                customer=form.cleaned_data["customer"],
+                count=form.cleaned_data["count"],
+                reason=form.cleaned_data["reason"],
+                idempotency_key=request.POST.get("idempotency_key", ""),
+            )
+        except ValidationFailed as failure:
+            errors_attach(form, failure)
+        except Conflict as failure:
+            _refused(request, failure)
+        else:
+            given_text = ngettext("%(count)s entry given.", "%(count)s entries given.", len(given))
+            messages.success(request, given_text % {"count": len(given)})
+            return redirect("console:contest_entries", contest_id=contest.pk)
     context = {
         "section": "contests",
         "contest": contest,
@@ -310,22 +308,21 @@ def contest_exclusions(request: HttpRequest, contest_id: int) -> HttpResponse:
     form = ExclusionForm(request.POST or None)
     if request.method == "POST" and not request.user.has_perm(MANUAL):
         return forbidden(request, _("Your role does not allow you to exclude customers."))
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.exclusion_add(
-                    actor=request.user,  # type: ignore[arg-type]
-                    contest=None if form.cleaned_data["every_contest"] else contest,
-                    customer=form.cleaned_data["customer"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationFailed as failure:
-                errors_attach(form, failure)
-            except Conflict as failure:
-                _refused(request, failure)
-            else:
-                messages.success(request, _("The customer cannot win."))
-                return redirect("console:contest_exclusions", contest_id=contest.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.exclusion_add(
+                actor=request.user,  # type: ignore[arg-type]
+                contest=None if form.cleaned_data["every_contest"] else contest,
+                customer=form.cleaned_data["customer"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationFailed as failure:
+            errors_attach(form, failure)
+        except Conflict as failure:
+            _refused(request, failure)
+        else:
+            messages.success(request, _("The customer cannot win."))
+            return redirect("console:contest_exclusions", contest_id=contest.pk)
     context = {
         "section": "contests",
         "contest": contest,

@@ -497,8 +497,8 @@ def frozen_tickets(*, contest: Contest) -> list[drawing.Ticket]:
         .values_list("number", "customer_id", "source")
     )
     return [
-        drawing.Ticket(number=number or 0, customer=customer_ref(customer_id), source=source)
-        for number, customer_id, source in rows
+        drawing.Ticket(number=number or 0, customer=customer_ref(owner), source=source)
+        for number, owner, source in rows
     ]
 
 
