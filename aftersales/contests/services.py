@@ -496,10 +496,7 @@ def frozen_tickets(*, contest: Contest) -> list[drawing.Ticket]:
         .order_by("number")
         .values_list("number", "customer_id", "source")
     )
-    return [
-        drawing.Ticket(number=number or 0, customer=customer_ref(owner), source=source)
-        for number, owner, source in rows
-    ]
+    return [drawing.Ticket(number=number or 0, customer=customer_ref(owner), source=source) for number, owner, source in rows]
 
 
 def contest_close(*, actor: User | None, contest: Contest) -> Contest:

@@ -169,3 +169,19 @@ def test_the_tick_closes_a_contest_whose_window_ended():
     with time_machine.travel(AFTER + dt.timedelta(hours=1), tick=False):
         assert close_due() == 1
     assert Contest.objects.get(pk=contest.pk).status == ContestStatus.CLOSED
+
+
+def test_the_aftersales_command_line_runs_contest_verify_by_its_dashed_name(capsys):
+    from aftersales.cli import main
+
+    contest = drawn(with_entries(opened(winners_count=1), [CustomerFactory() for _ in range(2)]))
+    main(["aftersales", "contest-verify", contest.code])
+    assert "is verified" in capsys.readouterr().out
+
+
+def test_the_admin_never_shows_the_seed(client, django_user_model):
+    contest = opened()
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw-root-123")
+    client.force_login(admin)
+    page = client.get(f"/admin/contests/contest/{contest.pk}/change/").content.decode()
+    assert contest.seed_hash in page and contest.seed not in page
