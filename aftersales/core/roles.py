@@ -347,7 +347,18 @@ def _grant(roles: tuple[str, ...], permissions: list[str]) -> None:
 
 
 # Vouchers and offers (aftersales.offers).
-#
+# Everyone on staff looks vouchers up; reps, agents and managers redeem them at a sale; managers and
+# administrators issue and cancel them by hand and compose and send special offers, which reps may read.
+_grant(
+    (Role.SALES_REP, Role.SUPPORT_AGENT, Role.TECHNICIAN, Role.SERVICE_MANAGER, Role.ADMINISTRATOR),
+    ["offers.view_voucher", "offers.view_voucherredemption"],
+)
+_grant((Role.SALES_REP, Role.SUPPORT_AGENT, Role.SERVICE_MANAGER, Role.ADMINISTRATOR), ["offers.redeem_voucher"])
+_grant((Role.SALES_REP, Role.SERVICE_MANAGER, Role.ADMINISTRATOR), ["offers.view_offer"])
+_grant(
+    (Role.SERVICE_MANAGER, Role.ADMINISTRATOR),
+    ["offers.issue_voucher", "offers.add_offer", "offers.change_offer", "offers.send_offer"],
+)
 # -- end of vouchers and offers --
 
 
