@@ -1,6 +1,6 @@
 """The ``aftersales`` command: Django's management commands under one name.
 
-``aftersales serve | worker | tick | up | demo | import-sales | createsuperuser | migrate …``
+``aftersales serve | worker | tick | up | demo | import-sales | contest-verify | createsuperuser | migrate …``
 """
 
 from __future__ import annotations

@@ -386,7 +386,16 @@ _grant((Role.SERVICE_MANAGER, Role.ADMINISTRATOR), ["referrals.reject_referral",
 
 
 # Contests (aftersales.contests).
-#
+# Staff who face customers see contests and their entries; managers and administrators set contests up,
+# give manual entries, exclude customers, close and draw.
+_grant(
+    (Role.SALES_REP, Role.SUPPORT_AGENT, Role.SERVICE_MANAGER, Role.ADMINISTRATOR),
+    ["contests.view_contest", "contests.view_entry"],
+)
+_grant(
+    (Role.SERVICE_MANAGER, Role.ADMINISTRATOR),
+    ["contests.add_contest", "contests.change_contest", "contests.run_contest", "contests.add_manual_entry"],
+)
 # -- end of contests --
 
 

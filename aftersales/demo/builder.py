@@ -50,6 +50,7 @@ from aftersales.core.timeline import timeline_build
 from aftersales.customers.models import AgeBand, Channel, Customer, EducationLevel, Segment
 from aftersales.customers.services import customer_clean, segment_get_or_create
 from aftersales.demo import data
+from aftersales.demo.contests import contests_build
 from aftersales.demo.contracts import contracts_build
 from aftersales.demo.data import CategorySpec, Place, ProductSpec
 from aftersales.demo.feedback import feedback_build
@@ -897,6 +898,8 @@ def demo_build(
         loyalty_build(staff=staff, today=today)
         say("Referrals: invitations, friends and their first purchases…\n")
         referrals_build(staff=staff, seed=seed, today=today)
+        say("Contests and prize draws…\n")
+        contests_build(staff=staff, seed=seed, today=today)
     sold_on = [sale.sold_at.date() for plan in plans for sale in plan.sales]
     return DemoSummary(
         customers=writer.counts["customers"],
