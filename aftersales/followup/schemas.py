@@ -51,7 +51,9 @@ class StepIn(Schema):
     assignee_id: int | None = None
     department_id: int | None = None
     task_due_hours: int = 24
-    gift_voucher_value: Decimal | None = Field(None, description="A fixed-value gift voucher sent with the message (send_template).")
+    gift_voucher_value: Decimal | None = Field(
+        None, description="A fixed-value gift voucher sent with the message (send_template)."
+    )
     gift_voucher_days: int = Field(60, description="How many days the gift voucher is valid.")
 
 

@@ -75,9 +75,7 @@ class IssueStatus(models.TextChoices):
 class Issue(TimeStampedModel):
     """One edition of a list's newsletter: subject, introduction, new products and articles."""
 
-    newsletter_list = models.ForeignKey(
-        NewsletterList, verbose_name=_("list"), on_delete=models.PROTECT, related_name="issues"
-    )
+    newsletter_list = models.ForeignKey(NewsletterList, verbose_name=_("list"), on_delete=models.PROTECT, related_name="issues")
     subject = models.CharField(_("subject"), max_length=200)
     intro = models.TextField(_("introduction"), blank=True)
     products = models.ManyToManyField("catalog.Product", verbose_name=_("new products"), blank=True, related_name="+")

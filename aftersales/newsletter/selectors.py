@@ -60,11 +60,15 @@ def previous_sent_issue(newsletter_list: NewsletterList, *, before: Issue | None
     return issues.order_by("-send_started_at", "-pk").first()
 
 
-def new_products_since(newsletter_list: NewsletterList, *, now: dt.datetime | None = None) -> tuple[dt.datetime, QuerySet[Product]]:
+def new_products_since(
+    newsletter_list: NewsletterList, *, now: dt.datetime | None = None
+) -> tuple[dt.datetime, QuerySet[Product]]:
     """Return since when products count as new for the list's next issue, and those products (on sale, oldest first)."""
     previous = previous_sent_issue(newsletter_list)
     now = now or timezone.now()
-    since = previous.send_started_at if previous and previous.send_started_at else now - dt.timedelta(days=FIRST_ISSUE_PRODUCT_DAYS)
+    since = (
+        previous.send_started_at if previous and previous.send_started_at else now - dt.timedelta(days=FIRST_ISSUE_PRODUCT_DAYS)
+    )
     products = Product.objects.filter(is_active=True, created_at__gt=since).order_by("created_at", "pk")
     return since, products
 

@@ -29,10 +29,12 @@ from aftersales.core.models import Language, User
 from aftersales.core.tasks import task_enqueue_on_commit, tasks_waiting
 from aftersales.core.timeline import timeline_record
 from aftersales.customers.models import Customer, Segment
+from aftersales.customers.services import customer_set_consent
 from aftersales.messaging.models import Message, MessageChannel, MessageStatus
 from aftersales.messaging.sandbox import Rendered, render
 from aftersales.messaging.selectors import body_with_unsubscribe, sample_context, template_choose
-from aftersales.messaging.services import message_enqueue
+from aftersales.messaging.services import message_enqueue, unsubscribe_apply
+from aftersales.messaging.signing import unsubscribe_token
 from aftersales.newsletter import selectors
 from aftersales.newsletter.models import Article, Issue, IssueStatus, NewsletterList
 
@@ -163,9 +165,9 @@ def _article_clean(data: Mapping[str, Any], article: Article | None) -> dict[str
             if parsed is None:
                 errors.append(FieldError(field="published_on", reason=_("must be a date, e.g. 2025-06-01")))
             cleaned["published_on"] = parsed
-    if article is not None and "language" in cleaned and cleaned["language"] != article.language:
-        if article.issues.exclude(status=IssueStatus.DRAFT).exists():
-            errors.append(FieldError(field="language", reason=_("cannot change: the article went out in a sent issue")))
+    language_changed = article is not None and "language" in cleaned and cleaned["language"] != article.language
+    if language_changed and article is not None and article.issues.exists():
+        errors.append(FieldError(field="language", reason=_("cannot change: the article is in an issue of its language")))
     if errors:
         raise ValidationFailed(errors=errors)
     return cleaned
@@ -326,7 +328,9 @@ def issue_send(*, actor: User | None, issue: Issue) -> Issue:
         raise ValidationFailed(errors=[FieldError(field="newsletter_list", reason=_("is switched off"))])
     text = selectors.issue_text(issue)
     if not text:
-        raise ValidationFailed(errors=[FieldError(field="intro", reason=_("the issue is empty: write an introduction or add content"))])
+        raise ValidationFailed(
+            errors=[FieldError(field="intro", reason=_("the issue is empty: write an introduction or add content"))]
+        )
     if template_choose(code=TEMPLATE_CODE, channel=MessageChannel.EMAIL, language=issue.newsletter_list.language) is None:
         raise ValidationFailed(
             errors=[FieldError(field="template_code", reason=interpolate(_("no email template %(code)r"), code=TEMPLATE_CODE))]
@@ -413,3 +417,20 @@ def issues_resume_stalled(*, idle_for: dt.timedelta = dt.timedelta(minutes=10)) 
             task_enqueue_on_commit(_send_task, record=Issue, pk=issue.pk)
         resumed += 1
     return resumed
+
+
+# --- subscribing ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def newsletter_subscribe(*, actor: User | None, customer: Customer) -> Customer:
+    """Agree to marketing email now: the customer is on every list of their language (and segments) again."""
+    if not customer.email:
+        raise ValidationFailed(errors=[FieldError(field="email", reason=_("we have no email address for you"))])
+    return customer_set_consent(actor=actor, customer=customer, channel="email", given=True)
+
+
+@transaction.atomic
+def newsletter_unsubscribe(*, actor: User | None, customer: Customer) -> None:
+    """Withdraw marketing email consent and record the opt-out, exactly as the one-click link in every issue does."""
+    unsubscribe_apply(token=unsubscribe_token(customer_id=customer.pk, channel=MessageChannel.EMAIL))

@@ -206,7 +206,13 @@ def test_a_touch_is_acted_on_once_however_often_the_sweep_runs(gift_receiver):
 
 def test_the_gift_fields_are_checked_and_named():
     playbook = services.playbook_create(actor=None, data={"name": "Gifts"})
-    base = {"name": "Card", "trigger": "birthday", "action": "send_template", "template_code": "birthday_card", "channel": "email"}
+    base = {
+        "name": "Card",
+        "trigger": "birthday",
+        "action": "send_template",
+        "template_code": "birthday_card",
+        "channel": "email",
+    }
     with pytest.raises(ValidationFailed) as refused:
         services.step_create(actor=None, playbook=playbook, data={**base, "gift_voucher_value": "-5", "gift_voucher_days": 0})
     assert {error.field for error in refused.value.errors} == {"gift_voucher_value", "gift_voucher_days"}
@@ -214,8 +220,17 @@ def test_the_gift_fields_are_checked_and_named():
         services.step_create(
             actor=None,
             playbook=playbook,
-            data={**base, "action": "visit_task", "template_code": "", "channel": "", "assign_to": "selling_rep", "gift_voucher_value": "5"},
+            data={
+                **base,
+                "action": "visit_task",
+                "template_code": "",
+                "channel": "",
+                "assign_to": "selling_rep",
+                "gift_voucher_value": "5",
+            },
         )
     assert [error.field for error in refused.value.errors] == ["gift_voucher_value"]
-    step = services.step_create(actor=None, playbook=playbook, data={**base, "gift_voucher_value": "15.5", "gift_voucher_days": 30})
+    step = services.step_create(
+        actor=None, playbook=playbook, data={**base, "gift_voucher_value": "15.5", "gift_voucher_days": 30}
+    )
     assert (step.gift_voucher_value, step.gift_voucher_days) == (Decimal("15.50"), 30)
