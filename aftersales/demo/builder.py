@@ -54,6 +54,7 @@ from aftersales.demo.contracts import contracts_build
 from aftersales.demo.data import CategorySpec, Place, ProductSpec
 from aftersales.demo.feedback import feedback_build
 from aftersales.demo.fieldwork import fieldwork_build
+from aftersales.demo.newsletter import newsletter_build
 from aftersales.demo.repairs import repairs_build
 from aftersales.demo.returns import returns_build
 from aftersales.demo.service_desk import service_desk_build
@@ -888,6 +889,8 @@ def demo_build(
         repairs_build(staff=staff)
         say("Customer feedback and recovery cases…\n")
         feedback_build(staff=staff, seed=seed, today=today)
+        say("Newsletter lists, articles and issues…\n")
+        newsletter_build(staff=staff, today=today)
     sold_on = [sale.sold_at.date() for plan in plans for sale in plan.sales]
     return DemoSummary(
         customers=writer.counts["customers"],

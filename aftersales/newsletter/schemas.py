@@ -6,7 +6,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from aftersales.newsletter.models import Issue, NewsletterList
+from aftersales.newsletter.models import Issue
 
 
 class ListIn(Schema):
@@ -33,10 +33,6 @@ class ListOut(Schema):
     active: bool
     segment_ids: list[int]
     member_count: int = Field(description="Customers on the list now: email consent, the language, no opt-out since.")
-
-    @staticmethod
-    def resolve_segment_ids(obj: NewsletterList) -> list[int]:
-        return sorted(segment.pk for segment in obj.segments.all())
 
 
 class ArticleIn(Schema):

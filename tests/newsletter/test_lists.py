@@ -49,7 +49,9 @@ def test_an_opt_out_recorded_after_the_consent_counts_even_if_the_consent_stayed
     # A provider's complaint or an import may leave a later opt-out beside an old consent: the opt-out wins.
     ann = agreed(name="Ann")
     Unsubscribe.objects.create(customer=ann, channel="email", created_at=timezone.now())
-    Unsubscribe.objects.create(customer=agreed(name="Old opt-out"), channel="email", created_at=timezone.now() - dt.timedelta(days=400))
+    Unsubscribe.objects.create(
+        customer=agreed(name="Old opt-out"), channel="email", created_at=timezone.now() - dt.timedelta(days=400)
+    )
     Unsubscribe.objects.create(customer=agreed(name="Texts only"), channel="sms", created_at=timezone.now())
 
     assert names(english_list) == ["Old opt-out", "Texts only"]

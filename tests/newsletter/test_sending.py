@@ -25,7 +25,11 @@ pytestmark = pytest.mark.django_db
 
 
 def article(language="en", **fields):
-    data = {"title": "Caring for your boiler", "body": "Bleed the radiators.\n\n- Once a year\n- Before winter", "language": language}
+    data = {
+        "title": "Caring for your boiler",
+        "body": "Bleed the radiators.\n\n- Once a year\n- Before winter",
+        "language": language,
+    }
     return services.article_create(actor=None, data={**data, **fields})
 
 
@@ -73,7 +77,12 @@ def test_the_preview_is_the_email_in_the_lists_language(spanish_list):
     issue = services.issue_create(
         actor=None,
         newsletter_list=spanish_list,
-        data={"subject": "Novedades de marzo", "intro": "Hola a todos.", "product_ids": [product.pk], "article_ids": [article("es").pk]},
+        data={
+            "subject": "Novedades de marzo",
+            "intro": "Hola a todos.",
+            "product_ids": [product.pk],
+            "article_ids": [article("es").pk],
+        },
     )
 
     preview = services.issue_preview(issue=issue)
@@ -121,9 +130,11 @@ def test_a_crash_in_a_batch_is_resumed_without_duplicates(english_list):
             raise RuntimeError("worker killed")
         return real_enqueue(**kwargs)
 
-    with mock.patch("aftersales.newsletter.services.message_enqueue", side_effect=crash_on_fourth):
-        with pytest.raises(RuntimeError):
-            services.issue_send_batch(issue_id=issue.pk, batch_size=2)
+    with (
+        mock.patch("aftersales.newsletter.services.message_enqueue", side_effect=crash_on_fourth),
+        pytest.raises(RuntimeError),
+    ):
+        services.issue_send_batch(issue_id=issue.pk, batch_size=2)
     assert Message.objects.count() == 2  # the batch in flight left nothing behind
 
     for _ in range(3):  # the task runs again (and once more than needed)
