@@ -347,7 +347,7 @@ def issue_send(*, actor: User | None, issue: Issue) -> Issue:
 
 def issue_send_batch(*, issue_id: int, batch_size: int | None = None) -> dict[str, Any]:
     """Queue the issue's next batch of members in the outbox; hand the rest to a new run, or mark the issue sent."""
-    size = batch_size or getattr(settings, "NEWSLETTER_BATCH_SIZE", DEFAULT_BATCH_SIZE)
+    size: int = batch_size or int(getattr(settings, "NEWSLETTER_BATCH_SIZE", DEFAULT_BATCH_SIZE))
     with transaction.atomic():
         issue = (
             Issue.objects.select_for_update(skip_locked=True, of=("self",))
