@@ -127,7 +127,9 @@ class StepForm(ScopeMixin):
         decimal_places=2,
         help_text=_("To send a message only: a fixed-value voucher issued with it (empty for no gift)."),
     )
-    gift_voucher_days = forms.IntegerField(label=_("Gift voucher valid for (days)"))
+    gift_voucher_days = forms.IntegerField(
+        label=_("Gift voucher valid for (days)"), required=False, help_text=_("Empty: 60 days.")
+    )
 
     def __init__(self, *args: Any, language: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -163,7 +165,10 @@ class StepForm(ScopeMixin):
 
     def step_data(self) -> dict[str, Any]:
         """Return the values in the shape ``step_create`` and ``step_update`` take."""
-        return dict(self.cleaned_data)
+        data = dict(self.cleaned_data)
+        if data.get("gift_voucher_days") is None:
+            data.pop("gift_voucher_days", None)  # the step keeps its validity (60 days for a new one)
+        return data
 
 
 class RetryChoice:

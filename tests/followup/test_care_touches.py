@@ -234,3 +234,36 @@ def test_the_gift_fields_are_checked_and_named():
         actor=None, playbook=playbook, data={**base, "gift_voucher_value": "15.5", "gift_voucher_days": 30}
     )
     assert (step.gift_voucher_value, step.gift_voucher_days) == (Decimal("15.50"), 30)
+
+
+def test_the_step_editor_shows_the_gift_fields_and_names_a_refused_one(signed_in, manager):
+    from django.urls import reverse
+
+    from tests.followup.test_console import step_form
+
+    playbook = Playbook.objects.get(name=CARE)
+    client = signed_in(manager)
+    card = {
+        "action": "send_template",
+        "template_code": "birthday_card",
+        "channel": "email",
+        "assign_to": "",
+        "trigger": "birthday",
+    }
+
+    page = client.get(reverse("console:followup_step_new", args=[playbook.pk])).content.decode()
+    assert 'name="gift_voucher_value"' in page and 'name="gift_voucher_days"' in page
+
+    refused = client.post(
+        reverse("console:followup_step_new", args=[playbook.pk]),
+        step_form(name="Card with gift", gift_voucher_value="0", **card),
+    )
+    assert refused.status_code == 200
+    assert "must be an amount above 0" in refused.content.decode()
+
+    client.post(
+        reverse("console:followup_step_new", args=[playbook.pk]),
+        step_form(name="Card with gift", gift_voucher_value="25", gift_voucher_days="", **card),
+    )
+    added = PlaybookStep.objects.get(name="Card with gift")
+    assert (added.gift_voucher_value, added.gift_voucher_days) == (Decimal("25.00"), 60)
