@@ -121,9 +121,17 @@ def issue_delivery(issue: Issue) -> dict[str, int]:
 
 
 def archive_for(customer: Customer) -> QuerySet[Issue]:
-    """Return the sent issues in the customer's language, newest first: the portal archive."""
+    """Return the sent issues in the customer's language, newest first: the portal archive.
+
+    An issue of a list kept for some segments (a VIP preview) shows only to customers in one of them.
+    """
+    through = NewsletterList.segments.through
+    own_segments = Customer.segments.through.objects.filter(customer_id=customer.pk).values("segment_id")
+    for_everyone = ~Exists(through.objects.filter(newsletterlist_id=OuterRef("newsletter_list_id")))
+    for_them = Exists(through.objects.filter(newsletterlist_id=OuterRef("newsletter_list_id"), segment_id__in=own_segments))
     return (
         Issue.objects.filter(status=IssueStatus.SENT, newsletter_list__language=customer.language)
+        .filter(for_everyone | for_them)
         .select_related("newsletter_list")
         .order_by("-sent_at", "-pk")
     )

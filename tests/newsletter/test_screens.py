@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from aftersales.customers.services import customer_portal_user
+from aftersales.customers.services import customer_portal_user, segment_get_or_create
 from aftersales.messaging.models import Message
 from aftersales.newsletter import selectors, services
 from aftersales.newsletter.models import Issue, IssueStatus
@@ -125,6 +125,18 @@ def test_the_archive_shows_only_sent_issues_in_the_customers_language(client, en
     assert "&lt;script&gt;" in detail.content.decode() and "<script>alert" not in detail.content.decode()
     assert client.get(reverse("portal:newsletter_issue", args=[english.pk])).status_code == 404
     assert client.get(reverse("portal:newsletter_issue", args=[draft.pk])).status_code == 404
+
+
+def test_a_segment_lists_issues_show_only_to_customers_in_its_segments(client):
+    vip = segment_get_or_create(slug="vip", name="VIP")
+    vip_list = services.list_create(actor=None, data={"name": "VIP preview", "language": "en", "segment_ids": [vip.pk]})
+    insider, outsider = agreed(name="Insider"), agreed(name="Outsider")
+    insider.segments.add(vip)
+    preview = sent_issue(vip_list, "VIP early access")
+
+    assert client.get(reverse("portal:newsletter_issue", args=[preview.pk])).status_code == 302  # not signed in
+    assert portal(client, outsider).get(reverse("portal:newsletter_issue", args=[preview.pk])).status_code == 404
+    assert "VIP early access" in portal(client, insider).get(reverse("portal:newsletter")).content.decode()
 
 
 def test_a_customer_unsubscribes_and_subscribes_again_in_the_portal(client, english_list):
