@@ -120,6 +120,16 @@ class StepForm(ScopeMixin):
     assignee_id = forms.TypedChoiceField(label=_("Staff member"), required=False, coerce=int, empty_value=None)
     department_id = forms.TypedChoiceField(label=_("Queue"), required=False, coerce=int, empty_value=None)
     task_due_hours = forms.IntegerField(label=_("Task due within (hours)"))
+    gift_voucher_value = forms.DecimalField(
+        label=_("Gift voucher value"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("To send a message only: a fixed-value voucher issued with it (empty for no gift)."),
+    )
+    gift_voucher_days = forms.IntegerField(
+        label=_("Gift voucher valid for (days)"), required=False, help_text=_("Empty: 60 days.")
+    )
 
     def __init__(self, *args: Any, language: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,9 +145,17 @@ class StepForm(ScopeMixin):
     @staticmethod
     def initial_for(step: PlaybookStep | None) -> dict[str, Any]:
         if step is None:
-            return {"active": True, "offset_days": 0, "catch_up_days": 3, "task_due_hours": 24, "trigger": Trigger.DELIVERY}
+            return {
+                "active": True,
+                "offset_days": 0,
+                "catch_up_days": 3,
+                "task_due_hours": 24,
+                "gift_voucher_days": 60,
+                "trigger": Trigger.DELIVERY,
+            }
         names = ("name", "active", "trigger", "offset_days", "repeat_months", "catch_up_days", "consent_channel")
         names += ("min_sale_value", "action", "template_code", "channel", "assign_to", "task_due_hours")
+        names += ("gift_voucher_value", "gift_voucher_days")
         initial = {name: getattr(step, name) for name in names}
         initial["assignee_id"] = step.assignee_id
         initial["department_id"] = step.department_id
@@ -147,7 +165,10 @@ class StepForm(ScopeMixin):
 
     def step_data(self) -> dict[str, Any]:
         """Return the values in the shape ``step_create`` and ``step_update`` take."""
-        return dict(self.cleaned_data)
+        data = dict(self.cleaned_data)
+        if data.get("gift_voucher_days") is None:
+            data.pop("gift_voucher_days", None)  # the step keeps its validity (60 days for a new one)
+        return data
 
 
 class RetryChoice:

@@ -400,6 +400,19 @@ _grant(
 
 
 # Newsletter (aftersales.newsletter).
+# Everyone on staff may read lists, articles and issues; reps, managers and administrators write articles
+# and compose issues; managers and administrators shape lists and send issues to customers.
+_VIEW_NEWSLETTER = ["newsletter.view_newsletterlist", "newsletter.view_article", "newsletter.view_issue"]
+_WRITE_NEWSLETTER = ["newsletter.add_article", "newsletter.change_article", "newsletter.add_issue", "newsletter.change_issue"]
+_MANAGE_NEWSLETTER = [
+    "newsletter.add_newsletterlist",
+    "newsletter.change_newsletterlist",
+    "newsletter.delete_issue",
+    "newsletter.send_issue",
+]
+_grant((Role.SALES_REP, Role.SUPPORT_AGENT, Role.TECHNICIAN, Role.SERVICE_MANAGER, Role.ADMINISTRATOR), _VIEW_NEWSLETTER)
+_grant((Role.SALES_REP, Role.SERVICE_MANAGER, Role.ADMINISTRATOR), _WRITE_NEWSLETTER)
+_grant((Role.SERVICE_MANAGER, Role.ADMINISTRATOR), _MANAGE_NEWSLETTER)
 #
 # -- end of newsletter --
 

@@ -58,6 +58,7 @@ from aftersales.demo.fieldwork import fieldwork_build
 from aftersales.demo.loyalty import loyalty_build
 from aftersales.demo.offers import offers_build
 from aftersales.demo.referrals import referrals_build
+from aftersales.demo.newsletter import newsletter_build
 from aftersales.demo.repairs import repairs_build
 from aftersales.demo.returns import returns_build
 from aftersales.demo.service_desk import service_desk_build
@@ -900,6 +901,8 @@ def demo_build(
         referrals_build(staff=staff, seed=seed, today=today)
         say("Contests and prize draws…\n")
         contests_build(staff=staff, seed=seed, today=today)
+        say("Newsletter lists, articles and issues…\n")
+        newsletter_build(staff=staff, today=today)
     sold_on = [sale.sold_at.date() for plan in plans for sale in plan.sales]
     return DemoSummary(
         customers=writer.counts["customers"],

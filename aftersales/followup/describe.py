@@ -66,6 +66,16 @@ _WHEN: dict[str, tuple[Promise, Promise, Promise]] = {
         gettext_lazy("On the last day of the exchange window"),
         gettext_lazy("%(days)s after the exchange window closed"),
     ),
+    Trigger.PURCHASE_ANNIVERSARY: (
+        gettext_lazy("%(days)s before each anniversary of a purchase, every year"),
+        gettext_lazy("On each anniversary of a purchase, every year"),
+        gettext_lazy("%(days)s after each anniversary of a purchase, every year"),
+    ),
+    Trigger.FIRST_PURCHASE: (
+        gettext_lazy("%(days)s before the customer's first purchase"),
+        gettext_lazy("On the day of the customer's first purchase"),
+        gettext_lazy("%(days)s after the customer's first purchase"),
+    ),
 }
 # Per repeatable trigger: what the repetitions count from.
 _EVERY: dict[str, Promise] = {
@@ -75,7 +85,7 @@ _EVERY: dict[str, Promise] = {
     Trigger.WARRANTY_END: gettext_lazy("Every %(months)s after the warranty ended"),
 }
 # Triggers known only once they have happened: a step before them cannot run.
-_KNOWN_AFTERWARDS = (Trigger.SALE, Trigger.DELIVERY, Trigger.INSTALLATION, Trigger.TICKET_RESOLVED)
+_KNOWN_AFTERWARDS = (Trigger.SALE, Trigger.FIRST_PURCHASE, Trigger.DELIVERY, Trigger.INSTALLATION, Trigger.TICKET_RESOLVED)
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,8 @@ class StepDraft:
     categories: Sequence[str] = ()
     consent_channel: str = ""
     min_sale_value: Decimal | None = None
+    gift_voucher_value: Decimal | None = None
+    gift_voucher_days: int = 60
 
 
 @dataclass(frozen=True)
@@ -162,7 +174,18 @@ def what_sentence(draft: StepDraft) -> str:
     template = draft.template_code or "?"
     hours = ngettext("%(count)s hour", "%(count)s hours", draft.task_due_hours) % {"count": draft.task_due_hours}
     if draft.action == Action.SEND_TEMPLATE:
-        return _("%(message)s from the template “%(template)s”") % {"message": _channel_word(draft.channel), "template": template}
+        sentence = _("%(message)s from the template “%(template)s”") % {
+            "message": _channel_word(draft.channel),
+            "template": template,
+        }
+        if draft.gift_voucher_value is not None:
+            amount = number_format(draft.gift_voucher_value, decimal_pos=2, use_l10n=True, force_grouping=True)
+            gift = _("with a gift voucher worth %(amount)s, valid for %(days)s") % {
+                "amount": amount,
+                "days": _days(draft.gift_voucher_days),
+            }
+            sentence = f"{sentence}, {gift}"
+        return sentence
     if draft.action == Action.CALL_TASK:
         return _("a call task for %(holder)s with the script “%(template)s”, to do within %(hours)s") % {
             "holder": _holder(draft),
@@ -238,6 +261,8 @@ def step_draft(step: PlaybookStep, *, language: str) -> StepDraft:
         categories=[category.display_name(language) for category in step.categories.all()],
         consent_channel=step.consent_channel,
         min_sale_value=step.min_sale_value,
+        gift_voucher_value=step.gift_voucher_value,
+        gift_voucher_days=step.gift_voucher_days,
     )
 
 

@@ -290,6 +290,15 @@ def _rows(step: PlaybookStep, scope: Scope, window: Window) -> _Rows | None:
     if trigger == Trigger.SALE:
         sales = _customer_conditions(_sales(scope), scope, "customer")
         return _Rows(_one_shot(sales, F("sold_on"), window), "customer_id", "lines__units__id")
+    if trigger == Trigger.PURCHASE_ANNIVERSARY:
+        # Every sale keeps its own anniversary, year after year, whatever the customer bought since.
+        sales = _customer_conditions(_sales(scope), scope, "customer")
+        return _Rows(_repeating(sales, F("sold_on"), Value(12), window), "customer_id", "lines__units__id")
+    if trigger == Trigger.FIRST_PURCHASE:
+        # The customer's first sale of all (not the first one in the step's scope), on its day only.
+        earlier = Sale.objects.filter(customer_id=OuterRef("customer_id"), sold_on__lt=OuterRef("sold_on"))
+        sales = _customer_conditions(_sales(scope), scope, "customer").filter(~Exists(earlier))
+        return _Rows(_one_shot(sales, F("sold_on"), window), "customer_id", "lines__units__id")
     if trigger in (Trigger.DELIVERY, Trigger.INSTALLATION):
         moment = "delivered_at" if trigger == Trigger.DELIVERY else "installed_at"
         if every:

@@ -40,6 +40,11 @@ class Trigger(models.TextChoices):
     MAINTENANCE = "maintenance", _("Maintenance interval")
     # The last day a unit may still be exchanged (delivery plus the product's exchange window).
     EXCHANGE_WINDOW = "exchange_window", _("Exchange window closing")
+    # Every anniversary of every sale (one touch per customer and sale day, each year). Unlike "Sale" repeated
+    # every 12 months, which counts from the customer's latest sale only, each purchase keeps its own anniversary.
+    PURCHASE_ANNIVERSARY = "purchase_anniversary", _("Purchase anniversary")
+    # The day of the customer's very first sale, once in their life: the thank-you for becoming a customer.
+    FIRST_PURCHASE = "first_purchase", _("First purchase")
 
 
 class Action(models.TextChoices):
@@ -154,6 +159,18 @@ class PlaybookStep(TimeStampedModel):
     task_due_hours = models.PositiveSmallIntegerField(
         _("task due within (hours)"), default=24, help_text=_("How long staff have for the call or visit.")
     )
+    # A gift voucher sent with the message (a birthday card with a present…); empty for none.
+    gift_voucher_value = models.DecimalField(
+        _("gift voucher value"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("A fixed-value voucher issued with the message; empty for no gift."),
+    )
+    gift_voucher_days = models.PositiveSmallIntegerField(
+        _("gift voucher valid for (days)"), default=60, help_text=_("How long the gift voucher can be used.")
+    )
 
     class Meta:
         ordering = ["playbook", "position", "id"]
@@ -166,6 +183,10 @@ class PlaybookStep(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(min_sale_value__isnull=True) | Q(min_sale_value__gte=0), name="playbook_step_min_value_not_negative"
             ),
+            models.CheckConstraint(
+                condition=Q(gift_voucher_value__isnull=True) | Q(gift_voucher_value__gt=0), name="playbook_step_gift_positive"
+            ),
+            models.CheckConstraint(condition=Q(gift_voucher_days__gt=0), name="playbook_step_gift_days_positive"),
         ]
 
     def __str__(self) -> str:
@@ -202,6 +223,8 @@ class TouchResult(models.TextChoices):
     TEMPLATE_MISSING = "template_missing", _("template missing")
     # The action raised an unexpected error (details in the server log).
     ERROR = "error", _("error")
+    # A message with a gift was queued, but no capability issued the voucher: it went without one.
+    MESSAGE_QUEUED_NO_GIFT = "queued_no_gift", _("message queued without its gift")
 
 
 class Touch(models.Model):

@@ -31,7 +31,7 @@ class StepIn(Schema):
     name: str
     trigger: str = Field(
         description="sale, delivery, installation, ticket_resolved, warranty_end, contract_end, birthday, "
-        "no_contact, maintenance or exchange_window."
+        "no_contact, maintenance, exchange_window, purchase_anniversary or first_purchase."
     )
     action: str = Field(description="send_template, call_task, visit_task, propose_work_order or send_survey.")
     position: int | None = None
@@ -51,6 +51,10 @@ class StepIn(Schema):
     assignee_id: int | None = None
     department_id: int | None = None
     task_due_hours: int = 24
+    gift_voucher_value: Decimal | None = Field(
+        None, description="A fixed-value gift voucher sent with the message (send_template)."
+    )
+    gift_voucher_days: int = Field(60, description="How many days the gift voucher is valid.")
 
 
 class StepPatch(Schema):
@@ -72,6 +76,8 @@ class StepPatch(Schema):
     assignee_id: int | None = None
     department_id: int | None = None
     task_due_hours: int | None = None
+    gift_voucher_value: Decimal | None = None
+    gift_voucher_days: int | None = None
 
 
 class StepOut(Schema):
@@ -95,6 +101,8 @@ class StepOut(Schema):
     assignee_id: int | None
     department_id: int | None
     task_due_hours: int
+    gift_voucher_value: Decimal | None
+    gift_voucher_days: int
 
     @staticmethod
     def resolve_segment_ids(obj: PlaybookStep) -> list[int]:

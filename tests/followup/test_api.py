@@ -31,7 +31,7 @@ def test_only_managers_and_administrators_edit_playbooks(api_as, rep, agent, tec
     assert portal_as(customer).get("/api/v1/followup/playbooks").status_code == 403
     assert api_as(rep).get("/api/v1/followup/playbooks").status_code == 200
     assert api_as(agent).post("/api/v1/followup/playbooks", {"name": "Mine"}).status_code == 403
-    playbook = Playbook.objects.get()
+    playbook = Playbook.objects.get(name="Default follow-up")
     assert api_as(rep).post(f"/api/v1/followup/playbooks/{playbook.pk}/steps", STEP).status_code == 403
     assert api_as(manager).post("/api/v1/followup/playbooks", {"name": "Mine"}).status_code == 201
 
@@ -60,7 +60,7 @@ def test_a_manager_builds_a_playbook_step_by_step(api_as, manager):
 
 def test_an_inconsistent_step_is_refused_naming_each_field(api_as, manager):
     client = api_as(manager)
-    playbook = Playbook.objects.get()
+    playbook = Playbook.objects.get(name="Default follow-up")
     response = client.post(
         f"/api/v1/followup/playbooks/{playbook.pk}/steps",
         {
@@ -94,7 +94,8 @@ def test_a_step_or_playbook_that_already_touched_customers_cannot_be_deleted(api
     client = api_as(manager)
     response = client.delete(f"/api/v1/followup/steps/{step(COURTESY_CALL).pk}")
     assert response.status_code == 409
-    assert client.delete(f"/api/v1/followup/playbooks/{Playbook.objects.get().pk}").status_code == 409
+    default = Playbook.objects.get(name="Default follow-up")
+    assert client.delete(f"/api/v1/followup/playbooks/{default.pk}").status_code == 409
     assert client.patch(f"/api/v1/followup/steps/{step(COURTESY_CALL).pk}", {"active": False}).status_code == 200
 
 

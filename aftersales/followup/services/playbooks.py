@@ -39,6 +39,8 @@ STEP_FIELDS = (
     "channel",
     "assign_to",
     "task_due_hours",
+    "gift_voucher_value",
+    "gift_voucher_days",
 )
 MESSAGE_CHANNELS = (MessageChannel.EMAIL, MessageChannel.SMS, MessageChannel.LETTER)
 TASK_ACTIONS = (Action.CALL_TASK, Action.VISIT_TASK, Action.PROPOSE_WORK_ORDER)
@@ -198,6 +200,17 @@ def step_clean(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError
                 FieldError(field="min_sale_value", reason=_("must be an amount of 0 or more, with at most two decimals"))
             )
         cleaned["min_sale_value"] = value.quantize(Decimal("0.01")) if value is not None and not errors else value
+    if "gift_voucher_value" in data:
+        raw = data["gift_voucher_value"]
+        gift: Decimal | None = None if raw in (None, "") else decimal_parse(raw)
+        if raw not in (None, "") and (gift is None or gift <= 0 or gift.as_tuple().exponent < -2 or gift >= 10**10):  # type: ignore[operator]
+            errors.append(
+                FieldError(field="gift_voucher_value", reason=_("must be an amount above 0, with at most two decimals"))
+            )
+            gift = None
+        cleaned["gift_voucher_value"] = gift.quantize(Decimal("0.01")) if gift is not None else None
+    if "gift_voucher_days" in data:
+        cleaned["gift_voucher_days"] = _integer(data, "gift_voucher_days", 1, 3650, errors)
     return cleaned, errors
 
 
@@ -219,6 +232,8 @@ def _step_check(step: PlaybookStep, errors: list[FieldError]) -> None:
             _template_check(step, step.channel, errors)
     elif step.channel:
         fail("channel", _("is only used to send a message"))
+    if step.gift_voucher_value is not None and step.action != Action.SEND_TEMPLATE:
+        fail("gift_voucher_value", _("is only sent with a message"))
     if step.action == Action.CALL_TASK:
         _template_check(step, MessageChannel.CALL, errors)
     if step.action in TASK_ACTIONS:

@@ -16,7 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -37,7 +39,7 @@ from aftersales.followup.models import (
 )
 from aftersales.followup.selectors import steps_running
 from aftersales.followup.services.staff_tasks import task_create
-from aftersales.followup.signals import survey_requested
+from aftersales.followup.signals import survey_requested, touch_gift_requested
 from aftersales.messaging.models import Message, MessageChannel, MessageStatus
 from aftersales.messaging.services import message_enqueue
 from aftersales.sales.models import Sale
@@ -157,14 +159,36 @@ def _context(touch: Touch, step: PlaybookStep) -> dict[str, object]:
     return {"trigger_day": touch.anchor_on, "due_day": touch.due_on, "step": step.name}
 
 
-def _enqueue(touch: Touch, step: PlaybookStep, channel: str, assignee: User | None = None) -> Message:
+class _NotSent(Exception):
+    """The outbox refused a gift's message: roll the voucher back with it."""
+
+
+def _gift(touch: Touch, step: PlaybookStep) -> dict[str, Any] | None:
+    """Ask the vouchers capability for the step's gift; return the first answer to merge into the message, or None."""
+    answers = touch_gift_requested.send(
+        sender=Touch,
+        touch=touch,
+        customer=touch.customer,
+        step=step,
+        value=step.gift_voucher_value,
+        valid_days=step.gift_voucher_days,
+    )
+    for _receiver, answer in answers:
+        if isinstance(answer, Mapping) and answer.get("voucher_code"):
+            return dict(answer)
+    return None
+
+
+def _enqueue(
+    touch: Touch, step: PlaybookStep, channel: str, assignee: User | None = None, extra: Mapping[str, Any] | None = None
+) -> Message:
     """Put the touch's message in the outbox under the touch's own key, so a repeat finds it there."""
     return message_enqueue(
         actor=None,
         customer=touch.customer,
         template_code=step.template_code,
         channel=channel,
-        context=_context(touch, step),
+        context={**_context(touch, step), **(extra or {})},
         idempotency_key=f"followup:touch:{touch.pk}",
         unit=touch.unit,
         assignee=assignee,
@@ -173,7 +197,21 @@ def _enqueue(touch: Touch, step: PlaybookStep, channel: str, assignee: User | No
 
 def _perform(touch: Touch, step: PlaybookStep) -> _Done:
     if step.action == Action.SEND_TEMPLATE:
-        return _message_done(_enqueue(touch, step, step.channel))
+        if step.gift_voucher_value is None:
+            return _message_done(_enqueue(touch, step, step.channel))
+        try:
+            with transaction.atomic():
+                gift = _gift(touch, step)
+                done = _message_done(_enqueue(touch, step, step.channel, extra=gift))
+                if done.status != TouchStatus.DONE:
+                    raise _NotSent
+        except _NotSent:
+            # The message cannot go (no consent, no address): undo the voucher with it, and record the message as refused.
+            return _message_done(_enqueue(touch, step, step.channel))
+        if gift is None:
+            # Nobody issued the voucher (the vouchers capability is not installed): the card went without a present.
+            return _Done(TouchStatus.DONE, TouchResult.MESSAGE_QUEUED_NO_GIFT, "no gift voucher was issued", done.message)
+        return _Done(TouchStatus.DONE, TouchResult.MESSAGE_QUEUED, f"gift voucher {gift['voucher_code']}"[:300], done.message)
     if step.action == Action.SEND_SURVEY:
         answers = survey_requested.send(sender=Touch, touch=touch, customer=touch.customer, unit=touch.unit, step=step)
         if any(answer for _receiver, answer in answers):
