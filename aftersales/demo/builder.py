@@ -56,9 +56,9 @@ from aftersales.demo.data import CategorySpec, Place, ProductSpec
 from aftersales.demo.feedback import feedback_build
 from aftersales.demo.fieldwork import fieldwork_build
 from aftersales.demo.loyalty import loyalty_build
+from aftersales.demo.newsletter import newsletter_build
 from aftersales.demo.offers import offers_build
 from aftersales.demo.referrals import referrals_build
-from aftersales.demo.newsletter import newsletter_build
 from aftersales.demo.repairs import repairs_build
 from aftersales.demo.returns import returns_build
 from aftersales.demo.service_desk import service_desk_build
