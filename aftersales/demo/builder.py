@@ -55,6 +55,7 @@ from aftersales.demo.data import CategorySpec, Place, ProductSpec
 from aftersales.demo.feedback import feedback_build
 from aftersales.demo.fieldwork import fieldwork_build
 from aftersales.demo.loyalty import loyalty_build
+from aftersales.demo.offers import offers_build
 from aftersales.demo.repairs import repairs_build
 from aftersales.demo.returns import returns_build
 from aftersales.demo.service_desk import service_desk_build
@@ -889,6 +890,8 @@ def demo_build(
         repairs_build(staff=staff)
         say("Customer feedback and recovery cases…\n")
         feedback_build(staff=staff, seed=seed, today=today)
+        say("Vouchers and special offers…\n")
+        offers_build(staff=staff, seed=seed, today=today)
         say("Loyalty points and tiers…\n")
         loyalty_build(staff=staff, today=today)
     sold_on = [sale.sold_at.date() for plan in plans for sale in plan.sales]

@@ -88,7 +88,9 @@ def voucher_assess(
 ) -> Assessment:
     """Return whether a voucher applies to a customer today, and the discount, checking every rule."""
     if voucher is None:
-        return Assessment(voucher=None, errors=[FieldError(field="code", reason=_("is not a valid voucher code"), code="unknown")])
+        return Assessment(
+            voucher=None, errors=[FieldError(field="code", reason=_("is not a valid voucher code"), code="unknown")]
+        )
     today = today or timezone.localdate()
     errors: list[FieldError] = []
 
@@ -180,9 +182,7 @@ def voucher_assess(
             discount = None
             if for_redemption:
                 errors.append(
-                    FieldError(
-                        field="amount", reason=_("is required to work out a percentage discount"), code="required"
-                    )
+                    FieldError(field="amount", reason=_("is required to work out a percentage discount"), code="required")
                 )
         else:
             discount = (eligible * voucher.value / Decimal("100")).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -74,12 +74,8 @@ class Voucher(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="vouchers",
     )
-    segments = models.ManyToManyField(
-        "customers.Segment", verbose_name=_("customer segments"), blank=True, related_name="+"
-    )
-    categories = models.ManyToManyField(
-        "catalog.Category", verbose_name=_("product categories"), blank=True, related_name="+"
-    )
+    segments = models.ManyToManyField("customers.Segment", verbose_name=_("customer segments"), blank=True, related_name="+")
+    categories = models.ManyToManyField("catalog.Category", verbose_name=_("product categories"), blank=True, related_name="+")
     min_sale_value = models.DecimalField(_("minimum sale value"), max_digits=14, decimal_places=2, null=True, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=VoucherSource.choices, db_index=True)
     source_ref = models.CharField(_("source reference"), max_length=200, blank=True)
@@ -123,7 +119,9 @@ class Voucher(TimeStampedModel):
                 name="voucher_max_uses_per_customer_positive",
             ),
             # The last line of defence behind the conditional UPDATE: never more uses than allowed.
-            models.CheckConstraint(condition=Q(max_uses__isnull=True) | Q(uses__lte=F("max_uses")), name="voucher_uses_within_limit"),
+            models.CheckConstraint(
+                condition=Q(max_uses__isnull=True) | Q(uses__lte=F("max_uses")), name="voucher_uses_within_limit"
+            ),
             models.CheckConstraint(
                 condition=Q(min_sale_value__isnull=True) | Q(min_sale_value__gte=0), name="voucher_min_sale_not_negative"
             ),
@@ -166,7 +164,12 @@ class VoucherRedemption(TimeStampedModel):
     discount = models.DecimalField(_("discount"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     redeemed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("redeemed by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("redeemed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
 
@@ -307,3 +310,11 @@ class OfferRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offer_id} → {self.customer_id}"
+
+    @property
+    def suppressed_label(self) -> str:
+        """Return why the outbox held the message back, in the reader's language."""
+        from aftersales.messaging.models import SuppressedReason
+
+        labels = dict(SuppressedReason.choices)
+        return str(labels.get(self.suppressed_reason, self.suppressed_reason))

@@ -114,11 +114,11 @@ def vouchers_of_customer(customer: Customer, *, today: dt.date | None = None) ->
         .annotate(customer_uses=Count("redemptions", filter=Q(redemptions__customer=customer)))
         .order_by("valid_until", "id")
     )
-    usable, past = [], []
+    usable: list[Voucher] = []
+    past: list[Voucher] = []
     for voucher in vouchers:
         exhausted = voucher.used_up or (
-            voucher.max_uses_per_customer is not None
-            and voucher.customer_uses >= voucher.max_uses_per_customer  # type: ignore[attr-defined]
+            voucher.max_uses_per_customer is not None and voucher.customer_uses >= voucher.max_uses_per_customer
         )
         if voucher.status == VoucherStatus.ACTIVE and voucher.valid_until >= today and not exhausted:
             usable.append(voucher)
@@ -129,14 +129,12 @@ def vouchers_of_customer(customer: Customer, *, today: dt.date | None = None) ->
 
 
 def offer_audience(offer: Offer) -> QuerySet[Customer]:
-    """Return the customers an offer is for: in its segments, who bought from its categories, in its language, who spent enough."""
+    """Return the customers an offer is for: in its segments, buyers from its categories, in its language, spent enough."""
     queryset = Customer.objects.all()
     segment_ids = list(offer.segments.values_list("pk", flat=True))
     if segment_ids:
         through = Customer.segments.through
-        queryset = queryset.filter(
-            Exists(through.objects.filter(customer_id=OuterRef("pk"), segment_id__in=segment_ids))
-        )
+        queryset = queryset.filter(Exists(through.objects.filter(customer_id=OuterRef("pk"), segment_id__in=segment_ids)))
     category_ids = categories_with_descendants(offer.bought_categories.values_list("pk", flat=True))
     if category_ids:
         queryset = queryset.filter(
@@ -196,9 +194,7 @@ def offer_results(offer: Offer) -> OfferResults:
         queued=Count("pk", filter=Q(status=RecipientStatus.QUEUED)),
         suppressed=Count("pk", filter=Q(status=RecipientStatus.SUPPRESSED)),
     )
-    redemptions = VoucherRedemption.objects.filter(voucher__offer=offer).aggregate(
-        count=Count("pk"), discount=Sum("discount")
-    )
+    redemptions = VoucherRedemption.objects.filter(voucher__offer=offer).aggregate(count=Count("pk"), discount=Sum("discount"))
     return OfferResults(
         queued=counts["queued"],
         suppressed=counts["suppressed"],

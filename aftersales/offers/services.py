@@ -120,7 +120,9 @@ def _key_check(idempotency_key: str, errors: list[FieldError]) -> str:
     key = (idempotency_key or "").strip()
     if not key or len(key) > MAX_KEY:
         errors.append(
-            FieldError(field="idempotency_key", reason=interpolate(_("is required (at most %(limit)s characters)"), limit=MAX_KEY))
+            FieldError(
+                field="idempotency_key", reason=interpolate(_("is required (at most %(limit)s characters)"), limit=MAX_KEY)
+            )
         )
     return key
 
@@ -571,7 +573,7 @@ def offer_send_batch(*, offer_id: int, batch_size: int | None = None) -> dict[st
     size = batch_size or getattr(settings, "OFFERS_SEND_BATCH", 200)
     with transaction.atomic():
         # The offer row is held for the batch, so two workers resuming the same offer take turns.
-        offer = Offer.objects.select_for_update().select_related("shared_voucher").filter(pk=offer_id).first()
+        offer = Offer.objects.select_for_update().filter(pk=offer_id).first()
         if offer is None:
             raise NotFound(_("No such offer."))
         if offer.status != OfferStatus.SENDING:
@@ -582,7 +584,10 @@ def offer_send_batch(*, offer_id: int, batch_size: int | None = None) -> dict[st
         for customer in batch:
             recipient = _offer_to_one(offer, customer)
             counts[recipient.status] += 1
-        if not batch:
+        if batch:
+            # A sign of life for the resume sweep, which looks for offers left untouched for a while.
+            Offer.objects.filter(pk=offer.pk).update(updated_at=timezone.now())
+        else:
             offer.status = OfferStatus.SENT
             offer.sent_at = timezone.now()
             offer.save(update_fields=["status", "sent_at", "updated_at"])
@@ -605,9 +610,7 @@ def offers_resume(*, stale_minutes: int = 10) -> int:
     from aftersales.core.tasks import tasks_waiting
 
     stale = timezone.now() - dt.timedelta(minutes=stale_minutes)
-    rows = list(
-        Offer.objects.filter(status=OfferStatus.SENDING, updated_at__lt=stale).values_list("pk", "task_id")[:100]
-    )
+    rows = list(Offer.objects.filter(status=OfferStatus.SENDING, updated_at__lt=stale).values_list("pk", "task_id")[:100])
     waiting = tasks_waiting(_send_task(), [task_id for _pk, task_id in rows], statuses=("READY", "RUNNING"))
     resumed = 0
     for pk, task_id in rows:

@@ -82,7 +82,12 @@ def test_the_database_refuses_two_vouchers_with_one_code():
     voucher = issue(CustomerFactory())
     with pytest.raises(IntegrityError), transaction.atomic():
         Voucher.objects.create(
-            code=voucher.code, value_kind="fixed", value=1, valid_from=TODAY(), valid_until=TODAY(), source="manual",
+            code=voucher.code,
+            value_kind="fixed",
+            value=1,
+            valid_from=TODAY(),
+            valid_until=TODAY(),
+            source="manual",
             idempotency_key="other",
         )
 
@@ -155,8 +160,13 @@ def test_issuing_refuses_bad_input_naming_the_field(overrides, field):
 def test_the_database_refuses_a_percentage_above_100():
     with pytest.raises(IntegrityError), transaction.atomic():
         Voucher.objects.create(
-            code="AAAA-BBBB-CCCC", value_kind="percent", value=150, valid_from=TODAY(), valid_until=TODAY(),
-            source="manual", idempotency_key="x",
+            code="AAAA-BBBB-CCCC",
+            value_kind="percent",
+            value=150,
+            valid_from=TODAY(),
+            valid_until=TODAY(),
+            source="manual",
+            idempotency_key="x",
         )
 
 
