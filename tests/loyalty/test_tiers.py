@@ -90,7 +90,7 @@ def test_next_tier_is_the_one_above(tiers):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_the_tier_promises_faster_targets_and_the_stricter_target_wins(tiers, customer):
+def test_the_tier_promises_faster_targets_to_the_service_desk(tiers, customer):
     SaleFactory(customer=customer, sold_on=dt.date(2026, 1, 5), total=Decimal("2500"))
     tier_recompute(customer=customer)
     ticket = Ticket(customer=customer, created_at=NOW)
