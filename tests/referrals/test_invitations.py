@@ -9,10 +9,13 @@ import pytest
 import time_machine
 
 from aftersales.core.models import TimelineEvent
+from aftersales.feedback.models import ResponseChannel, Trigger
+from aftersales.feedback.services import response_record
 from aftersales.feedback.signals import promoter_answered
 from aftersales.messaging.models import Message, MessageStatus, Purpose
 from aftersales.referrals.models import InvitationStatus, ReferralCode, ReferralInvitation
 from tests.factories import CustomerFactory, SaleFactory
+from tests.feedback.helpers import invite
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +113,20 @@ def test_a_technician_may_not_invite(programme, promoter, technician, signed_in)
 
     assert response.status_code == 403
     assert not ReferralInvitation.objects.exists()
+
+
+def test_a_real_survey_answered_with_a_ten_brings_the_invitation(
+    programme, promoter, immediate_tasks, settings, django_capture_on_commit_callbacks
+):
+    # given the relationship survey sent to a customer who bought, answered 10 out of 10
+    settings.FEEDBACK_REVIEW_URL = ""
+    invitation = invite(promoter, trigger=Trigger.RELATIONSHIP, subject_key="relationship:2026-03")
+
+    # when the answer is evaluated
+    with django_capture_on_commit_callbacks(execute=True):
+        response_record(invitation=invitation, channel=ResponseChannel.FORM, scores={"nps": 10})
+
+    # then the promoter is invited to refer a friend, once
+    sent = ReferralInvitation.objects.get(customer=promoter)
+    assert sent.trigger == "promoter" and sent.status == InvitationStatus.SENT
+    assert Message.objects.filter(template_code="referral_invitation", customer=promoter).count() == 1
