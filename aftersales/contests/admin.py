@@ -15,6 +15,7 @@ class ContestAdmin(ReadOnly):
     search_fields = ("code", "name", "name_es")
     # Before the draw the seed is secret; after it, the audit panel shows it.
     exclude = ("seed",)
+    readonly_fields = ("seed_hash", "entries_digest")
 
 
 @admin.register(Entry)
