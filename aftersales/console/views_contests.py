@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales.catalog.models import Category
 from aftersales.console.access import forbidden, staff_view
-from aftersales.console.views.common import page_of
+from aftersales.console.views.common import page_of, refused
 from aftersales.contests import selectors, services
 from aftersales.contests.models import Contest, ContestStatus, EntrySource, Exclusion
 from aftersales.core.errors import Conflict, ValidationFailed
@@ -138,13 +138,6 @@ def _contest(contest_id: int) -> Contest:
     return contest
 
 
-def _refused(request: HttpRequest, failure: ValidationFailed | Conflict) -> None:
-    if isinstance(failure, ValidationFailed):
-        messages.error(request, "; ".join(f"{error.field}: {error.reason}" for error in failure.errors))
-    else:
-        messages.error(request, str(failure.message))
-
-
 @staff_view(VIEW)
 def contest_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
@@ -195,7 +188,7 @@ def contest_edit(request: HttpRequest, contest_id: int) -> HttpResponse:
         except ValidationFailed as failure:
             errors_attach(form, failure)
         except Conflict as failure:
-            _refused(request, failure)
+            refused(request, failure)
         else:
             messages.success(request, _("Contest saved."))
             return redirect("console:contest", contest_id=contest.pk)
@@ -221,7 +214,7 @@ def _act(request: HttpRequest, contest_id: int, action: Any, done: str) -> HttpR
     try:
         action(actor=request.user, contest=contest)
     except (ValidationFailed, Conflict) as failure:
-        _refused(request, failure)
+        refused(request, failure)
     else:
         messages.success(request, done)
     return redirect("console:contest", contest_id=contest.pk)
@@ -276,7 +269,7 @@ def contest_entries(request: HttpRequest, contest_id: int) -> HttpResponse:
         except ValidationFailed as failure:
             errors_attach(form, failure)
         except Conflict as failure:
-            _refused(request, failure)
+            refused(request, failure)
         else:
             given_text = ngettext("%(count)s entry given.", "%(count)s entries given.", len(given))
             messages.success(request, given_text % {"count": len(given)})
@@ -319,7 +312,7 @@ def contest_exclusions(request: HttpRequest, contest_id: int) -> HttpResponse:
         except ValidationFailed as failure:
             errors_attach(form, failure)
         except Conflict as failure:
-            _refused(request, failure)
+            refused(request, failure)
         else:
             messages.success(request, _("The customer cannot win."))
             return redirect("console:contest_exclusions", contest_id=contest.pk)
@@ -342,7 +335,7 @@ def contest_exclusion_remove(request: HttpRequest, contest_id: int, exclusion_id
     try:
         services.exclusion_remove(actor=request.user, exclusion=exclusion)  # type: ignore[arg-type]
     except Conflict as failure:
-        _refused(request, failure)
+        refused(request, failure)
     else:
         messages.success(request, _("The exclusion is removed."))
     return redirect("console:contest_exclusions", contest_id=contest.pk)

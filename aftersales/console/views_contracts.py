@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftersales.console.access import staff_view
-from aftersales.console.views.common import page_of
+from aftersales.console.views.common import page_of, refused
 from aftersales.contracts import selectors, services
 from aftersales.contracts.models import (
     BillingLine,
@@ -116,13 +116,6 @@ def _contract(request: HttpRequest, contract_id: int) -> MaintenanceContract:
     if contract is None:
         raise Http404(_("No such contract."))
     return contract
-
-
-def _refused(request: HttpRequest, failure: ValidationFailed | Conflict) -> None:
-    if isinstance(failure, ValidationFailed):
-        messages.error(request, "; ".join(f"{error.field}: {error.reason}" for error in failure.errors))
-    else:
-        messages.error(request, str(failure.message))
 
 
 @staff_view(VIEW)
@@ -240,7 +233,7 @@ def contract_edit(request: HttpRequest, contract_id: int) -> HttpResponse:
             if isinstance(failure, ValidationFailed):
                 errors_attach(form, failure)
             else:
-                _refused(request, failure)
+                refused(request, failure)
         else:
             messages.success(request, _("Contract %(reference)s saved.") % {"reference": contract.reference})
             return redirect("console:contract", contract_id=contract.pk)
@@ -255,7 +248,7 @@ def contract_activate(request: HttpRequest, contract_id: int) -> HttpResponse:
     try:
         services.contract_activate(actor=request.user, contract=contract)  # type: ignore[arg-type]
     except (ValidationFailed, Conflict) as failure:
-        _refused(request, failure)
+        refused(request, failure)
     else:
         messages.success(request, _("The contract is active."))
     return redirect("console:contract", contract_id=contract.pk)
@@ -270,7 +263,7 @@ def contract_renew(request: HttpRequest, contract_id: int) -> HttpResponse:
     try:
         following = services.contract_renew(actor=request.user, contract=contract, price=price)  # type: ignore[arg-type]
     except (ValidationFailed, Conflict) as failure:
-        _refused(request, failure)
+        refused(request, failure)
         return redirect("console:contract", contract_id=contract.pk)
     messages.success(request, _("Renewed: %(reference)s is the next period.") % {"reference": following.reference})
     return redirect("console:contract", contract_id=following.pk)
@@ -283,7 +276,7 @@ def contract_cancel(request: HttpRequest, contract_id: int) -> HttpResponse:
     try:
         services.contract_cancel(actor=request.user, contract=contract, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
     except (ValidationFailed, Conflict) as failure:
-        _refused(request, failure)
+        refused(request, failure)
     else:
         messages.success(request, _("The contract was cancelled."))
     return redirect("console:contract", contract_id=contract.pk)
@@ -312,7 +305,7 @@ def billing_line_payment(request: HttpRequest, contract_id: int, line_id: int) -
             reference=form.cleaned_data["reference"],
         )
     except (ValidationFailed, Conflict) as failure:
-        _refused(request, failure)
+        refused(request, failure)
     else:
         messages.success(request, _("The payment was recorded.") if paid else _("The payment record was removed."))
     return redirect("console:contract", contract_id=contract.pk)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftersales.console.access import forbidden, staff_view
-from aftersales.console.views.common import page_of
+from aftersales.console.views.common import page_of, refused
 from aftersales.core.errors import Conflict, ValidationFailed
 from aftersales.core.models import User
 from aftersales.feedback import scoring, selectors, services
@@ -186,13 +186,6 @@ def _after_action(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect("console:feedback_case", case_id)
 
 
-def _refused(request: HttpRequest, failure: ValidationFailed | Conflict) -> None:
-    if isinstance(failure, ValidationFailed):
-        messages.error(request, "; ".join(f"{error.field}: {error.reason}" for error in failure.errors))
-    else:
-        messages.error(request, str(failure.message))
-
-
 @require_POST
 @staff_view(VIEW_CASES)
 def recovery_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
@@ -223,7 +216,7 @@ def recovery_action(request: HttpRequest, case_id: int, action: str) -> HttpResp
         else:
             raise Http404(_("No such action."))
     except (ValidationFailed, Conflict) as failure:
-        _refused(request, failure)
+        refused(request, failure)
     return _after_action(request, case_id)
 
 

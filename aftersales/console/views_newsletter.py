@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales.catalog.models import Product
 from aftersales.console.access import staff_view
-from aftersales.console.views.common import page_of
+from aftersales.console.views.common import page_of, refused
 from aftersales.core.errors import Conflict, ValidationFailed
 from aftersales.core.forms import errors_attach
 from aftersales.core.models import Language, User
@@ -83,13 +83,6 @@ class IssueForm(forms.Form):
             (article.pk, f"{article.title} · {article.published_on:%Y-%m-%d}")
             for article in selectors.articles_for(language)[:50]
         ]
-
-
-def _refused(request: HttpRequest, failure: ValidationFailed | Conflict) -> None:
-    if isinstance(failure, ValidationFailed):
-        messages.error(request, "; ".join(f"{error.field}: {error.reason}" for error in failure.errors))
-    else:
-        messages.error(request, str(failure.message))
 
 
 # --- lists ----------------------------------------------------------------------------------------
@@ -288,7 +281,7 @@ def issue_edit(request: HttpRequest, issue_id: int) -> HttpResponse:
             if isinstance(failure, ValidationFailed):
                 errors_attach(form, failure)
             else:
-                _refused(request, failure)
+                refused(request, failure)
         else:
             messages.success(request, _("Draft saved."))
             return redirect("console:newsletter_issue", issue_id=issue.pk)
@@ -311,7 +304,7 @@ def issue_detail(request: HttpRequest, issue_id: int) -> HttpResponse:
     try:
         preview = services.issue_preview(issue=issue)
     except ValidationFailed as failure:
-        _refused(request, failure)
+        refused(request, failure)
     delivery = selectors.issue_delivery(issue)
     labels = dict(MessageStatus.choices)
     context = {
@@ -336,7 +329,7 @@ def issue_test_send(request: HttpRequest, issue_id: int) -> HttpResponse:
     try:
         address = services.issue_test_send(actor=user, issue=issue)
     except ValidationFailed as failure:
-        _refused(request, failure)
+        refused(request, failure)
     else:
         messages.success(request, _("A test copy was sent to %(email)s.") % {"email": address})
     return redirect("console:newsletter_issue", issue_id=issue.pk)
@@ -350,7 +343,7 @@ def issue_send(request: HttpRequest, issue_id: int) -> HttpResponse:
     try:
         services.issue_send(actor=request.user, issue=issue)  # type: ignore[arg-type]
     except ValidationFailed as failure:
-        _refused(request, failure)
+        refused(request, failure)
     else:
         messages.success(request, _("Sending started: the members' messages are being queued in the outbox."))
     return redirect("console:newsletter_issue", issue_id=issue.pk)
@@ -363,7 +356,7 @@ def issue_delete(request: HttpRequest, issue_id: int) -> HttpResponse:
     try:
         services.issue_delete(actor=request.user, issue=issue)  # type: ignore[arg-type]
     except Conflict as failure:
-        _refused(request, failure)
+        refused(request, failure)
         return redirect("console:newsletter_issue", issue_id=issue.pk)
     messages.success(request, _("Draft deleted."))
     return redirect("console:newsletter_issues")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales.catalog.models import Category
 from aftersales.console.access import staff_view
-from aftersales.console.views.common import page_of
+from aftersales.console.views.common import page_of, refused
 from aftersales.core.errors import Conflict, FieldError, ValidationFailed
 from aftersales.core.forms import errors_attach
 from aftersales.core.models import Language
@@ -176,13 +176,6 @@ def _offer(offer_id: int) -> Offer:
     return offer
 
 
-def _refused(request: HttpRequest, failure: ValidationFailed | Conflict) -> None:
-    if isinstance(failure, ValidationFailed):
-        messages.error(request, "; ".join(f"{error.field}: {error.reason}" for error in failure.errors))
-    else:
-        messages.error(request, str(failure.message))
-
-
 @staff_view(VIEW)
 def voucher_list(request: HttpRequest) -> HttpResponse:
     form = VoucherFilterForm(request.GET or None)
@@ -272,7 +265,7 @@ def voucher_cancel(request: HttpRequest, voucher_id: int) -> HttpResponse:
     try:
         services.voucher_cancel(actor=request.user, voucher=voucher, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
     except (ValidationFailed, Conflict) as failure:
-        _refused(request, failure)
+        refused(request, failure)
     else:
         messages.success(request, _("The voucher is cancelled."))
     return redirect("console:voucher", voucher_id=voucher.pk)
@@ -321,7 +314,7 @@ def voucher_redeem(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as failure:
             errors_attach(form, failure)
         except Conflict as failure:
-            _refused(request, failure)
+            refused(request, failure)
     context = {"section": "vouchers", "form": form, "assessment": assessment}
     return render(request, "console/offers/voucher_redeem.html", context)
 
@@ -389,7 +382,7 @@ def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
         except ValidationFailed as failure:
             errors_attach(form, failure)
         except Conflict as failure:
-            _refused(request, failure)
+            refused(request, failure)
         else:
             messages.success(request, _("Offer saved."))
             return redirect("console:offer", offer_id=offer.pk)
@@ -419,7 +412,7 @@ def offer_send(request: HttpRequest, offer_id: int) -> HttpResponse:
     try:
         services.offer_send(actor=request.user, offer=offer)  # type: ignore[arg-type]
     except (ValidationFailed, Conflict) as failure:
-        _refused(request, failure)
+        refused(request, failure)
     else:
         messages.success(request, _("Sending: the messages are being queued in the background."))
     return redirect("console:offer", offer_id=offer.pk)
@@ -432,7 +425,7 @@ def offer_cancel(request: HttpRequest, offer_id: int) -> HttpResponse:
     try:
         services.offer_cancel(actor=request.user, offer=offer, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
     except (ValidationFailed, Conflict) as failure:
-        _refused(request, failure)
+        refused(request, failure)
     else:
         messages.success(request, _("The offer is withdrawn and its vouchers cancelled."))
     return redirect("console:offer", offer_id=offer.pk)

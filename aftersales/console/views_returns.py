@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from aftersales.catalog.models import Category, Product
 from aftersales.console.access import forbidden, staff_view
 from aftersales.console.forms import errors_attach
-from aftersales.console.views.common import page_of
+from aftersales.console.views.common import page_of, refused
 from aftersales.core.errors import Conflict, ValidationFailed
 from aftersales.sales.models import Unit
 from aftersales.sales.selectors import units_visible_to
@@ -228,14 +228,7 @@ def _unit(request: HttpRequest, unit_id: int) -> Unit:
     return unit
 
 
-def _refused(request: HttpRequest, failure: ValidationFailed | Conflict) -> None:
-    if isinstance(failure, ValidationFailed):
-        messages.error(request, "; ".join(f"{error.field}: {error.reason}" for error in failure.errors))
-    else:
-        messages.error(request, str(failure.message))
-
-
-def _form_refused(request: HttpRequest, form: forms.Form) -> None:
+def _formrefused(request: HttpRequest, form: forms.Form) -> None:
     messages.error(request, "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
 
 
@@ -371,12 +364,12 @@ def return_act(request: HttpRequest, return_id: int, action: str) -> HttpRespons
     rma = _return(request, return_id)
     form = form_class(request.POST)
     if not form.is_valid():
-        _form_refused(request, form)
+        _formrefused(request, form)
     else:
         try:
             act(request, rma, dict(form.cleaned_data))
         except (ValidationFailed, Conflict) as failure:
-            _refused(request, failure)
+            refused(request, failure)
         else:
             messages.success(request, str(done))
     return redirect("console:return", return_id=rma.pk)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales.console.access import staff_view
 from aftersales.console.forms import errors_attach
-from aftersales.console.views.common import form_ticket, page_of
+from aftersales.console.views.common import form_ticket, page_of, refused
 from aftersales.core.errors import Conflict, ValidationFailed
 from aftersales.sales.models import Unit
 from aftersales.sales.selectors import units_visible_to
@@ -105,13 +105,6 @@ def _unit(request: HttpRequest, unit_id: int) -> Unit:
     return unit
 
 
-def _refused(request: HttpRequest, failure: ValidationFailed | Conflict) -> None:
-    if isinstance(failure, ValidationFailed):
-        messages.error(request, "; ".join(f"{error.field}: {error.reason}" for error in failure.errors))
-    else:
-        messages.error(request, str(failure.message))
-
-
 @staff_view(VIEW)
 def claim_queue(request: HttpRequest) -> HttpResponse:
     form = ClaimFilterForm(request.GET or None)
@@ -177,7 +170,7 @@ def claim_decide(request: HttpRequest, claim_id: int) -> HttpResponse:
     try:
         services.claim_decide(actor=request.user, claim=claim, **form.cleaned_data)  # type: ignore[arg-type]
     except (ValidationFailed, Conflict) as failure:
-        _refused(request, failure)
+        refused(request, failure)
     else:
         messages.success(request, _("The decision was recorded and the customer told."))
     return redirect("console:warranty_claim", claim_id=claim.pk)
@@ -195,7 +188,7 @@ def claim_verify(request: HttpRequest, claim_id: int) -> HttpResponse:
             text=request.POST.get("text", ""),
         )
     except (ValidationFailed, Conflict) as failure:
-        _refused(request, failure)
+        refused(request, failure)
     else:
         messages.success(request, _("The receipt check was recorded."))
     return redirect("console:warranty_claim", claim_id=claim.pk)
@@ -208,7 +201,7 @@ def claim_cancel(request: HttpRequest, claim_id: int) -> HttpResponse:
     try:
         services.claim_cancel(actor=request.user, claim=claim, text=request.POST.get("text", ""))  # type: ignore[arg-type]
     except Conflict as failure:
-        _refused(request, failure)
+        refused(request, failure)
     else:
         messages.success(request, _("The claim was cancelled."))
     return redirect("console:warranty_claim", claim_id=claim.pk)
@@ -237,7 +230,7 @@ def unit_extended(request: HttpRequest, unit_id: int) -> HttpResponse:
     try:
         services.extended_warranty_sell(actor=request.user, unit=unit, **form.cleaned_data)  # type: ignore[arg-type]
     except ValidationFailed as failure:
-        _refused(request, failure)
+        refused(request, failure)
     else:
         messages.success(request, _("The extended warranty was recorded."))
     return redirect("console:unit", unit_id=unit.pk)
@@ -254,7 +247,7 @@ def unit_exclusion(request: HttpRequest, unit_id: int) -> HttpResponse:
     try:
         services.exclusion_add(actor=request.user, unit=unit, **form.cleaned_data)  # type: ignore[arg-type]
     except ValidationFailed as failure:
-        _refused(request, failure)
+        refused(request, failure)
     else:
         messages.success(request, _("The exclusion was recorded."))
     return redirect("console:unit", unit_id=unit.pk)

@@ -349,40 +349,39 @@ def entries_catch_up(*, contest: Contest | None = None, batch: int = 1000) -> in
     return created
 
 
+def _entries_per_event(*, source: str, per_contest: str, customer_id: int, source_ref: str, moment: dt.datetime) -> int:
+    """Give the entries one event earns (a survey, a referral) in every open contest whose window holds it."""
+    created = 0
+    for contest in _open_contests(moment):
+        count = getattr(contest, per_contest)
+        if count:
+            grant = Grant(customer_id=customer_id, source=source, source_ref=source_ref, count=count, occurred_at=moment)
+            created += len(_grants_write(contest, [grant]))
+    return created
+
+
 @transaction.atomic
 def entries_for_survey(*, response_id: int, customer_id: int, answered_at: dt.datetime | None = None) -> int:
     """Give the entries a completed survey earns in every open contest whose window holds the answer."""
-    moment = answered_at or timezone.now()
-    created = 0
-    for contest in _open_contests(moment):
-        if contest.entries_per_survey:
-            grant = Grant(
-                customer_id=customer_id,
-                source=EntrySource.SURVEY,
-                source_ref=str(response_id),
-                count=contest.entries_per_survey,
-                occurred_at=moment,
-            )
-            created += len(_grants_write(contest, [grant]))
-    return created
+    return _entries_per_event(
+        source=EntrySource.SURVEY,
+        per_contest="entries_per_survey",
+        customer_id=customer_id,
+        source_ref=str(response_id),
+        moment=answered_at or timezone.now(),
+    )
 
 
 @transaction.atomic
 def entries_for_referral(*, referral_id: int, referrer_id: int, converted_at: dt.datetime | None = None) -> int:
     """Give the referring customer the entries a converted referral earns in every open contest."""
-    moment = converted_at or timezone.now()
-    created = 0
-    for contest in _open_contests(moment):
-        if contest.entries_per_referral:
-            grant = Grant(
-                customer_id=referrer_id,
-                source=EntrySource.REFERRAL,
-                source_ref=str(referral_id),
-                count=contest.entries_per_referral,
-                occurred_at=moment,
-            )
-            created += len(_grants_write(contest, [grant]))
-    return created
+    return _entries_per_event(
+        source=EntrySource.REFERRAL,
+        per_contest="entries_per_referral",
+        customer_id=referrer_id,
+        source_ref=str(referral_id),
+        moment=converted_at or timezone.now(),
+    )
 
 
 @transaction.atomic

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from aftersales.core.errors import Conflict, ValidationFailed
 from aftersales.core.models import TimelineEvent
 from aftersales.core.timeline import event_describe, event_label
 from aftersales.followup.selectors import touches_links
@@ -75,3 +77,11 @@ def form_ticket(request: HttpRequest, form: Any, field: str = "ticket") -> Any:
     if ticket is None:
         form.add_error(field, gettext("No such ticket."))
     return ticket
+
+
+def refused(request: HttpRequest, failure: ValidationFailed | Conflict) -> None:
+    """Tell the user why a service refused an action: each field error with its field, or the conflict."""
+    if isinstance(failure, ValidationFailed):
+        messages.error(request, "; ".join(f"{error.field}: {error.reason}" for error in failure.errors))
+    else:
+        messages.error(request, str(failure.message))
