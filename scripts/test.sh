@@ -13,9 +13,13 @@ $BIN/mypy
 echo "== import-linter (layer contract)"
 $BIN/lint-imports
 
+# The suite runs in parallel processes (pytest-xdist), one per CPU unless AFTERSALES_TEST_WORKERS says
+# otherwise ("0" runs it in this process). Each process has its own test database.
+workers=(-n "${AFTERSALES_TEST_WORKERS:-auto}")
+
 ran_on=()
 echo "== tests on SQLite"
-DATABASE_URL="sqlite:///$AFTERSALES_VAR_DIR/test.sqlite3" $BIN/pytest -p no:cacheprovider "$@"
+DATABASE_URL="sqlite:///$AFTERSALES_VAR_DIR/test.sqlite3" $BIN/pytest -p no:cacheprovider "${workers[@]}" "$@"
 ran_on+=("SQLite")
 
 pg_url="${AFTERSALES_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}"
@@ -29,7 +33,7 @@ except Exception as exc:
 PY
 then
   echo "== tests on PostgreSQL ($pg_url)"
-  DATABASE_URL="$pg_url" $BIN/pytest -p no:cacheprovider "$@"
+  DATABASE_URL="$pg_url" $BIN/pytest -p no:cacheprovider "${workers[@]}" "$@"
   ran_on+=("PostgreSQL")
 else
   echo "!! PostgreSQL is not reachable: the suite ran on SQLite only."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 
@@ -49,9 +50,22 @@ def gift_receiver():
             "voucher_valid_until": touch.due_on + dt.timedelta(days=valid_days),
         }
 
-    touch_gift_requested.connect(issue, dispatch_uid="test-gift")
-    yield calls
-    touch_gift_requested.disconnect(dispatch_uid="test-gift")
+    with offers_receiver_disconnected():
+        touch_gift_requested.connect(issue, dispatch_uid="test-gift")
+        yield calls
+        touch_gift_requested.disconnect(dispatch_uid="test-gift")
+
+
+@contextlib.contextmanager
+def offers_receiver_disconnected():
+    """Follow-up's side alone: the vouchers capability's own receiver is set aside for the test."""
+    from aftersales.offers.receivers import gift_voucher_for_touch
+
+    touch_gift_requested.disconnect(gift_voucher_for_touch, dispatch_uid="offers.gift_voucher_for_touch")
+    try:
+        yield
+    finally:
+        touch_gift_requested.connect(gift_voucher_for_touch, dispatch_uid="offers.gift_voucher_for_touch")
 
 
 def test_the_care_playbook_ships_switched_off_with_its_bilingual_templates():
@@ -148,13 +162,32 @@ def test_without_a_receiver_the_card_goes_without_a_gift_and_the_touch_says_so()
     care_steps(BIRTHDAY_CARD)
     consenting("Alex", birthday=dt.date(1988, 6, 12))
 
-    sweep_on(dt.date(2025, 6, 12))
+    with offers_receiver_disconnected():
+        sweep_on(dt.date(2025, 6, 12))
 
     message = Message.objects.get()
     assert "Happy birthday" in message.subject
     assert "voucher" not in message.body
     touch = Touch.objects.get()
     assert (touch.status, touch.result) == (TouchStatus.DONE, TouchResult.MESSAGE_QUEUED_NO_GIFT)
+
+
+def test_with_the_vouchers_capability_the_birthday_card_carries_a_real_voucher():
+    from aftersales.offers.models import Voucher, VoucherSource
+
+    care_steps(BIRTHDAY_CARD)
+    customer = consenting("Marta", birthday=dt.date(1990, 6, 12), language="es")
+
+    sweep_on(dt.date(2025, 6, 12))
+    sweep_on(dt.date(2025, 6, 13))  # a second run issues nothing more
+
+    voucher = Voucher.objects.get()
+    touch = Touch.objects.get()
+    assert (voucher.customer_id, voucher.source, voucher.value) == (customer.pk, VoucherSource.BIRTHDAY, Decimal("10.00"))
+    assert voucher.source_ref == f"touch:{touch.pk}"
+    message = Message.objects.get()
+    assert voucher.code in message.body
+    assert (touch.status, touch.result) == (TouchStatus.DONE, TouchResult.MESSAGE_QUEUED)
 
 
 def test_a_card_that_cannot_go_issues_no_gift(gift_receiver):
