@@ -44,7 +44,6 @@ class ProgrammeForm(forms.ModelForm):
             "min_redemption",
             "expiry_months",
             "survey_bonus",
-            "referral_bonus",
             "voucher_valid_days",
         ]
         widgets = {"starts_on": forms.DateInput(attrs={"type": "date"})}

@@ -57,7 +57,6 @@ def loyalty_build(*, staff: dict[str, User], today: dt.date) -> int:
             "min_redemption": 100,
             "expiry_months": 24,
             "survey_bonus": 50,
-            "referral_bonus": 200,
         },
     )
     for spec in TIERS:

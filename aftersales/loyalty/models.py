@@ -38,7 +38,6 @@ class Programme(TimeStampedModel):
     # Empty: earned points never lapse.
     expiry_months = models.PositiveSmallIntegerField(_("earned points lapse after (months)"), null=True, blank=True, default=24)
     survey_bonus = models.PositiveIntegerField(_("bonus points for a completed survey"), default=0)
-    referral_bonus = models.PositiveIntegerField(_("bonus points for a converted referral"), default=0)
     # Days a voucher bought with points stays valid.
     voucher_valid_days = models.PositiveSmallIntegerField(_("vouchers from points valid for (days)"), default=90)
 

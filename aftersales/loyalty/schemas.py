@@ -21,7 +21,6 @@ class ProgrammeOut(Schema):
     min_redemption: int
     expiry_months: int | None
     survey_bonus: int
-    referral_bonus: int
     voucher_valid_days: int
 
     @staticmethod
@@ -38,7 +37,6 @@ class ProgrammePatch(Schema):
     min_redemption: int | None = None
     expiry_months: int | None = Field(None, description="Earned points lapse after N months; send null for never")
     survey_bonus: int | None = None
-    referral_bonus: int | None = None
     voucher_valid_days: int | None = None
 
 

@@ -23,7 +23,6 @@ def programme(db):
             "min_redemption": 100,
             "expiry_months": 24,
             "survey_bonus": 50,
-            "referral_bonus": 200,
         },
     )
     return Programme.objects.get(pk=1)

@@ -51,7 +51,6 @@ def test_a_manager_sets_up_the_programme_tiers_and_earn_rules(programme, signed_
             "min_redemption": "500",
             "expiry_months": "",
             "survey_bonus": "25",
-            "referral_bonus": "100",
             "voucher_valid_days": "60",
         },
     )

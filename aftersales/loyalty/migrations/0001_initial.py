@@ -90,7 +90,6 @@ class Migration(migrations.Migration):
                 ('min_redemption', models.PositiveIntegerField(default=100, verbose_name='minimum points per redemption')),
                 ('expiry_months', models.PositiveSmallIntegerField(blank=True, default=24, null=True, verbose_name='earned points lapse after (months)')),
                 ('survey_bonus', models.PositiveIntegerField(default=0, verbose_name='bonus points for a completed survey')),
-                ('referral_bonus', models.PositiveIntegerField(default=0, verbose_name='bonus points for a converted referral')),
                 ('voucher_valid_days', models.PositiveSmallIntegerField(default=90, verbose_name='vouchers from points valid for (days)')),
             ],
             options={

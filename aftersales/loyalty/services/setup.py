@@ -76,7 +76,7 @@ def programme_update(*, actor: User | None, data: dict[str, Any]) -> Programme:
         values["point_value"] = _decimal(
             errors, "point_value", data["point_value"], low=Decimal("0"), high=Decimal("1000"), places=4, low_open=True
         )
-    for field, high in (("min_redemption", 10_000_000), ("survey_bonus", 1_000_000), ("referral_bonus", 1_000_000)):
+    for field, high in (("min_redemption", 10_000_000), ("survey_bonus", 1_000_000)):
         if field in data:
             values[field] = _whole(errors, field, data[field], low=0, high=high)
     if "voucher_valid_days" in data:
