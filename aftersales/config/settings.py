@@ -255,6 +255,9 @@ FOLLOWUP_CALL_ATTEMPTS = int(os.environ.get("FOLLOWUP_CALL_ATTEMPTS", "3"))
 # The department whose queue receives problems found on calls and work-order proposals.
 FOLLOWUP_SERVICE_DEPARTMENT = os.environ.get("FOLLOWUP_SERVICE_DEPARTMENT", "service")
 
+# Loyalty: how many customers one background run sends a special offer or a newsletter issue to.
+OFFERS_SEND_BATCH = int(os.environ.get("OFFERS_SEND_BATCH", "200"))
+NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "200"))
 # Field service scheduling (aftersales.fieldwork). Each variable is described in docs/operations.md.
 # Minutes kept free between two visits of one person in different zones.
 FIELDWORK_TRAVEL_BUFFER_MINUTES = int(os.environ.get("FIELDWORK_TRAVEL_BUFFER_MINUTES", "30"))
