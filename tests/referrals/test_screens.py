@@ -86,6 +86,12 @@ def test_the_customer_page_shows_the_code_and_managers_switch_it_off(programme, 
     assert code_for(customer=referrer).active is False
 
 
+def test_the_console_customer_page_links_to_the_customers_referrals(programme, referrer, rep, signed_in):
+    page = signed_in(rep).get(f"/customers/{referrer.pk}/").content.decode()
+
+    assert f"/referrals/customers/{referrer.pk}/" in page
+
+
 def test_managers_change_the_programme_and_others_may_not_open_it(programme, manager, rep, signed_in):
     values = {
         "active": "on",
