@@ -335,44 +335,38 @@ def points_redeem_voucher(*, actor: User | None, customer: Customer, points: int
         return done
     today = _today()
     _expire_locked(account=account, customer=customer, today=today)
-    entry = _write(account=account, customer=customer, kind=EntryKind.REDEEM, points=-points, key=key, actor=actor)
     amount = points_value(points=points, programme=programme)
-    valid_until = today + dt.timedelta(days=programme.voucher_valid_days)
+    # The voucher first, so the ledger line names it; a refused debit rolls the voucher back with it.
     voucher = voucher_issue(
         actor=actor,
         customer=customer,
         value_kind="fixed",
         value=amount,
-        valid_until=valid_until,
+        valid_until=today + dt.timedelta(days=programme.voucher_valid_days),
         source="points",
-        source_ref=f"points:{entry.pk}",
+        source_ref=f"points:{key}",
         idempotency_key=f"loyalty:{key}",
     )
-    redemption = PointsRedemption.objects.create(
-        entry=entry,
+    entry = _write(
+        account=account,
         customer=customer,
-        kind=RedemptionKind.VOUCHER,
-        points=points,
+        kind=EntryKind.REDEEM,
+        points=-points,
+        key=key,
+        actor=actor,
+        source_ref=f"voucher:{voucher.code}"[:100],
+    )
+    return _redemption_record(
+        entry=entry,
+        account=account,
+        programme=programme,
         amount=amount,
-        currency=programme.currency,
+        what=voucher.code,
+        actor=actor,
+        kind=RedemptionKind.VOUCHER,
         voucher_code=voucher.code,
         voucher_valid_until=voucher.valid_until,
     )
-    PointsEntry.objects.filter(pk=entry.pk).update(source_ref=f"voucher:{voucher.code}"[:100])
-    entry.source_ref = f"voucher:{voucher.code}"[:100]
-    timeline_record(
-        customer=customer,
-        kind="points_redeemed",
-        actor=_person(actor),
-        data={
-            "points": points,
-            "amount": str(amount),
-            "currency": programme.currency,
-            "what": voucher.code,
-            "balance": account.balance,
-        },
-    )
-    return Redeemed(entry=entry, redemption=redemption)
 
 
 @transaction.atomic
@@ -411,26 +405,38 @@ def points_redeem_sale(*, actor: User | None, customer: Customer, sale: Sale, po
         actor=actor,
         source_ref=f"sale:{sale.pk}",
     )
-    redemption = PointsRedemption.objects.create(
+    return _redemption_record(
         entry=entry,
-        customer=customer,
-        kind=RedemptionKind.SALE_DISCOUNT,
-        points=points,
+        account=account,
+        programme=programme,
         amount=amount,
-        currency=programme.currency,
+        what=sale.number,
+        actor=actor,
+        kind=RedemptionKind.SALE_DISCOUNT,
         sale=sale,
     )
+
+
+def _redemption_record(
+    *,
+    entry: PointsEntry,
+    account: PointsAccount,
+    programme: Programme,
+    amount: Decimal,
+    what: str,
+    actor: User | None,
+    **fields: Any,
+) -> Redeemed:
+    """Record what a redemption bought (a voucher, a sale's discount) and tell the customer's timeline."""
+    points = -entry.points
+    redemption = PointsRedemption.objects.create(
+        entry=entry, customer_id=entry.customer_id, points=points, amount=amount, currency=programme.currency, **fields
+    )
     timeline_record(
-        customer=customer,
+        customer=entry.customer,
         kind="points_redeemed",
         actor=_person(actor),
-        data={
-            "points": points,
-            "amount": str(amount),
-            "currency": programme.currency,
-            "what": sale.number,
-            "balance": account.balance,
-        },
+        data={"points": points, "amount": str(amount), "currency": programme.currency, "what": what, "balance": account.balance},
     )
     return Redeemed(entry=entry, redemption=redemption)
 
