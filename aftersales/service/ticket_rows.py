@@ -1,10 +1,18 @@
 """Ticket lists as screens show them: only the columns a row needs, labels and SLA text resolved once.
 
-A list screen shows 25 to 50 tickets with their customer, queue, assignee and next SLA target. Building a
-model instance for each of the seven tables behind a row (and a template filter per cell) cost far more
-than the query itself; :func:`ticket_rows` fetches the shown columns with ``values()``, in the same query,
-and returns small frozen rows whose labels (status, priority, kind, channel) come from one lookup per
-page in the active language and whose "due in / breached by" text is computed once per row.
+A list screen shows 25 to 50 tickets with their customer, queue, assignee, tags and next SLA target.
+Building a model instance for each of the seven tables behind a row (and a template filter per cell) cost
+far more than the query itself, and so did compiling the ORM's annotated query for every page. A page is
+read in two steps:
+
+1. the list's own queryset (filters, visibility, ordering: the ORM's) gives the ids of the page's tickets;
+2. one fixed statement per database (:data:`SQLITE_ROWS`, :data:`POSTGRESQL_ROWS`) reads those tickets'
+   shown columns, their next live SLA target (the rule of :func:`aftersales.service.sla.tickets_with_sla`)
+   and their tags, every value a parameter.
+
+Other databases read the rows through the ORM (:func:`_values_by_orm`), which is also the reference the
+tests compare the statements with. Rows are small frozen objects whose labels (status, priority, kind,
+channel), SLA words and dates are looked up once per page in the active language.
 
 :class:`TicketRowList` wraps a ticket queryset so a ``Paginator`` counts the tickets and turns only the
 page it shows into rows.
@@ -13,21 +21,25 @@ page it shows into rows.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from aftersales.service.models import Ticket, TicketChannel, TicketKind, TicketPriority, TicketStatus
+from aftersales.core.formatting import RowDateFormat
+from aftersales.service.models import SlaClockStatus, Ticket, TicketChannel, TicketKind, TicketPriority, TicketStatus
 from aftersales.service.sla import tickets_with_sla
 
 # A target closer than this is shown as at risk.
 SLA_SOON = dt.timedelta(hours=1)
 
+# What a row reads, in this order, whichever way it is read.
 ROW_FIELDS = (
     "pk",
     "number",
@@ -48,6 +60,37 @@ ROW_FIELDS = (
     "sla_paused",
 )
 
+# The next live target as ``tickets_with_sla`` defines it: the earliest due time of a clock still counting
+# (running, or breached and not stopped); paused while a live clock waits. Tags come as one JSON array.
+SQLITE_ROWS = """
+SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_repeat, t.created_at,
+       c.name, q.name, t.assignee_id, u.first_name, u.last_name, u.username,
+       (SELECT MIN(k.due_at) FROM service_slaclock k
+         WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status IN (%(running)s, %(breached)s)),
+       EXISTS (SELECT 1 FROM service_slaclock k
+                WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status = %(paused)s),
+       (SELECT json_group_array(g.name) FROM service_ticket_tags tt JOIN service_tag g ON g.id = tt.tag_id
+         WHERE tt.ticket_id = t.id)
+  FROM service_ticket t
+  JOIN customers_customer c ON c.id = t.customer_id
+  JOIN service_queue q ON q.id = t.queue_id
+  LEFT JOIN core_user u ON u.id = t.assignee_id
+ WHERE t.id IN (SELECT value FROM json_each(%(ids)s))"""
+POSTGRESQL_ROWS = """
+SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_repeat, t.created_at,
+       c.name, q.name, t.assignee_id, u.first_name, u.last_name, u.username,
+       (SELECT MIN(k.due_at) FROM service_slaclock k
+         WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status IN (%(running)s, %(breached)s)),
+       EXISTS (SELECT 1 FROM service_slaclock k
+                WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status = %(paused)s),
+       ARRAY(SELECT g.name FROM service_ticket_tags tt JOIN service_tag g ON g.id = tt.tag_id
+              WHERE tt.ticket_id = t.id)
+  FROM service_ticket t
+  JOIN customers_customer c ON c.id = t.customer_id
+  JOIN service_queue q ON q.id = t.queue_id
+  LEFT JOIN core_user u ON u.id = t.assignee_id
+ WHERE t.id = ANY(%(ids)s)"""
+
 
 @dataclass(frozen=True, slots=True)
 class TicketRow:
@@ -64,8 +107,11 @@ class TicketRow:
     priority_label: str
     is_repeat: bool
     created_at: dt.datetime
-    # When it was opened, for the ``<time datetime>`` attribute.
+    # When it was opened, for the ``<time datetime>`` attribute, and as the reader's short date and time.
     created_iso: str
+    created_text: str
+    # How long it has been open, in the same words as the SLA column ("3 d 4 h", "2 h 10 min").
+    waiting_text: str
     customer_name: str
     queue_name: str
     # Empty when nobody is assigned.
@@ -128,78 +174,127 @@ def _labels(choices: type[Any]) -> dict[str, str]:
     return {value: str(label) for value, label in choices.choices}
 
 
-def _rows(values: Sequence[dict[str, Any]], *, now: dt.datetime, tags: dict[int, list[str]]) -> list[TicketRow]:
+def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
+    """Return an instant the database sent as Django stores it (SQLite: naive UTC, or text from ``MIN``)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _rows(values: Sequence[Sequence[Any]], *, now: dt.datetime) -> list[TicketRow]:
+    """Turn values read in the order of ``ROW_FIELDS`` plus the tag names into rows, in the active language."""
     statuses, priorities = _labels(TicketStatus), _labels(TicketPriority)
     kinds, channels = _labels(TicketKind), _labels(TicketChannel)
     words = SlaWords()
+    written = RowDateFormat()
     rows = []
-    for value in values:
-        # ``sla_breached`` is ``sla_due_at <= now``: compared here rather than by a second subquery per row.
-        due_at, paused = value["sla_due_at"], bool(value["sla_paused"])
+    for (
+        pk,
+        number,
+        subject,
+        kind,
+        channel,
+        status,
+        priority,
+        is_repeat,
+        created_at,
+        customer_name,
+        queue_name,
+        assignee_id,
+        first_name,
+        last_name,
+        username,
+        sla_due_at,
+        sla_paused,
+        tags,
+    ) in values:
+        # Breached is ``due_at <= now``: compared here rather than by another subquery per row.
+        due_at, paused, created_at = _aware(sla_due_at), bool(sla_paused), _aware(created_at)
+        assert created_at is not None
         breached = due_at is not None and due_at <= now
         assignee = ""
-        if value["assignee_id"] is not None:
-            full_name = f"{value['assignee__first_name']} {value['assignee__last_name']}".strip()
-            assignee = full_name or value["assignee__username"]
+        if assignee_id is not None:
+            assignee = f"{first_name} {last_name}".strip() or username
         rows.append(
             TicketRow(
-                pk=value["pk"],
-                number=value["number"],
-                subject=value["subject"],
-                kind_label=kinds.get(value["kind"], value["kind"]),
-                channel_label=channels.get(value["channel"], value["channel"]),
-                status=value["status"],
-                status_label=statuses.get(value["status"], value["status"]),
-                priority=value["priority"],
-                priority_label=priorities.get(value["priority"], value["priority"]),
-                is_repeat=value["is_repeat"],
-                created_at=value["created_at"],
-                created_iso=value["created_at"].isoformat(),
-                customer_name=value["customer__name"],
-                queue_name=value["queue__name"],
+                pk=pk,
+                number=number,
+                subject=subject,
+                kind_label=kinds.get(kind, kind),
+                channel_label=channels.get(channel, channel),
+                status=status,
+                status_label=statuses.get(status, status),
+                priority=priority,
+                priority_label=priorities.get(priority, priority),
+                is_repeat=bool(is_repeat),
+                created_at=created_at,
+                created_iso=created_at.isoformat(),
+                created_text=written(created_at),
+                waiting_text=words.duration(now - created_at),
+                customer_name=customer_name,
+                queue_name=queue_name,
                 assignee_name=assignee,
                 sla_text=words.status(due_at=due_at, breached=breached, paused=paused, now=now),
                 sla_state=sla_state_of(due_at=due_at, breached=breached, paused=paused, now=now),
-                tags=tuple(tags.get(value["pk"], ())),
+                tags=tuple(sorted(tags)),
             )
         )
     return rows
 
 
-def _tags_of(ticket_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Return the tag names of some tickets, by ticket id, in one query."""
-    found: dict[int, list[str]] = defaultdict(list)
-    links = Ticket.tags.through.objects.filter(ticket_id__in=ticket_ids).order_by("tag__name")
-    for ticket_id, name in links.values_list("ticket_id", "tag__name"):
-        found[ticket_id].append(name)
-    return found
+def _values_by_statement(ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """Read the rows of some tickets with the database's fixed statement, tags as a list."""
+    sqlite = connection.vendor == "sqlite"
+    parameters = {
+        "running": SlaClockStatus.RUNNING.value,
+        "breached": SlaClockStatus.BREACHED.value,
+        "paused": SlaClockStatus.PAUSED.value,
+        "ids": json.dumps(list(ids)) if sqlite else list(ids),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(SQLITE_ROWS if sqlite else POSTGRESQL_ROWS, parameters)
+        found = cursor.fetchall()
+    if sqlite:
+        return [(*row[:-1], json.loads(row[-1])) for row in found]
+    return [tuple(row) for row in found]
 
 
-def ticket_rows(tickets: QuerySet[Ticket], *, now: dt.datetime | None = None, with_tags: bool = True) -> list[TicketRow]:
-    """Return the rows of a (sliced) ticket list annotated by ``tickets_with_sla``, in the active language.
+def _values_by_orm(ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """Read the same values through the ORM: ``tickets_with_sla`` and one query for the tags."""
+    tags: dict[int, list[str]] = defaultdict(list)
+    for ticket_id, name in Ticket.tags.through.objects.filter(ticket_id__in=ids).values_list("ticket_id", "tag__name"):
+        tags[ticket_id].append(name)
+    values = tickets_with_sla(Ticket.objects.filter(pk__in=ids)).values_list(*ROW_FIELDS)
+    return [(*value, tags.get(value[0], [])) for value in values]
 
-    Pass the queryset already ordered and sliced to the rows to show; ``with_tags`` adds one query for
-    the tags of those tickets.
+
+def ticket_rows_of(ids: Sequence[int], *, now: dt.datetime | None = None) -> list[TicketRow]:
+    """Return the rows of the tickets with these ids, in the order of the ids, in the active language."""
+    if not ids:
+        return []
+    read = _values_by_statement if connection.vendor in ("sqlite", "postgresql") else _values_by_orm
+    by_id = {value[0]: value for value in read(ids)}
+    return _rows([by_id[pk] for pk in ids if pk in by_id], now=now or timezone.now())
+
+
+def ticket_rows(tickets: QuerySet[Ticket], *, now: dt.datetime | None = None) -> list[TicketRow]:
+    """Return the rows of a (sliced) ticket list, in its order, in the active language.
+
+    Pass the queryset already ordered and sliced to the rows to show: it is asked for the ids only.
     """
-    now = now or timezone.now()
-    values = list(tickets.values(*ROW_FIELDS))
-    tags = _tags_of([value["pk"] for value in values]) if with_tags and values else {}
-    return _rows(values, now=now, tags=tags)
+    return ticket_rows_of(list(tickets.values_list("pk", flat=True)), now=now)
 
 
 class TicketRowList:
     """A ticket list for ``Paginator``: counts the tickets, and turns only the page's slice into rows."""
 
-    def __init__(self, tickets: QuerySet[Ticket], *, now: dt.datetime | None = None, with_tags: bool = True) -> None:
+    def __init__(self, tickets: QuerySet[Ticket], *, now: dt.datetime | None = None) -> None:
         self.now = now or timezone.now()
         self.tickets = tickets
-        # A list sorted by its next target comes annotated already.
-        annotated = "sla_due_at" in tickets.query.annotations
-        self.annotated = tickets if annotated else tickets_with_sla(tickets, now=self.now)
-        self.with_tags = with_tags
 
     def count(self) -> int:
-        # Counted without the SLA annotation, which the count does not need.
         return self.tickets.order_by().count()
 
     def __len__(self) -> int:
@@ -213,5 +308,5 @@ class TicketRowList:
 
     def __getitem__(self, index: int | slice) -> TicketRow | list[TicketRow]:
         if isinstance(index, slice):
-            return ticket_rows(self.annotated[index], now=self.now, with_tags=self.with_tags)
-        return ticket_rows(self.annotated[index : index + 1], now=self.now, with_tags=self.with_tags)[0]
+            return ticket_rows(self.tickets[index], now=self.now)
+        return ticket_rows(self.tickets[index : index + 1], now=self.now)[0]

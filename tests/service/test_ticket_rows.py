@@ -8,12 +8,13 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from aftersales.service.models import SlaClock, SlaMetric, TicketPriority, TicketStatus
+from aftersales.service import ticket_rows as rows_module
+from aftersales.service.models import SlaClock, SlaMetric, Ticket, TicketPriority, TicketStatus
 from aftersales.service.selectors import tickets_unanswered
-from aftersales.service.services import ticket_assign, ticket_tag
+from aftersales.service.services import ticket_assign, ticket_reply, ticket_set_status, ticket_tag
 from aftersales.service.sla import sla_status_text, tickets_with_sla
-from aftersales.service.ticket_rows import SlaWords, TicketRowList, ticket_rows
-from tests.factories import CustomerFactory
+from aftersales.service.ticket_rows import SlaWords, TicketRowList, ticket_rows, ticket_rows_of
+from tests.factories import CustomerFactory, staff
 from tests.service.helpers import open_ticket
 from tests.sla.conftest import madrid
 
@@ -74,7 +75,7 @@ def test_the_paginator_counts_the_tickets_and_builds_only_the_page(desk, desk_ag
     rows = TicketRowList(tickets_unanswered(visible_to=desk_agent))
 
     assert rows.count() == 3
-    with django_assert_max_num_queries(2):  # the rows, then their tags
+    with django_assert_max_num_queries(2):  # the page's ids, then their rows
         page = rows[1:3]
     assert len(page) == 2
 
@@ -94,3 +95,102 @@ def test_rows_agree_with_the_annotated_models(desk, desk_agent):
         model.created_at,
     )
     assert row.sla_text == sla_status_text(due_at=model.sla_due_at, breached=model.sla_breached, paused=model.sla_paused)
+
+
+def _tickets_in_every_state(desk_agent):
+    """Tickets whose rows differ in every way a row can: clocks running, late, paused, stopped, none; tags; assignees."""
+    nameless = staff(first_name="", last_name="", username="nameless")
+    with time_machine.travel(madrid("2025-03-03 09:00"), tick=False):
+        late = open_ticket(CustomerFactory(name="Ana <b>Ruiz</b>"), subject="Late & loud", priority="urgent")
+        paused = open_ticket(CustomerFactory(), subject="Waiting on the customer")
+        answered = open_ticket(CustomerFactory(), subject="Answered")
+    with time_machine.travel(madrid("2025-03-05 11:00"), tick=False):
+        running = open_ticket(CustomerFactory(), subject="Running", priority="low")
+        ticket_assign(actor=desk_agent, ticket=late, assignee=desk_agent)
+        ticket_assign(actor=desk_agent, ticket=paused, assignee=nameless)
+        ticket_tag(actor=desk_agent, ticket=late, add=["zeta", "alpha", "mid"])
+        ticket_tag(actor=desk_agent, ticket=running, add=["solo"])
+        ticket_reply(actor=desk_agent, ticket=paused, body="Which model is it?")
+        ticket_set_status(actor=desk_agent, ticket=paused, status=TicketStatus.WAITING_CUSTOMER)
+        ticket_reply(actor=desk_agent, ticket=answered, body="Done")
+        ticket_set_status(actor=desk_agent, ticket=answered, status=TicketStatus.RESOLVED)
+    untimed = open_ticket(CustomerFactory(), subject="No clocks at all")
+    SlaClock.objects.filter(ticket=untimed).delete()
+    Ticket.objects.filter(pk=running.pk).update(is_repeat=True, repeat_of=late)
+    return [late, paused, answered, running, untimed]
+
+
+def _normalised(values):
+    return [
+        (
+            *value[:7],
+            bool(value[7]),
+            rows_module._aware(value[8]),
+            *value[9:15],
+            rows_module._aware(value[15]),
+            bool(value[16]),
+            sorted(value[17]),
+        )
+        for value in sorted(values)
+    ]
+
+
+def test_the_fixed_statement_reads_what_the_orm_reads(desk, desk_agent):
+    tickets = _tickets_in_every_state(desk_agent)
+    ids = [ticket.pk for ticket in tickets]
+
+    by_statement = _normalised(rows_module._values_by_statement(ids))
+    by_orm = _normalised(rows_module._values_by_orm(ids))
+
+    assert by_statement == by_orm
+    assert len(by_statement) == len(tickets)
+    # The states the rows were built to show are all there.
+    states = {value[0]: (value[15] is not None, value[16]) for value in by_statement}
+    assert states[tickets[1].pk] == (False, True)  # paused: no live target
+    assert states[tickets[4].pk] == (False, False)  # no clocks
+    assert states[tickets[0].pk][0] and states[tickets[3].pk][0]
+
+
+def test_rows_come_in_the_order_of_the_ids_with_every_shown_value(desk, desk_agent):
+    late, paused, answered, running, untimed = _tickets_in_every_state(desk_agent)
+    order = [untimed.pk, running.pk, late.pk, paused.pk, answered.pk]
+
+    with translation.override("es"), time_machine.travel(NOW, tick=False):
+        rows = ticket_rows_of([*order, 10 ** 9], now=NOW)  # an id that is gone is left out
+        expected = {model.pk: model for model in tickets_with_sla(Ticket.objects.filter(pk__in=order), now=NOW)}
+
+        assert [row.pk for row in rows] == order
+        for row in rows:
+            model = expected[row.pk]
+            assert row.sla_text == sla_status_text(
+                due_at=model.sla_due_at, breached=model.sla_breached, paused=model.sla_paused, now=NOW
+            )
+            assert (row.subject, row.customer_name, row.is_repeat, row.created_at) == (
+                model.subject,
+                model.customer.name,
+                model.is_repeat,
+                model.created_at,
+            )
+    by_pk = {row.pk: row for row in rows}
+    assert by_pk[late.pk].tags == ("alpha", "mid", "zeta")
+    assert by_pk[late.pk].assignee_name == desk_agent.get_full_name()
+    assert by_pk[paused.pk].assignee_name == "nameless"  # no name: the user name
+    assert (by_pk[paused.pk].sla_state, by_pk[paused.pk].sla_text) == ("paused", "en pausa")
+    assert (by_pk[untimed.pk].sla_state, by_pk[untimed.pk].sla_text) == ("none", "")
+    assert by_pk[running.pk].is_repeat and by_pk[running.pk].tags == ("solo",)
+    assert by_pk[late.pk].created_text == "03/03/2025 09:00"  # the reader's short date, Madrid time
+    assert by_pk[late.pk].waiting_text == "2 d 3 h"
+
+
+def test_an_empty_page_asks_nothing_of_the_database(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert ticket_rows_of([]) == []
+
+
+def test_other_databases_read_the_rows_through_the_orm(desk, desk_agent, monkeypatch):
+    tickets = _tickets_in_every_state(desk_agent)
+    ids = [ticket.pk for ticket in tickets]
+    with time_machine.travel(NOW, tick=False):
+        expected = ticket_rows_of(ids, now=NOW)
+        monkeypatch.setattr(rows_module.connection, "vendor", "another")
+        assert ticket_rows_of(ids, now=NOW) == expected

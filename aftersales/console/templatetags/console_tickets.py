@@ -1,4 +1,4 @@
-"""Service desk bits of the console's templates: navigation counts and "due in / breached by" badges."""
+"""Service desk bits of the console's templates: navigation counts, "due in / breached by" badges, the ticket table."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
+from aftersales.console import ticket_table as tables
 from aftersales.console.selectors import TicketCounts, ticket_counts
 from aftersales.service.models import SlaClock, SlaClockStatus
 from aftersales.service.sla import sla_status_text
@@ -27,6 +29,12 @@ def service_desk_counts(context: Any) -> TicketCounts | None:
     if user is None or not user.is_authenticated or not user.has_perm("service.view_ticket"):
         return None
     return ticket_counts(user)
+
+
+@register.simple_tag
+def ticket_table(tickets: Any, *, show_age: bool = False, selectable: bool = False) -> SafeString:
+    """Show a page of ticket rows (``TicketRowList``) as the console's ticket table."""
+    return tables.ticket_table(tickets, show_age=bool(show_age), selectable=bool(selectable))
 
 
 def _badge(text: str, state: str) -> dict[str, str]:
