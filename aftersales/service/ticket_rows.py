@@ -61,10 +61,14 @@ ROW_FIELDS = (
 )
 
 # The next live target as ``tickets_with_sla`` defines it: the earliest due time of a clock still counting
-# (running, or breached and not stopped); paused while a live clock waits. Tags come as one JSON array.
+# (running, or breached and not stopped); paused while a live clock waits. Tags come as one JSON array
+# (SQLite) or one array (PostgreSQL). Customer and queue names are read by key for each of the page's
+# tickets: joined, PostgreSQL's planner hashes the whole customer table to find fifty of them.
 SQLITE_ROWS = """
 SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_repeat, t.created_at,
-       c.name, q.name, t.assignee_id, u.first_name, u.last_name, u.username,
+       (SELECT c.name FROM customers_customer c WHERE c.id = t.customer_id),
+       (SELECT q.name FROM service_queue q WHERE q.id = t.queue_id),
+       t.assignee_id, u.first_name, u.last_name, u.username,
        (SELECT MIN(k.due_at) FROM service_slaclock k
          WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status IN (%(running)s, %(breached)s)),
        EXISTS (SELECT 1 FROM service_slaclock k
@@ -72,13 +76,13 @@ SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_
        (SELECT json_group_array(g.name) FROM service_ticket_tags tt JOIN service_tag g ON g.id = tt.tag_id
          WHERE tt.ticket_id = t.id)
   FROM service_ticket t
-  JOIN customers_customer c ON c.id = t.customer_id
-  JOIN service_queue q ON q.id = t.queue_id
   LEFT JOIN core_user u ON u.id = t.assignee_id
  WHERE t.id IN (SELECT value FROM json_each(%(ids)s))"""
 POSTGRESQL_ROWS = """
 SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_repeat, t.created_at,
-       c.name, q.name, t.assignee_id, u.first_name, u.last_name, u.username,
+       (SELECT c.name FROM customers_customer c WHERE c.id = t.customer_id),
+       (SELECT q.name FROM service_queue q WHERE q.id = t.queue_id),
+       t.assignee_id, u.first_name, u.last_name, u.username,
        (SELECT MIN(k.due_at) FROM service_slaclock k
          WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status IN (%(running)s, %(breached)s)),
        EXISTS (SELECT 1 FROM service_slaclock k
@@ -86,8 +90,6 @@ SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_
        ARRAY(SELECT g.name FROM service_ticket_tags tt JOIN service_tag g ON g.id = tt.tag_id
               WHERE tt.ticket_id = t.id)
   FROM service_ticket t
-  JOIN customers_customer c ON c.id = t.customer_id
-  JOIN service_queue q ON q.id = t.queue_id
   LEFT JOIN core_user u ON u.id = t.assignee_id
  WHERE t.id = ANY(%(ids)s)"""
 
