@@ -64,7 +64,7 @@ ROW_FIELDS = (
 # (running, or breached and not stopped); paused while a live clock waits. Tags come as one JSON array
 # (SQLite) or one array (PostgreSQL). Customer and queue names are read by key for each of the page's
 # tickets: joined, PostgreSQL's planner hashes the whole customer table to find fifty of them.
-SQLITE_ROWS = """
+_ROWS = """
 SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_repeat, t.created_at,
        (SELECT c.name FROM customers_customer c WHERE c.id = t.customer_id),
        (SELECT q.name FROM service_queue q WHERE q.id = t.queue_id),
@@ -73,25 +73,15 @@ SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_
          WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status IN (%(running)s, %(breached)s)),
        EXISTS (SELECT 1 FROM service_slaclock k
                 WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status = %(paused)s),
-       (SELECT json_group_array(g.name) FROM service_ticket_tags tt JOIN service_tag g ON g.id = tt.tag_id
-         WHERE tt.ticket_id = t.id)
+       {tags}
   FROM service_ticket t
   LEFT JOIN core_user u ON u.id = t.assignee_id
- WHERE t.id IN (SELECT value FROM json_each(%(ids)s))"""
-POSTGRESQL_ROWS = """
-SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_repeat, t.created_at,
-       (SELECT c.name FROM customers_customer c WHERE c.id = t.customer_id),
-       (SELECT q.name FROM service_queue q WHERE q.id = t.queue_id),
-       t.assignee_id, u.first_name, u.last_name, u.username,
-       (SELECT MIN(k.due_at) FROM service_slaclock k
-         WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status IN (%(running)s, %(breached)s)),
-       EXISTS (SELECT 1 FROM service_slaclock k
-                WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status = %(paused)s),
-       ARRAY(SELECT g.name FROM service_ticket_tags tt JOIN service_tag g ON g.id = tt.tag_id
-              WHERE tt.ticket_id = t.id)
-  FROM service_ticket t
-  LEFT JOIN core_user u ON u.id = t.assignee_id
- WHERE t.id = ANY(%(ids)s)"""
+ WHERE {page}"""
+_TAGS = "(SELECT {names} FROM service_ticket_tags tt JOIN service_tag g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id)"
+SQLITE_ROWS = _ROWS.format(
+    tags=_TAGS.format(names="json_group_array(g.name)"), page="t.id IN (SELECT value FROM json_each(%(ids)s))"
+)
+POSTGRESQL_ROWS = _ROWS.format(tags="ARRAY" + _TAGS.format(names="g.name"), page="t.id = ANY(%(ids)s)")
 
 
 @dataclass(frozen=True, slots=True)
