@@ -24,8 +24,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -84,9 +83,8 @@ SQLITE_ROWS = _ROWS.format(
 POSTGRESQL_ROWS = _ROWS.format(tags="ARRAY" + _TAGS.format(names="g.name"), page="t.id = ANY(%(ids)s)")
 
 
-@dataclass(frozen=True, slots=True)
-class TicketRow:
-    """One ticket of a list: what its row shows, in the active language."""
+class TicketRow(NamedTuple):
+    """One ticket of a list: what its row shows, in the active language (a tuple: fifty are built per page)."""
 
     pk: int
     number: int
