@@ -8,7 +8,7 @@ times the writes themselves, so each write here is one ``INSERT … SELECT`` ove
 Django has no ``INSERT … SELECT``; the statements below are fixed text per database, every value a
 parameter (the ids travel as one JSON array on SQLite, one array on PostgreSQL). ``due_at`` is written
 as Python's ``isoformat()`` writes it for a UTC instant, so the data cannot be told from the ORM's:
-``tests/service/test_sla_record.py`` compares both paths row by row. Other databases use the ORM.
+``tests/sla/test_sweep_set_based.py`` compares both paths row by row. Other databases use the ORM.
 """
 
 from __future__ import annotations
