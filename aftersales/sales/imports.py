@@ -35,7 +35,18 @@ from aftersales.core.models import TimelineEvent, User
 from aftersales.core.timeline import kind_get
 from aftersales.customers.models import Customer
 from aftersales.customers.services import customer_clean
-from aftersales.sales.bulk import BackgroundWriter, KeyAllocator, Table, chunks, database_tuned, lookup, model_field, select
+from aftersales.sales.bulk import (
+    BackgroundWriter,
+    DeferredIndexes,
+    KeyAllocator,
+    Table,
+    chunks,
+    database_tuned,
+    largest_key,
+    lookup,
+    model_field,
+    select,
+)
 from aftersales.sales.import_files import (
     COLUMNS,
     LINE_COLUMNS,
@@ -72,6 +83,10 @@ MAX_QUANTITY = 2_147_483_647
 MAX_SALE_TOTAL = Decimal("999999999999.99")
 # customer_clean (and the date checks) run once per distinct input; a memo is emptied when full.
 CUSTOMER_MEMO_SIZE = 20_000
+# A bulk load: once the import has added this many rows to a table, and more than the table held before
+# it, the table's secondary indexes are dropped and built again before commit (see ``DeferredIndexes``).
+# A small import, or one into tables that already hold more, keeps them and locks nothing more.
+BULK_LOAD_MIN_ROWS = 50_000
 
 logger = logging.getLogger(__name__)
 _SALE_KEY = itemgetter(*(COLUMNS.index(name) for name in SALE_COLUMNS))
@@ -84,6 +99,11 @@ _SALES_BY_NUMBER = select(Sale, "number id", "number")
 _UNITS_BY_SERIAL = select(Unit, "product serial id", "serial")
 _CUSTOMERS_BY_EMAIL = select(Customer, "email id", "email")
 _CUSTOMERS_BY_PHONE = select(Customer, "phone id", "phone", " ORDER BY 2 DESC")
+# The columns the import looks rows up by (above): their indexes stay during a bulk load.
+_LOOKUP_COLUMNS = {
+    model._meta.db_table: [str(model_field(model, name).column) for name in names]
+    for model, names in ((Sale, ["number"]), (Unit, ["serial"]), (Customer, ["email", "phone"]))
+}
 
 
 def _too_long(limit: int) -> Text:
@@ -102,6 +122,9 @@ class ImportReport:
     units_created: int = 0
     errors: list[FieldError] = field(default_factory=list)
     error_count: int = 0
+    # Tables loaded in bulk: their secondary indexes were dropped for the load and built again before
+    # commit (or put back by the rollback).
+    bulk_loaded_tables: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -227,6 +250,9 @@ class _Importer:
                     self._consume(records)
                 finally:
                     self.writer.wait()
+                    self.report.bulk_loaded_tables = list(self.writer.deferred.tables)
+                if not self.report.error_count:
+                    self.writer.indexes_restore()
         except Unreadable as exc:
             for error in exc.errors:
                 self._fail(error)
@@ -409,6 +435,8 @@ class _Importer:
             # The previous batch must be in the database before this one is checked against it.
             self.writer.wait()
             with connection.cursor() as cursor:
+                if self.writing:
+                    self.writer.indexes_defer(cursor)
                 self._numbers_check(batch, cursor)
                 fresh = [sale for sale in batch if not sale.skip]
                 self._serials_check(fresh, cursor)
@@ -554,6 +582,7 @@ class _Writer:
             self.ids: dict[type[models.Model], KeyAllocator] = {
                 model: KeyAllocator(model, cursor) for model in (Customer, Sale, SaleLine, Unit)
             }
+            events_ceiling = largest_key(cursor, TimelineEvent)
         self.customers = Table(Customer, ("id", *_CUSTOMER_FIELDS), stamps)
         self.sales = Table(
             Sale,
@@ -570,6 +599,12 @@ class _Writer:
         self.noon: dict[dt.date, Any] = {}
         self.names: dict[int, str] = {}
         self.moments: dict[dt.datetime, Any] = {}
+        self.tables = (self.customers, self.sales, self.lines, self.units, self.events)
+        # At most as many rows as each table held before the import.
+        self.held = {
+            table.db_table: self.ids[table.model].ceiling if table.model in self.ids else events_ceiling for table in self.tables
+        }
+        self.deferred = DeferredIndexes(keep=_LOOKUP_COLUMNS)
 
     def ceiling(self, model: type[models.Model]) -> int:
         """Return the largest key the table held before the import."""
@@ -643,8 +678,27 @@ class _Writer:
 
     def write(self) -> None:
         """Hand the rows gathered so far to the background writer, parents before children."""
-        tables = (self.customers, self.sales, self.lines, self.units, self.events)
-        self.background.submit([(table, table.take()) for table in tables])
+        self.background.submit([(table, table.take()) for table in self.tables])
+
+    def indexes_defer(self, cursor: CursorWrapper) -> None:
+        """Drop the secondary indexes of each table this import now loads in bulk; call between writes."""
+        for table in self.tables:
+            name = table.db_table
+            if name not in self.deferred.tables and table.taken >= BULK_LOAD_MIN_ROWS and table.taken > self.held[name]:
+                logger.debug("Sales import: loading %s in bulk (%d rows added, %d held)", name, table.taken, self.held[name])
+                self.deferred.drop(cursor, name)
+
+    def indexes_restore(self) -> None:
+        """Build the dropped indexes again, once every row is written."""
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            self.deferred.restore(cursor)
+        if self.deferred.tables:
+            logger.debug(
+                "Sales import: indexes of %s built again in %.1f s",
+                ", ".join(self.deferred.tables),
+                time.perf_counter() - started,
+            )
 
     def wait(self) -> None:
         self.background.wait()
