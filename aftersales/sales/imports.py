@@ -215,7 +215,8 @@ class _Importer:
         self.batch: list[_Sale] = []
         self.batch_rows = 0
         self.customer_memo: dict[tuple[str, ...], tuple[dict[str, Any], list[FieldError]]] = {}
-        self.moments: dict[tuple[str, dt.date | None, str], tuple[dt.datetime | None, list[FieldError]]] = {}
+        # Each delivery or installation date read, with its moment and the local day of that moment.
+        self.moments: dict[str, tuple[dt.datetime | None, dt.date | None]] = {}
         self.matched_ids: set[int] = set()
         self.unwritten: _UnwrittenKeys | None = None
 
@@ -265,6 +266,8 @@ class _Importer:
         missing = [kind for kind in _EVENT_KINDS if kind_get(kind) is None]
         assert not missing, f"unregistered timeline kinds {missing}"
         self.now = timezone.now()
+        # moment_check refuses moments later than five minutes from its own now, which is later than this.
+        self.moments_latest = self.now + dt.timedelta(minutes=5)
         self.currency = settings.DEFAULT_CURRENCY
         self.products = {product.sku: product for product in Product.objects.only("id", "sku", "name")}
         self.reps: dict[str, int | None] = {}
@@ -392,26 +395,28 @@ class _Importer:
         text = raw.strip()
         if not text:
             return None
-        key = (text, sale_day, column)
-        memo = self.moments.get(key)
+        memo = self.moments.get(text)
         if memo is None:
             try:
                 day = dt.date.fromisoformat(text)
             except ValueError:
-                memo = (
-                    None,
-                    [FieldError(field=column, reason=interpolate(_("%(value)r is not a date as YYYY-MM-DD"), value=raw))],
-                )
+                memo = (None, None)
             else:
                 # Imported moments carry no time of day: take noon, or now for today.
                 when = min(timezone.make_aware(dt.datetime.combine(day, dt.time(12))), self.now)
-                memo = (when, moment_check(when, sale_day=sale_day, field=column))
+                memo = (when, timezone.localtime(when).date())
             if len(self.moments) >= CUSTOMER_MEMO_SIZE:
                 self.moments.clear()
-            self.moments[key] = memo
-        for error in memo[1]:
-            self._fail(replace(error, line=line))
-        return memo[0]
+            self.moments[text] = memo
+        when, local_day = memo
+        if when is None:
+            reason = interpolate(_("%(value)r is not a date as YYYY-MM-DD"), value=raw)
+            self._fail(FieldError(field=column, reason=reason, line=line))
+        elif when > self.moments_latest or (sale_day and local_day and local_day < sale_day):
+            # Only a moment that fails one of its checks goes through them all: they word the reasons.
+            for error in moment_check(when, sale_day=sale_day, field=column):
+                self._fail(replace(error, line=line))
+        return when
 
     def _sale_finish(self, sale: _Sale) -> None:
         if sale.total > MAX_SALE_TOTAL:
