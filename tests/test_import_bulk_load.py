@@ -96,16 +96,29 @@ def test_a_large_import_into_empty_tables_is_a_bulk_load_and_keeps_the_schema(ca
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL catalogue")
-def test_postgresql_bulk_load_gives_back_constraints_and_indexes_by_their_names(catalog, small_threshold):
+def test_postgresql_bulk_load_gives_back_constraints_and_indexes_by_their_names(catalog, small_threshold, monkeypatch):
     before = catalogue()
-    names = {name for kind, _table, name, _definition in before}
-    # the unique constraint on serials per product is dropped and added again, not turned into an index
-    assert "unit_serial_unique_per_product" in names
+    restore, dropped = DeferredIndexes.restore, {}
+
+    def restore_noting(self, cursor):
+        dropped["indexes"] = {index.name for index in self.dropped}
+        dropped["foreign keys"] = {
+            (child, definition.split(" REFERENCES ")[1].split("(")[0]) for child, _, definition in self.foreign_keys
+        }
+        restore(self, cursor)
+
+    monkeypatch.setattr(DeferredIndexes, "restore", restore_noting)
 
     report = run(csv_text(sales(1, 12)))
 
     assert report.ok, report.errors
     assert catalogue() == before
+    # the unique constraint on serials per product was dropped and added back, not turned into an index
+    assert "unit_serial_unique_per_product" in dropped["indexes"]
+    # foreign keys between the tables loaded in bulk were dropped and added back; those to products and users stayed
+    assert ("sales_sale", "customers_customer") in dropped["foreign keys"]
+    assert ("core_timelineevent", "sales_unit") in dropped["foreign keys"]
+    assert {parent for _child, parent in dropped["foreign keys"]} <= set(TABLES)
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('maintenance_work_mem')")
         assert cursor.fetchone()[0] != "256MB"  # set for the import's transaction only

@@ -21,8 +21,11 @@ from django.db.backends.utils import CursorWrapper
 # Rows per INSERT statement on SQLite (within its limit of bound values).
 ROWS_PER_INSERT = 1000
 # SQLite page cache during an import, in KiB (SQLite's default is 2 MiB); it counts in the process's memory.
-SQLITE_CACHE_KIB = 64 * 1024
+SQLITE_CACHE_KIB = 32 * 1024
 LOOKUP_CHUNK = 900
+LOOKUP_SIZES = (1, 10, 100, 300, LOOKUP_CHUNK)
+# SQLite's page cache, and so its sort buffer, while it builds indexes after a bulk load, in KiB.
+SQLITE_INDEX_BUILD_CACHE_KIB = 16 * 1024
 # PostgreSQL's memory for sorting the keys of an index being built after a bulk load (its default is 64 MB).
 POSTGRESQL_INDEX_BUILD_MEMORY_MB = 256
 
@@ -39,10 +42,18 @@ def column_name(model: type[models.Model], name: str) -> str:
     return connection.ops.quote_name(str(model_field(model, name).column))
 
 
-def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    """Yield slices of values small enough for one query on every database."""
+def chunks(values: Sequence[Any]) -> Iterator[list[Any]]:
+    """Yield slices of values small enough for one query on every database, for ``IN (…)`` look-ups.
+
+    Each slice is filled up to one of ``LOOKUP_SIZES`` values by repeating its last one, which changes
+    no ``IN`` test: queries then come in a few shapes only. SQLite keeps each shape it ran prepared (up
+    to 128 of them, some hundreds of KB each for 900 values), so a long import would otherwise grow
+    its memory with every new length of the last slice of a batch.
+    """
     for start in range(0, len(values), LOOKUP_CHUNK):
-        yield values[start : start + LOOKUP_CHUNK]
+        chunk = list(values[start : start + LOOKUP_CHUNK])
+        size = next(size for size in LOOKUP_SIZES if size >= len(chunk))
+        yield chunk + chunk[-1:] * (size - len(chunk))
 
 
 def select(model: type[models.Model], columns: str, where: str, suffix: str = "") -> str:
@@ -320,33 +331,63 @@ class DeferredIndexes:
     def __init__(self, keep: Mapping[str, Iterable[str]]) -> None:
         self.keep = {table: set(columns) for table, columns in keep.items()}
         self.dropped: list[SecondaryIndex] = []
+        self.foreign_keys: list[tuple[str, str, str]] = []
         self.tables: list[str] = []
 
     def drop(self, cursor: CursorWrapper, table: str) -> None:
-        """Drop the table's secondary indexes but those kept, remembering their definitions."""
+        """Drop the table's secondary indexes but those kept, remembering their definitions.
+
+        On PostgreSQL the foreign keys between tables loaded in bulk go too: checking each new row
+        against its parent (at commit, for Django's deferred keys) takes longer than checking them
+        all with one query when the key is added back. Keys to other tables (products, users) stay,
+        so that no other table is locked.
+        """
         kept = self.keep.get(table, set())
-        with _checks_done(cursor, [table]):
+        self.tables.append(table)
+        with _checks_done(cursor, self.tables):
             for index in secondary_indexes(cursor, table):
                 if index.first_column not in kept:
                     cursor.execute(index.drop_sql)
                     self.dropped.append(index)
-        self.tables.append(table)
+            if connection.vendor == "postgresql":
+                cursor.execute(_FOREIGN_KEYS_BETWEEN, [self.tables, self.tables])
+                quote = connection.ops.quote_name
+                for child, name, definition in cursor.fetchall():
+                    cursor.execute(f"ALTER TABLE {quote(child)} DROP CONSTRAINT {quote(name)}")
+                    self.foreign_keys.append((child, name, definition))
 
     def restore(self, cursor: CursorWrapper) -> None:
         """Create the dropped indexes again, from their definitions, in the order they were listed."""
-        if not self.dropped:
+        if not self.dropped and not self.foreign_keys:
             return
-        memory = ""
         if connection.vendor == "postgresql":
-            # Memory to sort each index's keys in, while they are built.
-            memory = _setting(cursor, "maintenance_work_mem", f"{POSTGRESQL_INDEX_BUILD_MEMORY_MB}MB")
-        with _checks_done(cursor, sorted({index.table for index in self.dropped})):
+            # Memory to sort each index's keys in, on the server, while they are built.
+            setting, value = "maintenance_work_mem", f"{POSTGRESQL_INDEX_BUILD_MEMORY_MB}MB"
+        else:
+            # SQLite sorts the keys in this process, in a buffer as large as the page cache, beside it:
+            # a smaller cache while the indexes are built keeps the import's memory where it was.
+            setting, value = "PRAGMA cache_size", str(-abs(SQLITE_INDEX_BUILD_CACHE_KIB))
+        before = _setting(cursor, setting, value)
+        quote = connection.ops.quote_name
+        with _checks_done(cursor, self.tables):
             while self.dropped:
                 cursor.execute(self.dropped.pop(0).create_sql)
-        if memory:
-            _setting(cursor, "maintenance_work_mem", memory)
+            while self.foreign_keys:
+                child, name, definition = self.foreign_keys.pop(0)
+                cursor.execute(f"ALTER TABLE {quote(child)} ADD CONSTRAINT {quote(name)} {definition}")
+        _setting(cursor, setting, before)
 
 
+# The foreign keys from any of some tables to any of them (a table's key to itself included).
+_FOREIGN_KEYS_BETWEEN = """
+    SELECT t.relname, con.conname, pg_get_constraintdef(con.oid) FROM pg_constraint AS con
+    JOIN pg_class AS t ON t.oid = con.conrelid
+    JOIN pg_class AS r ON r.oid = con.confrelid
+    JOIN pg_namespace AS n ON n.oid = t.relnamespace
+    WHERE con.contype = 'f' AND n.nspname = current_schema() AND r.relnamespace = n.oid
+      AND t.relname = ANY(%s) AND r.relname = ANY(%s)
+    ORDER BY t.relname, con.conname
+"""
 _DEFERRED_FOREIGN_KEYS = """
     SELECT con.conname FROM pg_constraint AS con
     JOIN pg_class AS t ON t.oid = con.conrelid
@@ -372,5 +413,8 @@ def _checks_done(cursor: CursorWrapper, tables: list[str]) -> Iterator[None]:
     if names:
         cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
     yield
+    # The keys there are now: some may have been dropped or added meanwhile.
+    cursor.execute(_DEFERRED_FOREIGN_KEYS, [tables])
+    names = ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
     if names:
         cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
