@@ -7,7 +7,10 @@ transaction is rolled back at the end. Sale numbers and serials read after that 
 table instead of the real ones, so memory stays flat either way.
 
 Rows go to the tables through the driver (``bulk``), written by a second thread while the next batch
-is validated; see docs/import.md for the rules and docs/performance.md for the figures.
+is validated. Once the import has added more rows to a table than it held (and ``BULK_LOAD_MIN_ROWS``
+at least), the table is loaded in bulk: its secondary indexes are dropped and built again before
+commit (``bulk.DeferredIndexes``). See docs/import.md for the rules and docs/performance.md for the
+figures.
 """
 
 from __future__ import annotations
@@ -266,7 +269,8 @@ class _Importer:
         missing = [kind for kind in _EVENT_KINDS if kind_get(kind) is None]
         assert not missing, f"unregistered timeline kinds {missing}"
         self.now = timezone.now()
-        # moment_check refuses moments later than five minutes from its own now, which is later than this.
+        # moment_check refuses a moment more than five minutes after its own now, never earlier than this
+        # one: a moment up to here passes that check.
         self.moments_latest = self.now + dt.timedelta(minutes=5)
         self.currency = settings.DEFAULT_CURRENCY
         self.products = {product.sku: product for product in Product.objects.only("id", "sku", "name")}
