@@ -284,6 +284,24 @@ def test_bad_dates_name_line_and_column(catalog, seller):
     assert counts() == before
 
 
+def test_a_date_read_again_is_checked_against_each_sale_and_column(catalog):
+    # The moment of a date is worked out once; whether it is refused depends on the row's sale and column.
+    rows = [
+        row(sale_number="S-1", sale_date="2024-03-01", serials="BK-1", delivered_on="2024-03-05"),
+        row(sale_number="S-2", sale_date="2024-03-10", serials="BK-2", delivered_on="2024-03-05"),
+        row(sale_number="S-3", sale_date="2024-03-01", serials="BK-3", delivered_on="2024-03-05"),
+        row(sale_number="S-4", sale_date="2024-03-10", serials="BK-4", installed_on="2024-03-05"),
+        row(sale_number="S-5", serials="BK-5", delivered_on="5/3/24", installed_on=" 5/3/24"),
+    ]
+
+    report = run(csv_text(rows))
+
+    assert errors_of(report) == [(3, "delivered_on"), (5, "installed_on"), (6, "delivered_on"), (6, "installed_on")]
+    assert [str(error.reason) for error in report.errors[:2]] == ["is before the sale date"] * 2
+    assert "'5/3/24' is not a date" in str(report.errors[2].reason)
+    assert "' 5/3/24' is not a date" in str(report.errors[3].reason)
+
+
 def test_duplicate_serial_within_the_file(catalog):
     rows = [
         row(sale_number="S-1", serials="BK-7"),

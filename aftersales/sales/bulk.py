@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, models
 from django.db.backends.utils import CursorWrapper
@@ -21,8 +21,13 @@ from django.db.backends.utils import CursorWrapper
 # Rows per INSERT statement on SQLite (within its limit of bound values).
 ROWS_PER_INSERT = 1000
 # SQLite page cache during an import, in KiB (SQLite's default is 2 MiB); it counts in the process's memory.
-SQLITE_CACHE_KIB = 64 * 1024
+SQLITE_CACHE_KIB = 32 * 1024
 LOOKUP_CHUNK = 900
+LOOKUP_SIZES = (1, 10, 100, 300, LOOKUP_CHUNK)
+# SQLite's page cache, and so its sort buffer, while it builds indexes after a bulk load, in KiB.
+SQLITE_INDEX_BUILD_CACHE_KIB = 16 * 1024
+# PostgreSQL's memory for sorting the keys of an index being built after a bulk load (its default is 64 MB).
+POSTGRESQL_INDEX_BUILD_MEMORY_MB = 256
 
 
 def model_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
@@ -37,10 +42,18 @@ def column_name(model: type[models.Model], name: str) -> str:
     return connection.ops.quote_name(str(model_field(model, name).column))
 
 
-def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    """Yield slices of values small enough for one query on every database."""
+def chunks(values: Sequence[Any]) -> Iterator[list[Any]]:
+    """Yield slices of values small enough for one query on every database, for ``IN (…)`` look-ups.
+
+    Each slice is filled up to one of ``LOOKUP_SIZES`` values by repeating its last one, which changes
+    no ``IN`` test: queries then come in a few shapes only. SQLite keeps each shape it ran prepared (up
+    to 128 of them, some hundreds of KB each for 900 values), so a long import would otherwise grow
+    its memory with every new length of the last slice of a batch.
+    """
     for start in range(0, len(values), LOOKUP_CHUNK):
-        yield values[start : start + LOOKUP_CHUNK]
+        chunk = list(values[start : start + LOOKUP_CHUNK])
+        size = next(size for size in LOOKUP_SIZES if size >= len(chunk))
+        yield chunk + chunk[-1:] * (size - len(chunk))
 
 
 def select(model: type[models.Model], columns: str, where: str, suffix: str = "") -> str:
@@ -117,13 +130,16 @@ class Table:
         self.constants = tuple(values)
         quote = connection.ops.quote_name
         names = ", ".join(quote(str(f.column)) for f in [*(fields[name] for name in columns), *rest])
-        table = quote(model._meta.db_table)
+        self.model = model
+        self.db_table = model._meta.db_table
+        table = quote(self.db_table)
         self.postgresql = connection.vendor == "postgresql"
         self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
         self.insert_sql = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608 - names from _meta, values bound
         self.width = len(columns) + len(rest)
         self.row_marks = "(" + ", ".join(["?"] * self.width) + ")"
         self.rows: list[tuple[Any, ...]] = []
+        self.taken = 0
 
     def add(self, values: tuple[Any, ...]) -> None:
         self.rows.append(values + self.constants)
@@ -131,6 +147,7 @@ class Table:
     def take(self) -> list[tuple[Any, ...]]:
         """Return the rows gathered so far, and start afresh."""
         rows, self.rows = self.rows, []
+        self.taken += len(rows)
         return rows
 
     def write(self, cursor: Any, rows: list[tuple[Any, ...]], *, max_params: int) -> None:
@@ -200,6 +217,13 @@ class BackgroundWriter:
         self.busy_seconds += time.perf_counter() - started
 
 
+def largest_key(cursor: CursorWrapper, model: type[models.Model]) -> int:
+    """Return the largest primary key in a model's table (0 when empty): at least as many rows as it holds."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - a model's table
+    return int(cursor.fetchone()[0])
+
+
 class KeyAllocator:
     """Hand out primary keys for a table inside the import's transaction.
 
@@ -211,8 +235,7 @@ class KeyAllocator:
 
     def __init__(self, model: type[models.Model], cursor: CursorWrapper) -> None:
         table = model._meta.db_table
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608 - a model's table
-        self.ceiling = int(cursor.fetchone()[0])
+        self.ceiling = largest_key(cursor, model)
         self.sequence = ""
         self.pool: Iterator[int] = iter(())
         if connection.vendor == "postgresql":
@@ -233,3 +256,165 @@ class KeyAllocator:
                 self.pool = iter([row[0] for row in cursor.fetchall()])
             value = next(self.pool)
         return value
+
+
+class SecondaryIndex(NamedTuple):
+    """An index (or the unique constraint it backs) as the database's catalogue defines it."""
+
+    table: str
+    name: str
+    first_column: str
+    create_sql: str
+    drop_sql: str
+
+
+_SQLITE_INDEXES = """
+    SELECT m.name, m.sql, (SELECT i.name FROM pragma_index_info(m.name) AS i WHERE i.seqno = 0)
+    FROM sqlite_master AS m
+    WHERE m.type = 'index' AND m.tbl_name = %s AND m.sql IS NOT NULL
+    ORDER BY m.name
+"""
+# Every index of the table but its primary key and those a foreign key relies on, with the unique
+# constraint each one backs, if any.
+_POSTGRESQL_INDEXES = """
+    SELECT ix.indexname, ix.indexdef, a.attname, con.conname, pg_get_constraintdef(con.oid)
+    FROM pg_indexes AS ix
+    JOIN pg_namespace AS n ON n.nspname = ix.schemaname
+    JOIN pg_class AS ic ON ic.relname = ix.indexname AND ic.relnamespace = n.oid
+    JOIN pg_index AS x ON x.indexrelid = ic.oid
+    LEFT JOIN pg_attribute AS a ON a.attrelid = x.indrelid AND a.attnum = x.indkey[0]
+    LEFT JOIN pg_constraint AS con ON con.conindid = ic.oid AND con.conrelid = x.indrelid AND con.contype IN ('u', 'x')
+    WHERE ix.schemaname = current_schema() AND ix.tablename = %s AND NOT x.indisprimary
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint AS f WHERE f.contype = 'f' AND f.conindid = ic.oid)
+    ORDER BY ix.indexname
+"""
+
+
+def secondary_indexes(cursor: CursorWrapper, table: str) -> list[SecondaryIndex]:
+    """Return a table's secondary indexes, each with the statements that drop and create it again.
+
+    The definitions are the catalogue's own (SQLite ``sqlite_master.sql``; PostgreSQL
+    ``pg_indexes.indexdef``, or ``pg_get_constraintdef`` for an index backing a unique constraint), so
+    creating them again gives back exactly the schema the migrations made. SQLite's automatic indexes
+    (a ``UNIQUE`` written in ``CREATE TABLE``) cannot be dropped and are not listed.
+    """
+    quote = connection.ops.quote_name
+    found = []
+    if connection.vendor == "sqlite":
+        cursor.execute(_SQLITE_INDEXES, [table])
+        for name, sql, first in cursor.fetchall():
+            found.append(SecondaryIndex(table, name, first or "", sql, f"DROP INDEX {quote(name)}"))
+    elif connection.vendor == "postgresql":
+        cursor.execute(_POSTGRESQL_INDEXES, [table])
+        for name, indexdef, first, constraint, definition in cursor.fetchall():
+            if constraint:
+                create = f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(constraint)} {definition}"
+                drop = f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(constraint)}"
+            else:
+                create, drop = indexdef, f"DROP INDEX {quote(name)}"
+            found.append(SecondaryIndex(table, name, first or "", create, drop))
+    else:  # pragma: no cover - the project runs on SQLite and PostgreSQL
+        raise NotImplementedError(connection.vendor)
+    return found
+
+
+class DeferredIndexes:
+    """Secondary indexes dropped for a bulk load inside the load's transaction, to be built again before commit.
+
+    Growing an index row by row over random keys is far slower than building it once over sorted keys
+    (what pg_restore and other bulk loaders do). Indexes whose first column is in ``keep`` stay: the
+    load itself looks rows up through them. Both databases' DDL is transactional: if the transaction
+    rolls back, the indexes are there as before; if building one fails, the whole load rolls back.
+    On PostgreSQL ``DROP INDEX`` locks the table (``ACCESS EXCLUSIVE``) until the transaction ends.
+    """
+
+    def __init__(self, keep: Mapping[str, Iterable[str]]) -> None:
+        self.keep = {table: set(columns) for table, columns in keep.items()}
+        self.dropped: list[SecondaryIndex] = []
+        self.foreign_keys: list[tuple[str, str, str]] = []
+        self.tables: list[str] = []
+
+    def drop(self, cursor: CursorWrapper, table: str) -> None:
+        """Drop the table's secondary indexes but those kept, remembering their definitions.
+
+        On PostgreSQL the foreign keys between tables loaded in bulk go too: checking each new row
+        against its parent (at commit, for Django's deferred keys) takes longer than checking them
+        all with one query when the key is added back. Keys to other tables (products, users) stay,
+        so that no other table is locked.
+        """
+        kept = self.keep.get(table, set())
+        self.tables.append(table)
+        with _checks_done(cursor, self.tables):
+            for index in secondary_indexes(cursor, table):
+                if index.first_column not in kept:
+                    cursor.execute(index.drop_sql)
+                    self.dropped.append(index)
+            if connection.vendor == "postgresql":
+                cursor.execute(_FOREIGN_KEYS_BETWEEN, [self.tables, self.tables])
+                quote = connection.ops.quote_name
+                for child, name, definition in cursor.fetchall():
+                    cursor.execute(f"ALTER TABLE {quote(child)} DROP CONSTRAINT {quote(name)}")
+                    self.foreign_keys.append((child, name, definition))
+
+    def restore(self, cursor: CursorWrapper) -> None:
+        """Create the dropped indexes again, from their definitions, in the order they were listed."""
+        if not self.dropped and not self.foreign_keys:
+            return
+        if connection.vendor == "postgresql":
+            # Memory to sort each index's keys in, on the server, while they are built.
+            setting, value = "maintenance_work_mem", f"{POSTGRESQL_INDEX_BUILD_MEMORY_MB}MB"
+        else:
+            # SQLite sorts the keys in this process, in a buffer as large as the page cache, beside it:
+            # a smaller cache while the indexes are built keeps the import's memory where it was.
+            setting, value = "PRAGMA cache_size", str(-abs(SQLITE_INDEX_BUILD_CACHE_KIB))
+        before = _setting(cursor, setting, value)
+        quote = connection.ops.quote_name
+        with _checks_done(cursor, self.tables):
+            while self.dropped:
+                cursor.execute(self.dropped.pop(0).create_sql)
+            while self.foreign_keys:
+                child, name, definition = self.foreign_keys.pop(0)
+                cursor.execute(f"ALTER TABLE {quote(child)} ADD CONSTRAINT {quote(name)} {definition}")
+        _setting(cursor, setting, before)
+
+
+# The foreign keys from any of some tables to any of them (a table's key to itself included).
+_FOREIGN_KEYS_BETWEEN = """
+    SELECT t.relname, con.conname, pg_get_constraintdef(con.oid) FROM pg_constraint AS con
+    JOIN pg_class AS t ON t.oid = con.conrelid
+    JOIN pg_class AS r ON r.oid = con.confrelid
+    JOIN pg_namespace AS n ON n.oid = t.relnamespace
+    WHERE con.contype = 'f' AND n.nspname = current_schema() AND r.relnamespace = n.oid
+      AND t.relname = ANY(%s) AND r.relname = ANY(%s)
+    ORDER BY t.relname, con.conname
+"""
+_DEFERRED_FOREIGN_KEYS = """
+    SELECT con.conname FROM pg_constraint AS con
+    JOIN pg_class AS t ON t.oid = con.conrelid
+    JOIN pg_namespace AS n ON n.oid = t.relnamespace
+    WHERE con.contype = 'f' AND con.condeferred AND n.nspname = current_schema() AND t.relname = ANY(%s)
+    ORDER BY con.conname
+"""
+
+
+@contextmanager
+def _checks_done(cursor: CursorWrapper, tables: list[str]) -> Iterator[None]:
+    """Run the foreign-key checks still pending on the tables' rows, so that their indexes can change.
+
+    PostgreSQL refuses to create or drop an index of a table whose rows have deferred checks pending
+    (Django's foreign keys are ``INITIALLY DEFERRED``): they are run now, as they would be at commit,
+    and the constraints deferred again afterwards. SQLite has no such rule.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cursor.execute(_DEFERRED_FOREIGN_KEYS, [tables])
+    names = ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
+    if names:
+        cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
+    yield
+    # The keys there are now: some may have been dropped or added meanwhile.
+    cursor.execute(_DEFERRED_FOREIGN_KEYS, [tables])
+    names = ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
+    if names:
+        cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")

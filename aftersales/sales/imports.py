@@ -7,7 +7,10 @@ transaction is rolled back at the end. Sale numbers and serials read after that 
 table instead of the real ones, so memory stays flat either way.
 
 Rows go to the tables through the driver (``bulk``), written by a second thread while the next batch
-is validated; see docs/import.md for the rules and docs/performance.md for the figures.
+is validated. Once the import has added more rows to a table than it held (and ``BULK_LOAD_MIN_ROWS``
+at least), the table is loaded in bulk: its secondary indexes are dropped and built again before
+commit (``bulk.DeferredIndexes``). See docs/import.md for the rules and docs/performance.md for the
+figures.
 """
 
 from __future__ import annotations
@@ -35,7 +38,18 @@ from aftersales.core.models import TimelineEvent, User
 from aftersales.core.timeline import kind_get
 from aftersales.customers.models import Customer
 from aftersales.customers.services import customer_clean
-from aftersales.sales.bulk import BackgroundWriter, KeyAllocator, Table, chunks, database_tuned, lookup, model_field, select
+from aftersales.sales.bulk import (
+    BackgroundWriter,
+    DeferredIndexes,
+    KeyAllocator,
+    Table,
+    chunks,
+    database_tuned,
+    largest_key,
+    lookup,
+    model_field,
+    select,
+)
 from aftersales.sales.import_files import (
     COLUMNS,
     LINE_COLUMNS,
@@ -72,6 +86,10 @@ MAX_QUANTITY = 2_147_483_647
 MAX_SALE_TOTAL = Decimal("999999999999.99")
 # customer_clean (and the date checks) run once per distinct input; a memo is emptied when full.
 CUSTOMER_MEMO_SIZE = 20_000
+# A bulk load: once the import has added this many rows to a table, and more than the table held before
+# it, the table's secondary indexes are dropped and built again before commit (see ``DeferredIndexes``).
+# A small import, or one into tables that already hold more, keeps them and locks nothing more.
+BULK_LOAD_MIN_ROWS = 50_000
 
 logger = logging.getLogger(__name__)
 _SALE_KEY = itemgetter(*(COLUMNS.index(name) for name in SALE_COLUMNS))
@@ -84,6 +102,11 @@ _SALES_BY_NUMBER = select(Sale, "number id", "number")
 _UNITS_BY_SERIAL = select(Unit, "product serial id", "serial")
 _CUSTOMERS_BY_EMAIL = select(Customer, "email id", "email")
 _CUSTOMERS_BY_PHONE = select(Customer, "phone id", "phone", " ORDER BY 2 DESC")
+# The columns the import looks rows up by (above): their indexes stay during a bulk load.
+_LOOKUP_COLUMNS = {
+    model._meta.db_table: [str(model_field(model, name).column) for name in names]
+    for model, names in ((Sale, ["number"]), (Unit, ["serial"]), (Customer, ["email", "phone"]))
+}
 
 
 def _too_long(limit: int) -> Text:
@@ -102,6 +125,9 @@ class ImportReport:
     units_created: int = 0
     errors: list[FieldError] = field(default_factory=list)
     error_count: int = 0
+    # Tables loaded in bulk: their secondary indexes were dropped for the load and built again before
+    # commit (or put back by the rollback).
+    bulk_loaded_tables: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -192,7 +218,8 @@ class _Importer:
         self.batch: list[_Sale] = []
         self.batch_rows = 0
         self.customer_memo: dict[tuple[str, ...], tuple[dict[str, Any], list[FieldError]]] = {}
-        self.moments: dict[tuple[str, dt.date | None, str], tuple[dt.datetime | None, list[FieldError]]] = {}
+        # Each delivery or installation date read, with its moment and the local day of that moment.
+        self.moments: dict[str, tuple[dt.datetime | None, dt.date | None]] = {}
         self.matched_ids: set[int] = set()
         self.unwritten: _UnwrittenKeys | None = None
 
@@ -227,6 +254,9 @@ class _Importer:
                     self._consume(records)
                 finally:
                     self.writer.wait()
+                    self.report.bulk_loaded_tables = list(self.writer.deferred.tables)
+                if not self.report.error_count:
+                    self.writer.indexes_restore()
         except Unreadable as exc:
             for error in exc.errors:
                 self._fail(error)
@@ -239,6 +269,9 @@ class _Importer:
         missing = [kind for kind in _EVENT_KINDS if kind_get(kind) is None]
         assert not missing, f"unregistered timeline kinds {missing}"
         self.now = timezone.now()
+        # moment_check refuses a moment more than five minutes after its own now, never earlier than this
+        # one: a moment up to here passes that check.
+        self.moments_latest = self.now + dt.timedelta(minutes=5)
         self.currency = settings.DEFAULT_CURRENCY
         self.products = {product.sku: product for product in Product.objects.only("id", "sku", "name")}
         self.reps: dict[str, int | None] = {}
@@ -366,26 +399,28 @@ class _Importer:
         text = raw.strip()
         if not text:
             return None
-        key = (text, sale_day, column)
-        memo = self.moments.get(key)
+        memo = self.moments.get(text)
         if memo is None:
             try:
                 day = dt.date.fromisoformat(text)
             except ValueError:
-                memo = (
-                    None,
-                    [FieldError(field=column, reason=interpolate(_("%(value)r is not a date as YYYY-MM-DD"), value=raw))],
-                )
+                memo = (None, None)
             else:
                 # Imported moments carry no time of day: take noon, or now for today.
                 when = min(timezone.make_aware(dt.datetime.combine(day, dt.time(12))), self.now)
-                memo = (when, moment_check(when, sale_day=sale_day, field=column))
+                memo = (when, timezone.localtime(when).date())
             if len(self.moments) >= CUSTOMER_MEMO_SIZE:
                 self.moments.clear()
-            self.moments[key] = memo
-        for error in memo[1]:
-            self._fail(replace(error, line=line))
-        return memo[0]
+            self.moments[text] = memo
+        when, local_day = memo
+        if when is None:
+            reason = interpolate(_("%(value)r is not a date as YYYY-MM-DD"), value=raw)
+            self._fail(FieldError(field=column, reason=reason, line=line))
+        elif when > self.moments_latest or (sale_day and local_day and local_day < sale_day):
+            # Only a moment that fails one of its checks goes through them all: they word the reasons.
+            for error in moment_check(when, sale_day=sale_day, field=column):
+                self._fail(replace(error, line=line))
+        return when
 
     def _sale_finish(self, sale: _Sale) -> None:
         if sale.total > MAX_SALE_TOTAL:
@@ -409,6 +444,8 @@ class _Importer:
             # The previous batch must be in the database before this one is checked against it.
             self.writer.wait()
             with connection.cursor() as cursor:
+                if self.writing:
+                    self.writer.indexes_defer(cursor)
                 self._numbers_check(batch, cursor)
                 fresh = [sale for sale in batch if not sale.skip]
                 self._serials_check(fresh, cursor)
@@ -554,6 +591,7 @@ class _Writer:
             self.ids: dict[type[models.Model], KeyAllocator] = {
                 model: KeyAllocator(model, cursor) for model in (Customer, Sale, SaleLine, Unit)
             }
+            events_ceiling = largest_key(cursor, TimelineEvent)
         self.customers = Table(Customer, ("id", *_CUSTOMER_FIELDS), stamps)
         self.sales = Table(
             Sale,
@@ -570,6 +608,12 @@ class _Writer:
         self.noon: dict[dt.date, Any] = {}
         self.names: dict[int, str] = {}
         self.moments: dict[dt.datetime, Any] = {}
+        self.tables = (self.customers, self.sales, self.lines, self.units, self.events)
+        # At most as many rows as each table held before the import.
+        self.held = {
+            table.db_table: self.ids[table.model].ceiling if table.model in self.ids else events_ceiling for table in self.tables
+        }
+        self.deferred = DeferredIndexes(keep=_LOOKUP_COLUMNS)
 
     def ceiling(self, model: type[models.Model]) -> int:
         """Return the largest key the table held before the import."""
@@ -643,8 +687,27 @@ class _Writer:
 
     def write(self) -> None:
         """Hand the rows gathered so far to the background writer, parents before children."""
-        tables = (self.customers, self.sales, self.lines, self.units, self.events)
-        self.background.submit([(table, table.take()) for table in tables])
+        self.background.submit([(table, table.take()) for table in self.tables])
+
+    def indexes_defer(self, cursor: CursorWrapper) -> None:
+        """Drop the secondary indexes of each table this import now loads in bulk; call between writes."""
+        for table in self.tables:
+            name = table.db_table
+            if name not in self.deferred.tables and table.taken >= BULK_LOAD_MIN_ROWS and table.taken > self.held[name]:
+                logger.debug("Sales import: loading %s in bulk (%d rows added, %d held)", name, table.taken, self.held[name])
+                self.deferred.drop(cursor, name)
+
+    def indexes_restore(self) -> None:
+        """Build the dropped indexes again, once every row is written."""
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            self.deferred.restore(cursor)
+        if self.deferred.tables:
+            logger.debug(
+                "Sales import: indexes of %s built again in %.1f s",
+                ", ".join(self.deferred.tables),
+                time.perf_counter() - started,
+            )
 
     def wait(self) -> None:
         self.background.wait()
