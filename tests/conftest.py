@@ -8,7 +8,7 @@ from django.test import Client
 from aftersales.core.roles import Role
 from aftersales.core.services import api_token_create
 from aftersales.customers.services import customer_portal_user
-from tests.factories import CustomerFactory, UnitFactory, staff
+from tests.factories import CustomerFactory, ProductFactory, UnitFactory, staff
 
 
 @pytest.fixture(autouse=True)
@@ -72,6 +72,15 @@ def customer(db):
 @pytest.fixture
 def unit(db):
     return UnitFactory()
+
+
+@pytest.fixture
+def catalog(db):
+    """Two products by SKU, as the sales imports' sample rows name them."""
+    return {
+        "BIKE-1": ProductFactory(sku="BIKE-1", name="City bike"),
+        "WASH-1": ProductFactory(sku="WASH-1", name="Washing machine"),
+    }
 
 
 class ApiClient(Client):

@@ -23,14 +23,6 @@ HEADER = ",".join(COLUMNS)
 
 
 @pytest.fixture
-def catalog(db):
-    return {
-        "BIKE-1": ProductFactory(sku="BIKE-1", name="City bike"),
-        "WASH-1": ProductFactory(sku="WASH-1", name="Washing machine"),
-    }
-
-
-@pytest.fixture
 def seller(db):
     return staff("sales_rep", username="lucia", email="lucia@shop.example")
 

@@ -8,20 +8,11 @@ from django.db import connection
 from aftersales.sales.bulk import DeferredIndexes
 from aftersales.sales.imports import sales_import_rows
 from aftersales.sales.models import Sale, Unit
-from tests.factories import ProductFactory
 from tests.test_import import counts, csv_text, errors_of, row, run
 
 pytestmark = pytest.mark.django_db
 
 TABLES = ("customers_customer", "sales_sale", "sales_saleline", "sales_unit", "core_timelineevent")
-
-
-@pytest.fixture
-def catalog(db):
-    return {
-        "BIKE-1": ProductFactory(sku="BIKE-1", name="City bike"),
-        "WASH-1": ProductFactory(sku="WASH-1", name="Washing machine"),
-    }
 
 
 @pytest.fixture
