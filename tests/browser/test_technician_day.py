@@ -22,6 +22,8 @@ WIDTH = 360
 
 
 def no_horizontal_scroll(page) -> None:
+    # a click that follows a link returns before the next document exists; measure the loaded page
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
 
 
@@ -61,6 +63,7 @@ def test_a_technician_completes_a_visit_one_handed_on_a_phone(live_server, new_p
 
     # opens the visit and starts it
     page.get_by_role("link", name="Open the visit").click()
+    expect(page.get_by_role("button", name="Start the visit")).to_be_visible()
     no_horizontal_scroll(page)
     page.get_by_role("button", name="Start the visit").click()
     expect(page.locator(".badge-status-in_progress")).to_be_visible()
