@@ -10,12 +10,13 @@ per table. Pages include it with ``{% ticket_table %}`` (``console_tickets`` tem
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from django.template import engines
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from aftersales.service.ticket_rows import TicketRow
 
@@ -24,7 +25,9 @@ TEMPLATE = "console/tickets/table.html"
 _NUMBER = 987654321
 
 
-def _labels(*, show_age: bool) -> dict[str, str]:
+@functools.cache
+def _labels(language: str | None, *, show_age: bool) -> dict[str, str]:
+    """Return the table's words in one language (asked once per language, not once per table)."""
     return {
         "select_all": gettext("Select all"),
         "select": gettext("Select %(reference)s"),
@@ -44,6 +47,12 @@ def _labels(*, show_age: bool) -> dict[str, str]:
 
 def ticket_link_parts() -> tuple[str, str]:
     """Return what comes before and after the number in a ticket's console link."""
+    return _link_parts(get_script_prefix(), get_language())
+
+
+@functools.cache
+def _link_parts(script_prefix: str, language: str | None) -> tuple[str, str]:
+    # Links depend on where the site is mounted (and on the language, were the paths ever translated).
     before, after = reverse("console:ticket", args=[_NUMBER]).split(str(_NUMBER))
     return before, after
 
@@ -55,14 +64,18 @@ def ticket_table(tickets: Sequence[TicketRow], *, show_age: bool = False, select
     check boxes of the bulk actions form (``bulk-form``).
     """
     link_before, link_after = ticket_link_parts()
-    html = engines["jinja2"].get_template(TEMPLATE).render(
-        {
-            "tickets": tickets,
-            "show_age": show_age,
-            "selectable": selectable,
-            "labels": _labels(show_age=show_age),
-            "link_before": link_before,
-            "link_after": link_after,
-        }
+    html = (
+        engines["jinja2"]
+        .get_template(TEMPLATE)
+        .render(
+            {
+                "tickets": tickets,
+                "show_age": show_age,
+                "selectable": selectable,
+                "labels": _labels(get_language(), show_age=show_age),
+                "link_before": link_before,
+                "link_after": link_after,
+            }
+        )
     )
     return mark_safe(html)  # noqa: S308 - autoescaped by the Jinja2 engine
