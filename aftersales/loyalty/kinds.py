@@ -29,6 +29,11 @@ kind_register(
     sentence=_("Points adjusted by %(points)s: %(note)s; balance %(balance)s"),
 )
 kind_register(
+    "points_taken_back",
+    label=_("Points taken back"),
+    sentence=_("%(points)s points taken back for a refund (%(note)s); balance %(balance)s"),
+)
+kind_register(
     "tier_changed",
     label=_("Loyalty tier"),
     sentence=_("Loyalty tier changed from %(old)s to %(new)s (12-month spend %(spend)s)"),

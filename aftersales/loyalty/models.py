@@ -154,6 +154,8 @@ class EntryKind(models.TextChoices):
     EXPIRE = "expire", _("Expired")
     # A manual correction by a manager, with its reason; a credit or a debit.
     ADJUST = "adjust", _("Adjusted")
+    # Points a purchase earned on money later refunded, taken back. A debit.
+    REFUND = "refund", _("Refunded purchase")
 
 
 class EarnReason(models.TextChoices):
@@ -205,7 +207,9 @@ class PointsEntry(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="earn") | (Q(points__gt=0) & ~Q(reason="")), name="loyalty_earn_positive_with_reason"
             ),
-            models.CheckConstraint(condition=~Q(kind__in=["redeem", "expire"]) | Q(points__lt=0), name="loyalty_debit_negative"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["redeem", "expire", "refund"]) | Q(points__lt=0), name="loyalty_debit_negative"
+            ),
             models.CheckConstraint(condition=Q(points__gt=0) | Q(expires_on__isnull=True), name="loyalty_only_credits_expire"),
         ]
         indexes = [

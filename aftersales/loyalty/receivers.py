@@ -1,4 +1,4 @@
-"""Points for what happens below: sales recorded (one by one or by an import) and completed surveys."""
+"""Points for what happens below: sales recorded (one by one or by an import), refunds and completed surveys."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from aftersales.feedback.signals import survey_completed
 from aftersales.loyalty.models import EarnReason
 from aftersales.loyalty.services import points_award, programme_get
 from aftersales.loyalty.services.earning import purchase_points_award, purchases_catch_up
+from aftersales.loyalty.services.refunds import refund_points_take_back
 from aftersales.loyalty.services.tiers import tier_recompute
 from aftersales.sales.signals import sales_recorded
+from aftersales.warranty.signals import return_refunded
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,24 @@ def sales_earn(sender: Any, sale_ids: list[int] | None, **kwargs: Any) -> None:
             purchase_points_award(sale_id=sale_id)
         except Exception:
             logger.exception("Could not credit the points of sale %s", sale_id)
+
+
+@receiver(return_refunded, dispatch_uid="aftersales.loyalty.return_refunded")
+def refund_take_back(sender: Any, return_id: int, customer_id: int, **kwargs: Any) -> None:
+    """Take back the points the refunded money earned, then move the customer's tier by their spend net of it."""
+    try:
+        refund_points_take_back(return_id=return_id)
+    except Exception:
+        # The hourly purchases sweep takes them back later.
+        logger.exception("Could not take back the points of return %s", return_id)
+    customer = Customer.objects.filter(pk=customer_id).first()
+    if customer is None:
+        return
+    try:
+        tier_recompute(customer=customer)
+    except Exception:
+        # The nightly tiers sweep moves the customer later.
+        logger.exception("Could not recompute the tier of customer %s after return %s", customer_id, return_id)
 
 
 @receiver(survey_completed, dispatch_uid="aftersales.loyalty.survey_completed")

@@ -8,13 +8,14 @@ from aftersales.core.tick import sweep_register
 from aftersales.loyalty.services import points_expire
 from aftersales.loyalty.services.earning import purchases_catch_up
 from aftersales.loyalty.services.notices import points_expiry_notify
+from aftersales.loyalty.services.refunds import refunds_catch_up
 from aftersales.loyalty.services.tiers import tier_visits_grant, tiers_recompute
 
 
 @sweep_register("loyalty.purchases", every=dt.timedelta(hours=1))
 def purchases() -> dict[str, int]:
-    """Credit the points of sales that have none yet (a missed signal, an import)."""
-    return {"entries": purchases_catch_up()}
+    """Credit the points of sales that have none yet (a missed signal, an import), then take back those refunded."""
+    return {"entries": purchases_catch_up(), "taken_back": refunds_catch_up()}
 
 
 @sweep_register("loyalty.expire", every=dt.timedelta(hours=24))

@@ -11,6 +11,7 @@ from aftersales.loyalty.services.ledger import (
     points_expire,
     points_redeem_sale,
     points_redeem_voucher,
+    points_take_back,
     points_value,
     programme_get,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "points_expire",
     "points_redeem_sale",
     "points_redeem_voucher",
+    "points_take_back",
     "points_value",
     "programme_get",
 ]

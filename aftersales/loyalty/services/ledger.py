@@ -295,6 +295,54 @@ def points_adjust(
     return entry
 
 
+@transaction.atomic
+def points_take_back(
+    *, customer: Customer, points: int, credit: PointsEntry, source_ref: str, note: str, idempotency_key: str
+) -> PointsEntry | None:
+    """Take back points a purchase earned on money refunded, once per key: that purchase's points first, never below zero.
+
+    Points already spent or lapsed are not there to take: only what the balance holds is taken (None: nothing).
+    """
+    errors: list[FieldError] = []
+    key = _key_check(errors, idempotency_key)
+    _points_check(errors, points)
+    if errors:
+        raise ValidationFailed(errors=errors)
+    existing = _existing(key, customer, EntryKind.REFUND)
+    if existing is not None:
+        return existing
+    account = account_lock(customer=customer)
+    existing = _existing(key, customer, EntryKind.REFUND)
+    if existing is not None:
+        return existing
+    today = _today()
+    _expire_locked(account=account, customer=customer, today=today)
+    take = min(points, account.balance)
+    if take <= 0:
+        return None
+    open_credits = credits_open(customer_id=customer.pk)
+    consume = [pair for pair in open_credits if pair[0].pk == credit.pk] + [
+        pair for pair in open_credits if pair[0].pk != credit.pk
+    ]
+    entry = _write(
+        account=account,
+        customer=customer,
+        kind=EntryKind.REFUND,
+        points=-take,
+        key=key,
+        actor=None,
+        source_ref=source_ref,
+        note=note,
+        consume=consume,
+    )
+    timeline_record(
+        customer=customer,
+        kind="points_taken_back",
+        data={"points": take, "note": note, "balance": account.balance, "entry_id": entry.pk},
+    )
+    return entry
+
+
 @dataclass(frozen=True)
 class Redeemed:
     entry: PointsEntry

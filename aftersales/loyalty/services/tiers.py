@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Case, Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone, translation
 
 from aftersales.core.timeline import timeline_record
@@ -20,6 +21,7 @@ from aftersales.loyalty.services.ledger import account_lock
 from aftersales.messaging.models import MessageChannel, Purpose
 from aftersales.messaging.services import message_enqueue
 from aftersales.sales.models import Sale, Unit, UnitStatus
+from aftersales.warranty.models import ReturnRequest
 
 logger = logging.getLogger(__name__)
 
@@ -37,13 +39,46 @@ def rolling_window(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=ROLLING_DAYS - 1)
 
 
+def _refunded() -> Subquery:
+    """Return what was paid back on the outer sale's units (NULL when nothing was)."""
+    return Subquery(
+        ReturnRequest.objects.filter(unit__sale_line__sale_id=OuterRef("pk"), refund_amount__isnull=False)
+        .values("unit__sale_line__sale_id")
+        .annotate(total=Sum("refund_amount"))
+        .values("total"),
+        output_field=SPEND,
+    )
+
+
+def _net_of_refunds() -> Greatest:
+    """Return a sale's total less what was refunded on it, never below zero (an exchange is a sale, not a refund)."""
+    refunded = Coalesce(_refunded(), Value(Decimal("0")), output_field=SPEND)
+    return Greatest(F("total") - refunded, Value(Decimal("0")), output_field=SPEND)
+
+
+def _window_sales(today: dt.date) -> QuerySet[Sale]:
+    # A refund goes with its sale: both count, or neither, by the day of the sale.
+    return Sale.objects.filter(sold_on__gte=rolling_window(today), sold_on__lte=today)
+
+
+def _spend_of(customer: Any, today: dt.date) -> Coalesce:
+    """Return the 12-month spend of the outer customer net of refunds, as one subquery."""
+    spend = Subquery(
+        _window_sales(today)
+        .filter(customer_id=customer)
+        .values("customer_id")
+        .annotate(total=Sum(_net_of_refunds()))
+        .values("total"),
+        output_field=SPEND,
+    )
+    return Coalesce(spend, Value(Decimal("0")), output_field=SPEND)
+
+
 def rolling_spend(*, customer_id: int, today: dt.date | None = None) -> Decimal:
-    """Return the sum of a customer's sale totals over the last 365 days (today included)."""
+    """Return a customer's spend over the last 365 days (today included): their sales' totals less what was refunded on them."""
     today = today or _today()
-    total = Sale.objects.filter(customer_id=customer_id, sold_on__gte=rolling_window(today), sold_on__lte=today).aggregate(
-        total=Sum("total")
-    )["total"]
-    return total or Decimal("0")
+    total = _window_sales(today).filter(customer_id=customer_id).aggregate(total=Sum(_net_of_refunds()))["total"]
+    return max(total or Decimal("0"), Decimal("0"))
 
 
 def tier_for_spend(spend: Decimal, tiers: list[Tier] | None = None) -> Tier | None:
@@ -109,13 +144,6 @@ def tier_recompute(*, customer: Customer, today: dt.date | None = None, notify: 
 
 def _customers_with_tier_change(today: dt.date) -> QuerySet[Customer]:
     tiers = list(Tier.objects.order_by("-min_spend"))
-    spend = Subquery(
-        Sale.objects.filter(customer_id=OuterRef("pk"), sold_on__gte=rolling_window(today), sold_on__lte=today)
-        .values("customer_id")
-        .annotate(total=Sum("total"))
-        .values("total"),
-        output_field=SPEND,
-    )
     current = Subquery(
         PointsAccount.objects.filter(customer_id=OuterRef("pk")).values("tier_id")[:1], output_field=IntegerField()
     )
@@ -131,27 +159,17 @@ def _customers_with_tier_change(today: dt.date) -> QuerySet[Customer]:
     has_recent_sale = Q(sales__sold_on__gte=rolling_window(today))
     candidates = Customer.objects.filter(Q(points_account__isnull=False) | has_recent_sale).distinct()
     return (
-        candidates.annotate(spend_12m=Coalesce(spend, Value(Decimal("0")), output_field=SPEND))
+        candidates.annotate(spend_12m=_spend_of(OuterRef("pk"), today))
         .annotate(current_tier=Coalesce(current, Value(0)), target_tier=target)
         .exclude(current_tier=F("target_tier"))
     )
 
 
 def tiers_recompute(*, today: dt.date | None = None, notify: bool = True) -> int:
-    """Refresh every member's 12-month spend and move those whose tier changed; return how many moved."""
+    """Refresh every member's 12-month spend (net of refunds) and move those whose tier changed; return how many moved."""
     today = today or _today()
     PointsAccount.objects.update(
-        rolling_spend=Coalesce(
-            Subquery(
-                Sale.objects.filter(customer_id=OuterRef("customer_id"), sold_on__gte=rolling_window(today), sold_on__lte=today)
-                .values("customer_id")
-                .annotate(total=Sum("total"))
-                .values("total"),
-                output_field=SPEND,
-            ),
-            Value(Decimal("0")),
-            output_field=SPEND,
-        ),
+        rolling_spend=_spend_of(OuterRef("customer_id"), today),
         tier_computed_on=today,
     )
     moved = 0

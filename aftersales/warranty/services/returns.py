@@ -41,6 +41,7 @@ from aftersales.warranty.policies import (
     return_policy_evaluate,
 )
 from aftersales.warranty.services.costs import cost_record
+from aftersales.warranty.signals import return_refunded
 
 if TYPE_CHECKING:
     from aftersales.core.models import User
@@ -542,6 +543,8 @@ def return_request_refund(
             currency=request.currency,
             idempotency_key=f"return:{request.pk}:refund",
         )
+    return_id, customer_id = request.pk, request.customer_id
+    transaction.on_commit(lambda: return_refunded.send(sender=ReturnRequest, return_id=return_id, customer_id=customer_id))
     return request
 
 
