@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from aftersales.core.permissions import is_staff_member
 from aftersales.sales.models import Unit
@@ -91,3 +93,30 @@ def replacement_chain(unit: Unit) -> list[Unit]:
         if following is None or following.pk in {u.pk for u in chain}:
             return chain
         chain.append(following)
+
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def refunded_on_sale(sale: Any = None) -> Coalesce:
+    """Return, as an expression on the outer sale (or ``sale``, an ``OuterRef``), the money paid back on its units."""
+    refunded = Subquery(
+        ReturnRequest.objects.filter(unit__sale_line__sale_id=sale or OuterRef("pk"), refund_amount__isnull=False)
+        .values("unit__sale_line__sale_id")
+        .annotate(total=Sum("refund_amount"))
+        .values("total"),
+        output_field=MONEY,
+    )
+    return Coalesce(refunded, Value(Decimal("0")), output_field=MONEY)
+
+
+def exchange_credit_of_sale(sale: Any = None) -> Coalesce:
+    """Return, as an expression on the outer sale, what of it the returned unit paid when it is an exchange's sale.
+
+    An exchange's sale is paid with the price of the unit given back (the return's ``price``); only what the
+    customer added on top is new money. Zero for every other sale.
+    """
+    credit = Subquery(
+        ReturnRequest.objects.filter(exchange_sale_id=sale or OuterRef("pk")).values("price")[:1], output_field=MONEY
+    )
+    return Coalesce(credit, Value(Decimal("0")), output_field=MONEY)

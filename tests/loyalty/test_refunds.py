@@ -166,18 +166,31 @@ def test_a_refund_goes_with_its_sale_in_and_out_of_the_12_months(tiers, customer
         assert PointsAccount.objects.get(customer=customer).tier == silver
 
 
-def test_an_exchange_is_a_sale_not_a_refund(programme, customer, tv, manager, django_capture_on_commit_callbacks):
+def test_an_exchange_counts_only_the_money_added_and_is_not_a_refund(
+    programme, customer, tv, manager, django_capture_on_commit_callbacks
+):
     buy(customer, "S-1", "2026-03-01", ("TV-65", "2000", "TV1"), capture=django_capture_on_commit_callbacks)
+    assert account_balance(customer) == 2000
+
+    # like for like: the new sale is paid with the returned unit's price, so neither spend nor points grow
     rma = inspected(Unit.objects.get(serial="TV1"), manager, wish="exchange")
     with django_capture_on_commit_callbacks(execute=True):
         rma = returns.return_request_exchange(actor=manager, request=rma, new_serial="TV2")
     rma.refresh_from_db()
     assert rma.status == ReturnStatus.EXCHANGED and rma.refund_amount is None
-
-    # Nothing is taken off for the exchange; the exchange's own sale counts once, as any sale.
-    assert rolling_spend(customer_id=customer.pk) == Decimal("2000") + rma.exchange_sale.total
+    assert rma.exchange_sale.total == Decimal("2000")
+    assert rolling_spend(customer_id=customer.pk) == Decimal("2000")
+    assert account_balance(customer) == ledger_sum(customer) == 2000
     assert refunds_catch_up() == 0
     assert not PointsEntry.objects.filter(kind=EntryKind.REFUND).exists()
+
+    # an upgrade: only the 500 added is new spend, and earns points
+    rma = inspected(Unit.objects.get(serial="TV2"), manager, wish="exchange")
+    with django_capture_on_commit_callbacks(execute=True):
+        rma = returns.return_request_exchange(actor=manager, request=rma, new_serial="TV3", unit_price=Decimal("2500"))
+    assert rolling_spend(customer_id=customer.pk) == Decimal("2500")
+    assert account_balance(customer) == ledger_sum(customer) == 2500
+    assert standing(customer=customer).spend == Decimal("2500")
 
 
 def test_points_are_taken_back_once_and_the_statement_says_why_in_both_languages(

@@ -32,6 +32,7 @@ from aftersales.customers.models import Customer
 from aftersales.loyalty.models import EarnReason, EarnRule, EntryKind, PointsAccount, PointsEntry, Programme
 from aftersales.loyalty.services.ledger import account_lock, default_expiry, programme_get
 from aftersales.sales.models import Sale
+from aftersales.warranty.selectors_returns import exchange_credit_of_sale
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,8 @@ def _line_rate(rates: dict[int, Decimal], base: Decimal) -> Any:
 
 
 def sales_with_points(sales: QuerySet[Sale], *, programme: Programme) -> Any:
-    """Annotate sales with ``raw_points``: their lines' amounts at each line's rate, times the customer's tier multiplier.
+    """Annotate sales with ``line_points`` (their lines' amounts at each line's rate), the customer's tier multiplier
+    and ``exchange_credit`` (what a returned unit paid of an exchange's sale, which earns nothing again).
 
     A sale without lines earns on its total at the programme's rate.
     """
@@ -91,11 +93,15 @@ def sales_with_points(sales: QuerySet[Sale], *, programme: Programme) -> Any:
     return sales.annotate(
         line_points=Sum(ExpressionWrapper(F("lines__quantity") * F("lines__unit_price") * rate, output_field=MONEY)),
         tier_multiplier=Coalesce(multiplier, Value(Decimal("1")), output_field=MONEY),
+        exchange_credit=exchange_credit_of_sale(),
     )
 
 
-def _points_of(line_points: Decimal | None, total: Decimal, base: Decimal, multiplier: Decimal) -> int:
+def _points_of(line_points: Decimal | None, total: Decimal, base: Decimal, multiplier: Decimal, credit: Decimal) -> int:
     raw = line_points if line_points is not None else total * base
+    if credit and total > 0:
+        # An exchange's sale earns only on what the customer added to the returned unit's price.
+        raw = raw * max(total - credit, Decimal("0")) / total
     return max(int((raw * multiplier).to_integral_value(rounding=ROUND_FLOOR)), 0)
 
 
@@ -113,12 +119,14 @@ def purchase_points_award(*, sale_id: int) -> PointsEntry | None:
         return None
     row = (
         sales_with_points(_earning_sales(programme).filter(pk=sale_id), programme=programme)
-        .values("pk", "customer_id", "sold_on", "total", "line_points", "tier_multiplier")
+        .values("pk", "customer_id", "sold_on", "total", "line_points", "tier_multiplier", "exchange_credit")
         .first()
     )
     if row is None:
         return None
-    points = _points_of(row["line_points"], row["total"], programme.points_per_unit, row["tier_multiplier"])
+    points = _points_of(
+        row["line_points"], row["total"], programme.points_per_unit, row["tier_multiplier"], row["exchange_credit"]
+    )
     if points <= 0:
         return None
     key = purchase_key(sale_id)
@@ -173,9 +181,17 @@ def purchases_catch_up(*, batch: int = CATCH_UP_BATCH) -> int:
         rows = list(
             sales_with_points(_uncredited(programme).filter(pk__gt=last_pk), programme=programme)
             .order_by("pk")
-            .values_list("pk", "customer_id", "sold_on", "total", "line_points", "tier_multiplier", "number", "created_at")[
-                :batch
-            ]
+            .values_list(
+                "pk",
+                "customer_id",
+                "sold_on",
+                "total",
+                "line_points",
+                "tier_multiplier",
+                "exchange_credit",
+                "number",
+                "created_at",
+            )[:batch]
         )
         if not rows:
             return written
@@ -186,8 +202,8 @@ def purchases_catch_up(*, batch: int = CATCH_UP_BATCH) -> int:
 def _credit_batch(rows: Iterable[tuple[Any, ...]], programme: Programme) -> int:
     earned = []
     recorded_at = {}
-    for pk, customer_id, sold_on, total, line_points, multiplier, number, created_at in rows:
-        points = _points_of(line_points, total, programme.points_per_unit, multiplier)
+    for pk, customer_id, sold_on, total, line_points, multiplier, credit, number, created_at in rows:
+        points = _points_of(line_points, total, programme.points_per_unit, multiplier, credit)
         if points > 0:
             earned.append((pk, customer_id, sold_on, points, number))
             recorded_at[pk] = created_at

@@ -101,6 +101,19 @@ def _existing(key: str, customer: Customer, kind: str) -> PointsEntry | None:
     return entry
 
 
+def _locked_unless_written(key: str, customer: Customer, kind: str) -> tuple[PointsAccount | None, PointsEntry | None]:
+    """Return the entry already written under a key, or else the customer's account locked (and no entry).
+
+    The key is looked up again once the lock is held: another request may have written it while this one waited.
+    """
+    existing = _existing(key, customer, kind)
+    if existing is not None:
+        return None, existing
+    account = account_lock(customer=customer)
+    existing = _existing(key, customer, kind)
+    return (None, existing) if existing is not None else (account, None)
+
+
 def account_lock(*, customer: Customer) -> PointsAccount:
     """Return the customer's account, created if needed, locked until the end of the transaction."""
     if not PointsAccount.objects.filter(customer=customer).exists():
@@ -211,13 +224,10 @@ def points_award(
         errors.append(FieldError("expires_on", _("must be a day after today")))
     if errors:
         raise ValidationFailed(errors=errors)
-    existing = _existing(key, customer, EntryKind.EARN)
+    account, existing = _locked_unless_written(key, customer, EntryKind.EARN)
     if existing is not None:
         return existing
-    account = account_lock(customer=customer)
-    existing = _existing(key, customer, EntryKind.EARN)  # written while we waited for the lock
-    if existing is not None:
-        return existing
+    assert account is not None
     today = _today()
     entry = _write(
         account=account,
@@ -266,13 +276,10 @@ def points_adjust(
         errors.append(FieldError("expires_on", _("must be a day after today, and only for points added")))
     if errors:
         raise ValidationFailed(errors=errors)
-    existing = _existing(key, customer, EntryKind.ADJUST)
+    account, existing = _locked_unless_written(key, customer, EntryKind.ADJUST)
     if existing is not None:
         return existing
-    account = account_lock(customer=customer)
-    existing = _existing(key, customer, EntryKind.ADJUST)
-    if existing is not None:
-        return existing
+    assert account is not None
     if points < 0:
         # Lapsed points are not there to take: lapse them first so the balance tells the truth.
         _expire_locked(account=account, customer=customer, today=_today())
@@ -308,13 +315,10 @@ def points_take_back(
     _points_check(errors, points)
     if errors:
         raise ValidationFailed(errors=errors)
-    existing = _existing(key, customer, EntryKind.REFUND)
+    account, existing = _locked_unless_written(key, customer, EntryKind.REFUND)
     if existing is not None:
         return existing
-    account = account_lock(customer=customer)
-    existing = _existing(key, customer, EntryKind.REFUND)
-    if existing is not None:
-        return existing
+    assert account is not None
     today = _today()
     _expire_locked(account=account, customer=customer, today=today)
     take = min(points, account.balance)

@@ -21,7 +21,7 @@ from aftersales.loyalty.services.ledger import account_lock
 from aftersales.messaging.models import MessageChannel, Purpose
 from aftersales.messaging.services import message_enqueue
 from aftersales.sales.models import Sale, Unit, UnitStatus
-from aftersales.warranty.models import ReturnRequest
+from aftersales.warranty.selectors_returns import exchange_credit_of_sale, refunded_on_sale
 
 logger = logging.getLogger(__name__)
 
@@ -39,21 +39,11 @@ def rolling_window(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=ROLLING_DAYS - 1)
 
 
-def _refunded() -> Subquery:
-    """Return what was paid back on the outer sale's units (NULL when nothing was)."""
-    return Subquery(
-        ReturnRequest.objects.filter(unit__sale_line__sale_id=OuterRef("pk"), refund_amount__isnull=False)
-        .values("unit__sale_line__sale_id")
-        .annotate(total=Sum("refund_amount"))
-        .values("total"),
-        output_field=SPEND,
-    )
-
-
 def _net_of_refunds() -> Greatest:
-    """Return a sale's total less what was refunded on it, never below zero (an exchange is a sale, not a refund)."""
-    refunded = Coalesce(_refunded(), Value(Decimal("0")), output_field=SPEND)
-    return Greatest(F("total") - refunded, Value(Decimal("0")), output_field=SPEND)
+    """Return a sale's new money: its total less what was refunded on it and, for an exchange's sale, less what
+    the returned unit paid of it; never below zero."""
+    paid_otherwise = refunded_on_sale() + exchange_credit_of_sale()
+    return Greatest(F("total") - paid_otherwise, Value(Decimal("0")), output_field=SPEND)
 
 
 def _window_sales(today: dt.date) -> QuerySet[Sale]:
