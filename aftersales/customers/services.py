@@ -7,11 +7,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.emails import validate_email
 from aftersales.core.errors import FieldError, Text, ValidationFailed, interpolate, one_of
 from aftersales.core.models import Language, User
 from aftersales.core.timeline import timeline_record

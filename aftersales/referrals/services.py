@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.emails import validate_email
 from aftersales.core.errors import Conflict, FieldError, ValidationFailed, interpolate, one_of
 from aftersales.core.models import Language
 from aftersales.core.timeline import timeline_record

@@ -40,12 +40,12 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.emails import validate_email
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.models import Language
 from aftersales.customers.models import Customer

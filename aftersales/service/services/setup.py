@@ -7,12 +7,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import Category
+from aftersales.core.emails import validate_email
 from aftersales.core.errors import Conflict, FieldError, ValidationFailed, interpolate, one_of
 from aftersales.core.models import Department, Language, User
 from aftersales.messaging.sandbox import template_check
