@@ -27,6 +27,7 @@ from aftersales.offers.models import (
     VoucherStatus,
 )
 from aftersales.sales.models import Sale, SaleLine
+from aftersales.warranty.selectors_returns import sale_net_spend
 
 VIEW = "offers.view_voucher"
 VIEW_OFFERS = "offers.view_offer"
@@ -129,7 +130,8 @@ def vouchers_of_customer(customer: Customer, *, today: dt.date | None = None) ->
 
 
 def offer_audience(offer: Offer) -> QuerySet[Customer]:
-    """Return the customers an offer is for: in its segments, buyers from its categories, in its language, spent enough."""
+    """Return the customers an offer is for: in its segments, buyers from its categories, in its language, spent enough
+    (what they paid and kept: refunds and exchanges' credit are not spend)."""
     queryset = Customer.objects.all()
     segment_ids = list(offer.segments.values_list("pk", flat=True))
     if segment_ids:
@@ -147,7 +149,8 @@ def offer_audience(offer: Offer) -> QuerySet[Customer]:
             Sale.objects.filter(customer_id=OuterRef("pk"))
             .order_by()
             .values("customer_id")
-            .annotate(total=Sum("total"))
+            # Net of refunds and of exchanges' credit, as loyalty tiers count it.
+            .annotate(total=Sum(sale_net_spend()))
             .values("total")
         )
         queryset = queryset.annotate(

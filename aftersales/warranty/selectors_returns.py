@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from aftersales.core.permissions import is_staff_member
 from aftersales.sales.models import Unit
@@ -120,3 +120,13 @@ def exchange_credit_of_sale(sale: Any = None) -> Coalesce:
         ReturnRequest.objects.filter(exchange_sale_id=sale or OuterRef("pk")).values("price")[:1], output_field=MONEY
     )
     return Coalesce(credit, Value(Decimal("0")), output_field=MONEY)
+
+
+def sale_net_spend() -> Greatest:
+    """Return, as an expression on a sale, the customer's new money in it: its total less what was refunded on it
+    and, for an exchange's sale, less what the returned unit paid of it; never below zero.
+
+    What loyalty tiers and offer audiences count as a customer's spend.
+    """
+    paid_otherwise = refunded_on_sale() + exchange_credit_of_sale()
+    return Greatest(F("total") - paid_otherwise, Value(Decimal("0")), output_field=MONEY)

@@ -24,7 +24,8 @@ from aftersales.offers.services import (
     offers_resume,
     voucher_redeem,
 )
-from tests.factories import CategoryFactory, CustomerFactory, ProductFactory, SaleFactory, SaleLineFactory
+from aftersales.warranty.models import ReturnRequest, ReturnStatus
+from tests.factories import CategoryFactory, CustomerFactory, ProductFactory, SaleFactory, SaleLineFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,27 @@ def test_the_audience_is_every_condition_together():
     )
 
     assert list(offer_audience(offer)) == [target]
+
+
+def test_money_refunded_is_not_spend_for_the_audience():
+    kept, refunded = CustomerFactory(), CustomerFactory()
+    for customer in (kept, refunded):
+        UnitFactory(sale_line=SaleLineFactory(sale=SaleFactory(customer=customer, total=Decimal("900"))))
+    unit = refunded.units.get()
+    ReturnRequest.objects.create(
+        unit=unit,
+        customer=refunded,
+        wish="return",
+        condition="opened",
+        requested_on=timezone.localdate(),
+        status=ReturnStatus.REFUNDED,
+        price=Decimal("900"),
+        refund_amount=Decimal("600"),
+    )
+    offer = offer_create(actor=None, data=offer_data(min_lifetime_spend=Decimal("500")))
+
+    # 900 paid and kept counts; 900 paid with 600 paid back is 300 spent
+    assert list(offer_audience(offer)) == [kept]
 
 
 def test_the_preview_counts_recipients_and_those_without_consent():

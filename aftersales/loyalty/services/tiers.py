@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Case, Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
 from aftersales.core.timeline import timeline_record
@@ -21,7 +21,7 @@ from aftersales.loyalty.services.ledger import account_lock
 from aftersales.messaging.models import MessageChannel, Purpose
 from aftersales.messaging.services import message_enqueue
 from aftersales.sales.models import Sale, Unit, UnitStatus
-from aftersales.warranty.selectors_returns import exchange_credit_of_sale, refunded_on_sale
+from aftersales.warranty.selectors_returns import sale_net_spend
 
 logger = logging.getLogger(__name__)
 
@@ -39,13 +39,6 @@ def rolling_window(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=ROLLING_DAYS - 1)
 
 
-def _net_of_refunds() -> Greatest:
-    """Return a sale's new money: its total less what was refunded on it and, for an exchange's sale, less what
-    the returned unit paid of it; never below zero."""
-    paid_otherwise = refunded_on_sale() + exchange_credit_of_sale()
-    return Greatest(F("total") - paid_otherwise, Value(Decimal("0")), output_field=SPEND)
-
-
 def _window_sales(today: dt.date) -> QuerySet[Sale]:
     # A refund goes with its sale: both count, or neither, by the day of the sale.
     return Sale.objects.filter(sold_on__gte=rolling_window(today), sold_on__lte=today)
@@ -57,7 +50,7 @@ def _spend_of(customer: Any, today: dt.date) -> Coalesce:
         _window_sales(today)
         .filter(customer_id=customer)
         .values("customer_id")
-        .annotate(total=Sum(_net_of_refunds()))
+        .annotate(total=Sum(sale_net_spend()))
         .values("total"),
         output_field=SPEND,
     )
@@ -67,7 +60,7 @@ def _spend_of(customer: Any, today: dt.date) -> Coalesce:
 def rolling_spend(*, customer_id: int, today: dt.date | None = None) -> Decimal:
     """Return a customer's spend over the last 365 days (today included): their sales' totals less what was refunded on them."""
     today = today or _today()
-    total = _window_sales(today).filter(customer_id=customer_id).aggregate(total=Sum(_net_of_refunds()))["total"]
+    total = _window_sales(today).filter(customer_id=customer_id).aggregate(total=Sum(sale_net_spend()))["total"]
     return max(total or Decimal("0"), Decimal("0"))
 
 
