@@ -98,10 +98,10 @@ def replacement_chain(unit: Unit) -> list[Unit]:
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
-def refunded_on_sale(sale: Any = None) -> Coalesce:
-    """Return, as an expression on the outer sale (or ``sale``, an ``OuterRef``), the money paid back on its units."""
+def refunded_on_sale() -> Coalesce:
+    """Return, as an expression on a sale, the money paid back on its units."""
     refunded = Subquery(
-        ReturnRequest.objects.filter(unit__sale_line__sale_id=sale or OuterRef("pk"), refund_amount__isnull=False)
+        ReturnRequest.objects.filter(unit__sale_line__sale_id=OuterRef("pk"), refund_amount__isnull=False)
         .values("unit__sale_line__sale_id")
         .annotate(total=Sum("refund_amount"))
         .values("total"),
@@ -110,15 +110,13 @@ def refunded_on_sale(sale: Any = None) -> Coalesce:
     return Coalesce(refunded, Value(Decimal("0")), output_field=MONEY)
 
 
-def exchange_credit_of_sale(sale: Any = None) -> Coalesce:
-    """Return, as an expression on the outer sale, what of it the returned unit paid when it is an exchange's sale.
+def exchange_credit_of_sale() -> Coalesce:
+    """Return, as an expression on a sale, what of it the returned unit paid when it is an exchange's sale.
 
     An exchange's sale is paid with the price of the unit given back (the return's ``price``); only what the
     customer added on top is new money. Zero for every other sale.
     """
-    credit = Subquery(
-        ReturnRequest.objects.filter(exchange_sale_id=sale or OuterRef("pk")).values("price")[:1], output_field=MONEY
-    )
+    credit = Subquery(ReturnRequest.objects.filter(exchange_sale_id=OuterRef("pk")).values("price")[:1], output_field=MONEY)
     return Coalesce(credit, Value(Decimal("0")), output_field=MONEY)
 
 

@@ -13,7 +13,9 @@ from aftersales.customers.models import Customer
 from aftersales.loyalty.models import EntryKind, PointsEntry
 from aftersales.loyalty.services.earning import purchase_key
 from aftersales.loyalty.services.ledger import account_lock, points_take_back
+from aftersales.sales.models import Sale
 from aftersales.warranty.models import ReturnRequest
+from aftersales.warranty.selectors_returns import refunded_on_sale
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +49,7 @@ def refund_points_take_back(*, return_id: int) -> PointsEntry | None:
         done = PointsEntry.objects.filter(idempotency_key=key).first()
         if done is not None:
             return done
-        refunded = ReturnRequest.objects.filter(unit__sale_line__sale_id=sale_id, refund_amount__isnull=False).aggregate(
-            total=Sum("refund_amount")
-        )["total"] or Decimal("0")
+        refunded = Sale.objects.filter(pk=sale_id).values_list(refunded_on_sale(), flat=True).get()
         share = min(refunded, total) / total
         due = int((Decimal(earned.points) * share).to_integral_value(rounding=ROUND_FLOOR))
         taken = -(

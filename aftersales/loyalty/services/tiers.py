@@ -61,7 +61,7 @@ def rolling_spend(*, customer_id: int, today: dt.date | None = None) -> Decimal:
     """Return a customer's spend over the last 365 days (today included): their sales' totals less what was refunded on them."""
     today = today or _today()
     total = _window_sales(today).filter(customer_id=customer_id).aggregate(total=Sum(sale_net_spend()))["total"]
-    return max(total or Decimal("0"), Decimal("0"))
+    return total or Decimal("0")  # each sale counts for at least nothing
 
 
 def tier_for_spend(spend: Decimal, tiers: list[Tier] | None = None) -> Tier | None:
