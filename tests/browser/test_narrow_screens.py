@@ -1,20 +1,28 @@
-"""Every console page of the demo company fits a phone 360 px wide, in Spanish (the longer language); no label is cut."""
+"""The demo company's pages in Spanish (the longer language): every console page fits a phone 360 px wide and a
+1280 px screen, no label of the navigation is cut, and every portal page fits the phone."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from django.core import mail
 
+from aftersales.customers.models import Customer
 from aftersales.demo.builder import DEMO_PASSWORD, demo_build
 
 # The demo company needs the departments and calendar the migrations write: keep them across the flush.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PHONE = 360
+WIDE = 1280
 # Pages reached from the navigation, then one record of each list; by path shape, digits ignored.
 MAX_PAGES = 60
+# Panels whose content sticks out of them; a table in a .table-scroll box scrolls inside it instead.
+PANELS_CUT = "() => [...document.querySelectorAll('main .panel')].filter(p => p.scrollWidth > p.clientWidth + 1).length"
 SKIPPED = re.compile(r"^/(logout|admin|api|i18n|jsi18n|static|u|s|portal)/|\.(csv|ics)$|/export")
+# Portal pages that change something when opened, or serve a file.
+PORTAL_SKIPPED = re.compile(r"sign-out|unsubscribe|/files/|withdraw|confirm|quote|/link/")
 
 
 def sign_in(page, base: str, username: str) -> None:
@@ -30,12 +38,12 @@ def links(page, selector: str) -> list[str]:
     return [href.split("#")[0] for href in hrefs if href and href.startswith("/") and not href.startswith("//")]
 
 
-def test_console_pages_fit_a_phone_in_spanish_and_the_navigation_shows_whole_labels(live_server, new_page):
+def test_console_and_portal_pages_fit_a_phone_and_a_wide_screen_in_spanish(live_server, new_page):
     # given the demo company, whose service manager works in Spanish
     demo_build(customers=6, seed=5)
 
     # on a wide screen, no label of the side navigation is cut
-    wide = new_page(width=1280, height=800)
+    wide = new_page(width=WIDE, height=800)
     sign_in(wide, live_server.url, "manager")
     assert wide.locator("html").get_attribute("lang") == "es"
     assert wide.locator("nav.sidenav a").count() > 15
@@ -65,6 +73,10 @@ def test_console_pages_fit_a_phone_in_spanish_and_the_navigation_shows_whole_lab
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE:
             too_wide.append((path, width))
+        wide.goto(live_server.url + path)
+        wide.wait_for_load_state("load")
+        if wide.evaluate("document.documentElement.scrollWidth") > WIDE or wide.evaluate(PANELS_CUT):
+            too_wide.append((path, WIDE))
         if path in first_records:
             continue
         record = next(iter(links(page, "main table a[href], main .list a[href]")), None)
@@ -72,6 +84,36 @@ def test_console_pages_fit_a_phone_in_spanish_and_the_navigation_shows_whole_lab
             first_records.append(record)
             queue.append(record)
 
-    # then none of them scrolls sideways (the navigation strip scrolls inside itself)
+    # then none of them scrolls sideways on the phone (the navigation strip scrolls inside itself), nor on the
+    # wide screen, where no panel's content sticks out of it
     assert len(seen) > 25
+    assert too_wide == []
+
+    # and a Spanish customer's portal, page by page, on the phone
+    customer = Customer.objects.filter(language="es").exclude(email="").order_by("-id").first()
+    portal = new_page(width=PHONE, height=800)
+    portal.goto(f"{live_server.url}/portal/sign-in/")
+    portal.fill("input[name=email]", customer.email)
+    portal.click("form:has(input[name=email]) button[type=submit]")
+    portal.wait_for_load_state("load")
+    link = re.search(r"https?://\S+/portal/auth/\S+", mail.outbox[-1].body).group(0)
+    portal.goto(link)
+    portal.click("main form button[type=submit]")
+    portal.wait_for_load_state("load")
+    assert portal.locator("html").get_attribute("lang") == "es"
+    queue, seen = ["/portal/"], set()
+    while queue and len(seen) < MAX_PAGES:
+        path = queue.pop(0)
+        shape = re.sub(r"\d+", "N", path.split("?")[0])
+        if shape in seen or not path.startswith("/portal/") or PORTAL_SKIPPED.search(path):
+            continue
+        seen.add(shape)
+        response = portal.goto(live_server.url + path)
+        portal.wait_for_load_state("load")
+        assert response is not None and response.status == 200, path
+        width = portal.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE:
+            too_wide.append((path, width))
+        queue += links(portal, "a[href^='/portal/']")
+    assert len(seen) > 12
     assert too_wide == []
