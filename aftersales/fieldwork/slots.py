@@ -135,6 +135,31 @@ def _closed_days(calendar_id: int, known: dict[int, Any] | None) -> list[dt.date
     return days
 
 
+def _calendars_read(calendar_ids: Iterable[int], known: dict[int, Any]) -> dict[int, BusinessCalendar]:
+    """Return business calendars by id, and remember theirs and the default calendar's closed days, in one query.
+
+    The default calendar is remembered under ``DEFAULT_CALENDAR`` when exactly one is marked default;
+    otherwise ``_default_calendar`` looks for it as ``calendar_default`` does.
+    """
+    fields = ("time_zone", "country", "subdivision", "updated_at")
+    calendars: dict[int, BusinessCalendar] = {}
+    defaults: set[int] = set()
+    for calendar_id, is_default, *values, closed_on in BusinessCalendar.objects.filter(
+        Q(pk__in=calendar_ids) | Q(is_default=True)
+    ).values_list("pk", "is_default", *fields, "closed_days__date"):
+        if calendar_id not in calendars:
+            stored = dict(zip(fields, values, strict=True))
+            calendars[calendar_id] = BusinessCalendar(pk=calendar_id, is_default=is_default, **stored)
+            known[calendar_id] = []
+        if closed_on is not None:
+            known[calendar_id].append(closed_on)
+        if is_default:
+            defaults.add(calendar_id)
+    if len(defaults) == 1:
+        known[DEFAULT_CALENDAR] = calendars[defaults.pop()]
+    return calendars
+
+
 def _absent(absences: Sequence[TechnicianAbsence], day: dt.date) -> TechnicianAbsence | None:
     return next((absence for absence in absences if absence.starts_on <= day <= absence.ends_on), None)
 
@@ -268,49 +293,60 @@ class _Person:
     # Their technician record (None for a sales rep without one: the default calendar's hours, no days off).
     technician_id: int | None = None
     # The business calendar whose holidays they keep (None: the default calendar).
-    calendar: BusinessCalendar | None = None
+    calendar_id: int | None = None
+    # Whether they may have days off in the period, and whether each category is covered by one certification
+    # valid on every day of it (then none is read); the safe answers when not known.
+    away: bool = True
+    certified_throughout: bool = False
 
 
-def _candidates(order: WorkOrder, categories: Sequence[tuple[int, list[int], str]] = ()) -> list[_Person]:
-    """Return who could go: the selling rep for a delivery visit, otherwise the active technicians.
+def _candidates(
+    order: WorkOrder, categories: Sequence[tuple[int, list[int], str]] = (), *, first_day: dt.date, last_day: dt.date
+) -> list[_Person]:
+    """Return who could go from ``first_day`` to ``last_day``: the selling rep for a delivery, otherwise technicians.
 
-    Technicians who are inactive, cover neither the order's zone nor hold any certification for one of
-    ``categories`` are left out in the query: they would fail ``technician_problems`` on every day, and
-    those left pass it on every day on which they hold a valid certification for each category.
+    Technicians who are inactive, cover not the order's zone or hold, for one of ``categories``, no
+    certification valid on any day of the period are left out in the query: they would fail
+    ``technician_problems`` on every day, and those left pass it on every day on which they hold a valid
+    certification for each category.
     """
     if order.kind == WorkOrderKind.DELIVERY:
         rep = order.sale.sales_rep if order.sale_id and order.sale else None
         person = rep or order.assignee
         if person is None or not person.is_active:
             return []
-        technician = Technician.objects.filter(user=person).select_related("calendar").first()
+        technician = Technician.objects.filter(user=person).first()
         if technician is None:
             return [_Person(user_id=person.pk, name=str(person), languages=[person.language])]
-        return [_Person(person.pk, str(person), technician.languages, technician.pk, technician.calendar)]
+        return [_Person(person.pk, str(person), technician.languages, technician.pk, technician.calendar_id)]
     technicians = Technician.objects.filter(is_active=True, user__is_active=True)
     if order.zone_id is not None:
         covers = Technician.zones.through.objects.filter(technician_id=OuterRef("pk"), servicezone_id=order.zone_id)
         technicians = technicians.filter(Q(home_zone_id=order.zone_id) | Exists(covers))
-    for _category_id, lineage, _name in categories:
+    throughout = []
+    for index, (_category_id, lineage, _name) in enumerate(categories):
         held = Certification.objects.filter(technician_id=OuterRef("pk"), category_id__in=lineage)
-        technicians = technicians.filter(Exists(held))
+        technicians = technicians.filter(
+            Exists(held.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=first_day), certified_on__lte=last_day))
+        )
+        throughout.append(f"certified_{index}")
+        technicians = technicians.annotate(
+            **{
+                throughout[-1]: Exists(
+                    held.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=last_day), certified_on__lte=first_day)
+                )
+            }
+        )
+    away = TechnicianAbsence.objects.filter(technician_id=OuterRef("pk"), starts_on__lte=last_day, ends_on__gte=first_day)
     # Plain values, not model instances: a proposal reads a few dozen technicians and keeps nothing else of them.
-    rows = technicians.values_list(
-        "pk", "languages", "user_id", "user__username", "user__first_name", "user__last_name", *CALENDAR_COLUMNS
+    rows = technicians.annotate(away=Exists(away)).values_list(
+        "pk", "languages", "calendar_id", "user_id", "user__username", "user__first_name", "user__last_name", "away", *throughout
     )
-    calendars: dict[int, BusinessCalendar] = {}
     people = []
-    for technician_id, languages, user_id, username, first_name, last_name, *calendar in rows:
-        if calendar[0] is not None and calendar[0] not in calendars:
-            calendars[calendar[0]] = BusinessCalendar(**dict(zip(("pk", *CALENDAR_FIELDS), calendar, strict=True)))
+    for technician_id, languages, calendar_id, user_id, username, first_name, last_name, absent, *certified in rows:
         name = str(User(pk=user_id, username=username, first_name=first_name, last_name=last_name))
-        people.append(_Person(user_id, name, languages, technician_id, calendars.get(calendar[0])))
+        people.append(_Person(user_id, name, languages, technician_id, calendar_id, absent, all(certified)))
     return people
-
-
-# What a proposal reads of a technician's business calendar: its holidays (see ``_shifts_calendar``).
-CALENDAR_FIELDS = ("time_zone", "country", "subdivision")
-CALENDAR_COLUMNS = ("calendar_id", *(f"calendar__{name}" for name in CALENDAR_FIELDS))
 
 
 def _planning_candidates(
@@ -335,18 +371,23 @@ def _planning_candidates(
             "technician_id", "weekday", "starts_at", "ends_at"
         ):
             shifts[technician_id].append((weekday, starts_at, ends_at))
+    away = [person.technician_id for person in people if person.technician_id is not None and person.away]
+    if away:
         for technician_id, starts_on, ends_on in TechnicianAbsence.objects.filter(
-            technician_id__in=ids, starts_on__lte=last_day, ends_on__gte=first_day
+            technician_id__in=away, starts_on__lte=last_day, ends_on__gte=first_day
         ).values_list("technician_id", "starts_on", "ends_on"):
             absences[technician_id].append((starts_on, ends_on))
-    certified = bool(ids and categories and order.kind != WorkOrderKind.DELIVERY)
-    if certified:
+    certified = bool(categories and order.kind != WorkOrderKind.DELIVERY)
+    # Only those whose certifications start or end within the period are checked day by day.
+    checked = [person.technician_id for person in people if person.technician_id is not None and not person.certified_throughout]
+    if certified and checked:
         lineages = {category_id for _category, lineage, _name in categories for category_id in lineage}
         for technician_id, category_id, certified_on, expires_on in Certification.objects.filter(
-            technician_id__in=ids, category_id__in=lineages
+            technician_id__in=checked, category_id__in=lineages
         ).values_list("technician_id", "category_id", "certified_on", "expires_on"):
             held[technician_id].append((category_id, certified_on, expires_on))
     closed_days: dict[int, Any] = {}
+    holidays_from = _calendars_read({person.calendar_id for person in people if person.calendar_id is not None}, closed_days)
     calendars: dict[tuple[Any, ...], business_time.Calendar | None] = {}
     default: business_time.Calendar | None = None
     candidates: list[Candidate] = []
@@ -359,16 +400,17 @@ def _planning_candidates(
             calendar = default
         else:
             pattern = sorted(shifts[technician])
-            key = (person.calendar.pk if person.calendar else None, *pattern)
+            key = (person.calendar_id, *pattern)
             if key not in calendars:
-                calendars[key] = _shifts_calendar(pattern, person.calendar, closed_days)
+                own = holidays_from.get(person.calendar_id) if person.calendar_id is not None else None
+                calendars[key] = _shifts_calendar(pattern, own, closed_days)
             calendar = calendars[key]
         covering = (
             [
                 [(on, until) for category_id, on, until in held[technician] if category_id in lineage]
                 for _category, lineage, _name in categories
             ]
-            if certified and technician is not None
+            if certified and technician is not None and not person.certified_throughout
             else []
         )
         candidates.append(
@@ -437,7 +479,7 @@ def slots_propose(
     last_day = from_day + dt.timedelta(days=days - 1)
     # Read once for every candidate: the order's categories, their shifts, certifications, days off and bookings.
     categories = order_categories(work_order) if work_order.kind != WorkOrderKind.DELIVERY else []
-    people = _candidates(work_order, categories)
+    people = _candidates(work_order, categories, first_day=from_day, last_day=last_day)
     if assignee is not None:
         people = [person for person in people if person.user_id == assignee.pk]
     if not people:

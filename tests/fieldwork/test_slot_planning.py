@@ -193,6 +193,23 @@ def test_reading_later_bookings_only_when_needed_gives_the_same_slots(proposal, 
     assert len(asked) <= 1
 
 
+def three_hourly_slots_from_monday(candidates: list[Candidate], *, days: int) -> list[Slot]:
+    """Return the first three one-hour slots (three a day at most) from Monday 1 June 2026, without bookings."""
+    return slots_plan(
+        candidates,
+        from_day=dt.date(2026, 6, 1),
+        days=days,
+        limit=3,
+        per_day=3,
+        duration=dt.timedelta(hours=1),
+        step=dt.timedelta(minutes=30),
+        travel_buffer=dt.timedelta(minutes=30),
+        zone_id=None,
+        not_before=dt.datetime(2026, 5, 31, tzinfo=MADRID),
+        bookings={},
+    )
+
+
 def test_planning_stops_at_the_first_day_that_settles_the_ranking(monkeypatch):
     # given: one person working 09:00–13:00 every day, no bookings
     calendar = business_time.calendar_build(
@@ -209,19 +226,7 @@ def test_planning_stops_at_the_first_day_that_settles_the_ranking(monkeypatch):
     candidate = Candidate(person_id=1, name="Ana Ruiz", calendar=calendar, speaks_language=True)
 
     # when: three slots are asked for over two weeks, three a day
-    slots = slots_plan(
-        [candidate],
-        from_day=dt.date(2026, 6, 1),
-        days=14,
-        limit=3,
-        per_day=3,
-        duration=dt.timedelta(hours=1),
-        step=dt.timedelta(minutes=30),
-        travel_buffer=dt.timedelta(minutes=30),
-        zone_id=None,
-        not_before=dt.datetime(2026, 5, 31, tzinfo=MADRID),
-        bookings={},
-    )
+    slots = three_hourly_slots_from_monday([candidate], days=14)
 
     # then: the first day gives them, and no later day is worked out
     assert [slot.start.astimezone(MADRID).strftime("%d %H:%M") for slot in slots] == ["01 09:00", "01 09:30", "01 10:00"]
@@ -266,19 +271,7 @@ def test_slots_from_a_later_day_of_another_zone_still_rank_first(zone, weekday, 
     ]
 
     # when
-    slots = slots_plan(
-        candidates,
-        from_day=dt.date(2026, 6, 1),
-        days=3,
-        limit=3,
-        per_day=3,
-        duration=dt.timedelta(hours=1),
-        step=dt.timedelta(minutes=30),
-        travel_buffer=dt.timedelta(0),
-        zone_id=None,
-        not_before=dt.datetime(2026, 5, 31, tzinfo=MADRID),
-        bookings={},
-    )
+    slots = three_hourly_slots_from_monday(candidates, days=3)
 
     # then: the speaker's slots, found on the second day planned, come first
     assert [slot.assignee_id for slot in slots] == [2, 2, 2]
