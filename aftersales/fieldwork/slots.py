@@ -8,6 +8,9 @@ technician's calendar (the default calendar when none is set); days off from the
 
 Two visits of one person never overlap. Between visits in different zones (or when either zone is
 unknown) there must be at least ``FIELDWORK_TRAVEL_BUFFER_MINUTES`` of travel time.
+
+A proposal reads everyone's input in a handful of queries (plain values, not model instances) and hands
+it to :mod:`aftersales.fieldwork.planning`, which does the arithmetic on plain values.
 """
 
 from __future__ import annotations
