@@ -8,6 +8,9 @@ technician's calendar (the default calendar when none is set); days off from the
 
 Two visits of one person never overlap. Between visits in different zones (or when either zone is
 unknown) there must be at least ``FIELDWORK_TRAVEL_BUFFER_MINUTES`` of travel time.
+
+A proposal reads everyone's input in a handful of queries (plain values, not model instances) and hands
+it to :mod:`aftersales.fieldwork.planning`, which does the arithmetic on plain values.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -33,8 +35,19 @@ from aftersales.fieldwork.models import (
     Certification,
     Technician,
     TechnicianAbsence,
+    TechnicianShift,
     WorkOrder,
     WorkOrderKind,
+)
+from aftersales.fieldwork.planning import (
+    Booking,
+    Candidate,
+    Slot,
+    bookings_needed_until,
+    business_zone,
+    local_day,
+    slots_plan,
+    zones_need_buffer,
 )
 from aftersales.fieldwork.services.technicians import category_lineage, certification_valid_on
 
@@ -51,27 +64,12 @@ def slot_step() -> dt.timedelta:
     return dt.timedelta(minutes=max(5, int(getattr(settings, "FIELDWORK_SLOT_STEP_MINUTES", 30))))
 
 
-def business_zone() -> ZoneInfo:
-    """Return the time zone visits are planned and shown in."""
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def local_day(at: dt.datetime) -> dt.date:
-    """Return the business-time-zone date of an instant."""
-    return at.astimezone(business_zone()).date()
-
-
 def day_bounds(day: dt.date) -> Window:
     """Return the instants at which a business-time-zone day starts and ends."""
     zone = business_zone()
     start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
-
-
-def zones_need_buffer(first: int | None, second: int | None) -> bool:
-    """Return whether travel time is needed between visits in two zones (an unknown zone counts as another one)."""
-    return first is None or second is None or first != second
 
 
 # --- working time ---------------------------------------------------------------------------------
@@ -86,18 +84,26 @@ def person_calendar(user: User) -> business_time.Calendar | None:
     return technician_calendar(technician)
 
 
-def technician_calendar(technician: Technician, closed_days: dict[int, Any] | None = None) -> business_time.Calendar | None:
-    """Return a technician's working calendar (their shifts, with their calendar's holidays), or None without shifts.
+def technician_calendar(technician: Technician) -> business_time.Calendar | None:
+    """Return a technician's working calendar (their shifts, with their calendar's holidays), or None without shifts."""
+    shifts = [(shift.weekday, shift.starts_at, shift.ends_at) for shift in technician.shifts.all()]
+    return _shifts_calendar(shifts, technician.calendar, None)
+
+
+def _shifts_calendar(
+    shifts: Iterable[tuple[int, dt.time, dt.time]], calendar: BusinessCalendar | None, closed_days: dict[int, Any] | None
+) -> business_time.Calendar | None:
+    """Return the calendar of weekly shifts under a business calendar's holidays (the default one when None).
 
     ``closed_days`` remembers each business calendar's closed days across the technicians of one proposal,
     and the default calendar under the key ``DEFAULT_CALENDAR``.
     """
     hours: dict[int, list[tuple[dt.time, dt.time]]] = defaultdict(list)
-    for shift in technician.shifts.all():
-        hours[shift.weekday].append((shift.starts_at, shift.ends_at))
+    for weekday, starts_at, ends_at in shifts:
+        hours[weekday].append((starts_at, ends_at))
     if not hours:
         return None
-    holidays_from = technician.calendar or _default_calendar(closed_days)
+    holidays_from = calendar or _default_calendar(closed_days)
     if holidays_from is None:
         return business_time.calendar_build(time_zone=settings.TIME_ZONE, hours=hours)
     return business_time.calendar_build(
@@ -130,6 +136,31 @@ def _closed_days(calendar_id: int, known: dict[int, Any] | None) -> list[dt.date
     if known is not None:
         known[calendar_id] = days
     return days
+
+
+def _calendars_read(calendar_ids: Iterable[int], known: dict[int, Any]) -> dict[int, BusinessCalendar]:
+    """Return business calendars by id, and remember theirs and the default calendar's closed days, in one query.
+
+    The default calendar is remembered under ``DEFAULT_CALENDAR`` when exactly one is marked default;
+    otherwise ``_default_calendar`` looks for it as ``calendar_default`` does.
+    """
+    fields = ("time_zone", "country", "subdivision", "updated_at")
+    calendars: dict[int, BusinessCalendar] = {}
+    defaults: set[int] = set()
+    for calendar_id, is_default, *values, closed_on in BusinessCalendar.objects.filter(
+        Q(pk__in=calendar_ids) | Q(is_default=True)
+    ).values_list("pk", "is_default", *fields, "closed_days__date"):
+        if calendar_id not in calendars:
+            stored = dict(zip(fields, values, strict=True))
+            calendars[calendar_id] = BusinessCalendar(pk=calendar_id, is_default=is_default, **stored)
+            known[calendar_id] = []
+        if closed_on is not None:
+            known[calendar_id].append(closed_on)
+        if is_default:
+            defaults.add(calendar_id)
+    if len(defaults) == 1:
+        known[DEFAULT_CALENDAR] = calendars[defaults.pop()]
+    return calendars
 
 
 def _absent(absences: Sequence[TechnicianAbsence], day: dt.date) -> TechnicianAbsence | None:
@@ -255,143 +286,184 @@ def technician_problems(
     return problems
 
 
-def _candidates(order: WorkOrder, categories: Sequence[tuple[int, list[int], str]] = ()) -> list[tuple[User, Technician | None]]:
-    """Return who could go: the selling rep for a delivery visit, otherwise the active technicians.
+@dataclass(frozen=True)
+class _Person:
+    """Someone a proposal may offer, as read for it: who, the languages they speak, whose shifts and holidays."""
 
-    Technicians who cover neither the order's zone nor hold any certification for one of ``categories``
-    are left out in the query: they would fail ``technician_problems`` on every day.
+    user_id: int
+    name: str
+    languages: list[str]
+    # Their technician record (None for a sales rep without one: the default calendar's hours, no days off).
+    technician_id: int | None = None
+    # The business calendar whose holidays they keep (None: the default calendar).
+    calendar_id: int | None = None
+    # Whether they may have days off in the period, and whether each category is covered by one certification
+    # valid on every day of it (then none is read); the safe answers when not known.
+    away: bool = True
+    certified_throughout: bool = False
+
+
+def _candidates(
+    order: WorkOrder, categories: Sequence[tuple[int, list[int], str]] = (), *, first_day: dt.date, last_day: dt.date
+) -> list[_Person]:
+    """Return who could go from ``first_day`` to ``last_day``: the selling rep for a delivery, otherwise technicians.
+
+    Technicians who are inactive, cover not the order's zone or hold, for one of ``categories``, no
+    certification valid on any day of the period are left out in the query: they would fail
+    ``technician_problems`` on every day, and those left pass it on every day on which they hold a valid
+    certification for each category.
     """
     if order.kind == WorkOrderKind.DELIVERY:
         rep = order.sale.sales_rep if order.sale_id and order.sale else None
         person = rep or order.assignee
         if person is None or not person.is_active:
             return []
-        return [(person, Technician.objects.filter(user=person).prefetch_related("shifts").first())]
+        technician = Technician.objects.filter(user=person).first()
+        if technician is None:
+            return [_Person(user_id=person.pk, name=str(person), languages=[person.language])]
+        return [_Person(person.pk, str(person), technician.languages, technician.pk, technician.calendar_id)]
     technicians = Technician.objects.filter(is_active=True, user__is_active=True)
     if order.zone_id is not None:
         covers = Technician.zones.through.objects.filter(technician_id=OuterRef("pk"), servicezone_id=order.zone_id)
         technicians = technicians.filter(Q(home_zone_id=order.zone_id) | Exists(covers))
-    for _category_id, lineage, _name in categories:
+    throughout = []
+    for index, (_category_id, lineage, _name) in enumerate(categories):
         held = Certification.objects.filter(technician_id=OuterRef("pk"), category_id__in=lineage)
-        technicians = technicians.filter(Exists(held))
-    technicians = technicians.select_related("user", "calendar", "home_zone").prefetch_related(
-        "zones", "shifts", "certifications", "absences"
+        technicians = technicians.filter(
+            Exists(held.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=first_day), certified_on__lte=last_day))
+        )
+        throughout.append(f"certified_{index}")
+        technicians = technicians.annotate(
+            **{
+                throughout[-1]: Exists(
+                    held.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=last_day), certified_on__lte=first_day)
+                )
+            }
+        )
+    away = TechnicianAbsence.objects.filter(technician_id=OuterRef("pk"), starts_on__lte=last_day, ends_on__gte=first_day)
+    # Plain values, not model instances: a proposal reads a few dozen technicians and keeps nothing else of them.
+    rows = technicians.annotate(away=Exists(away)).values_list(
+        "pk", "languages", "calendar_id", "user_id", "user__username", "user__first_name", "user__last_name", "away", *throughout
     )
-    return [(technician.user, technician) for technician in technicians]
+    people = []
+    for technician_id, languages, calendar_id, user_id, username, first_name, last_name, absent, *certified in rows:
+        name = str(User(pk=user_id, username=username, first_name=first_name, last_name=last_name))
+        people.append(_Person(user_id, name, languages, technician_id, calendar_id, absent, all(certified)))
+    return people
+
+
+def _planning_candidates(
+    order: WorkOrder,
+    people: Sequence[_Person],
+    categories: Sequence[tuple[int, list[int], str]],
+    *,
+    first_day: dt.date,
+    last_day: dt.date,
+) -> list[Candidate]:
+    """Return what the slot arithmetic needs about each person, read in one query per kind of row for all of them.
+
+    Technicians work their shifts under their calendar's holidays; anyone else the default calendar. Each
+    distinct calendar is built once; certifications are checked per day for a visit (not for a delivery).
+    """
+    ids = [person.technician_id for person in people if person.technician_id is not None]
+    shifts: dict[int, list[tuple[int, dt.time, dt.time]]] = defaultdict(list)
+    absences: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    held: dict[int, list[tuple[int, dt.date, dt.date | None]]] = defaultdict(list)
+    if ids:
+        for technician_id, weekday, starts_at, ends_at in TechnicianShift.objects.filter(technician_id__in=ids).values_list(
+            "technician_id", "weekday", "starts_at", "ends_at"
+        ):
+            shifts[technician_id].append((weekday, starts_at, ends_at))
+    away = [person.technician_id for person in people if person.technician_id is not None and person.away]
+    if away:
+        for technician_id, starts_on, ends_on in TechnicianAbsence.objects.filter(
+            technician_id__in=away, starts_on__lte=last_day, ends_on__gte=first_day
+        ).values_list("technician_id", "starts_on", "ends_on"):
+            absences[technician_id].append((starts_on, ends_on))
+    certified = bool(categories and order.kind != WorkOrderKind.DELIVERY)
+    # Only those whose certifications start or end within the period are checked day by day.
+    checked = [person.technician_id for person in people if person.technician_id is not None and not person.certified_throughout]
+    if certified and checked:
+        lineages = {category_id for _category, lineage, _name in categories for category_id in lineage}
+        for technician_id, category_id, certified_on, expires_on in Certification.objects.filter(
+            technician_id__in=checked, category_id__in=lineages
+        ).values_list("technician_id", "category_id", "certified_on", "expires_on"):
+            held[technician_id].append((category_id, certified_on, expires_on))
+    closed_days: dict[int, Any] = {}
+    holidays_from = _calendars_read({person.calendar_id for person in people if person.calendar_id is not None}, closed_days)
+    calendars: dict[tuple[Any, ...], business_time.Calendar | None] = {}
+    default: business_time.Calendar | None = None
+    candidates: list[Candidate] = []
+    for person in people:
+        technician = person.technician_id
+        if technician is None:
+            if default is None:
+                stored = _default_calendar(closed_days)
+                default = calendar_value(stored) if stored is not None else None
+            calendar = default
+        else:
+            pattern = sorted(shifts[technician])
+            key = (person.calendar_id, *pattern)
+            if key not in calendars:
+                own = holidays_from.get(person.calendar_id) if person.calendar_id is not None else None
+                calendars[key] = _shifts_calendar(pattern, own, closed_days)
+            calendar = calendars[key]
+        covering = (
+            [
+                [(on, until) for category_id, on, until in held[technician] if category_id in lineage]
+                for _category, lineage, _name in categories
+            ]
+            if certified and technician is not None and not person.certified_throughout
+            else []
+        )
+        candidates.append(
+            Candidate(
+                person_id=person.user_id,
+                name=person.name,
+                calendar=calendar,
+                speaks_language=order.customer.language in person.languages,
+                absences=absences[technician] if technician is not None else [],
+                certifications=covering,
+            )
+        )
+    return candidates
 
 
 # --- proposals ------------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Slot:
-    """A time someone could go: who, from when to when, and how it ranks."""
-
-    assignee_id: int
-    assignee_name: str
-    start: dt.datetime
-    end: dt.datetime
-    # The person speaks the customer's language (ranked first, never required).
-    speaks_language: bool
-    # Visits the person already has that day (the less loaded ranks first).
-    load: int
-
-    @property
-    def day(self) -> dt.date:
-        return local_day(self.start)
+# Bookings are read first for the first days a proposal plans, which usually hold enough slots; the
+# rest only when planning goes further.
+FIRST_DAYS_READ = 2
 
 
-def _free(windows: Iterable[Window], busy: Sequence[Window]) -> list[Window]:
-    free: list[Window] = []
-    for opens, closes in windows:
-        cursor = opens
-        for busy_start, busy_end in busy:
-            if busy_end <= cursor or busy_start >= closes:
-                continue
-            if busy_start > cursor:
-                free.append((cursor, busy_start))
-            cursor = max(cursor, busy_end)
-        if cursor < closes:
-            free.append((cursor, closes))
-    return free
-
-
-def slots_for_person(
-    *,
+def _bookings(
     order: WorkOrder,
-    person: User,
-    technician: Technician | None,
-    from_day: dt.date,
-    days: int,
-    per_day: int,
-    not_before: dt.datetime,
-    categories: Sequence[tuple[int, list[int], str]] | None = None,
-    bookings: Sequence[WorkOrder] | None = None,
-    closed_days: dict[int, Any] | None = None,
-) -> list[Slot]:
-    """Return the free starts of one person for an order over a run of days, a few per day.
-
-    A proposal over many people passes what it has read once for all of them: the order's categories,
-    everyone's bookings in the period, and the calendars' closed days.
-    """
-    if technician is not None:
-        calendar = technician_calendar(technician, closed_days)
-        absences: list[TechnicianAbsence] = list(technician.absences.all())
-    else:
-        default = calendar_default()
-        calendar = calendar_value(default) if default is not None else None
-        absences = []
-    if calendar is None:
-        return []
-    duration = dt.timedelta(minutes=order.duration_minutes)
-    step = slot_step()
+    people: Sequence[_Person],
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> dict[int, list[Booking]]:
+    """Return, per person, their booked visits that come within a travel buffer of a period (starting in a part of it)."""
     buffer = travel_buffer()
-    range_start, _unused = day_bounds(from_day)
-    _unused, range_end = day_bounds(from_day + dt.timedelta(days=days - 1))
-    if bookings is None:
-        bookings = list(bookings_of(person.pk, range_start, range_end, exclude=order.pk))
-    if categories is None and technician is not None and order.kind != WorkOrderKind.DELIVERY:
-        categories = order_categories(order)
-    busy: list[Window] = []
-    load: dict[dt.date, int] = defaultdict(int)
-    for booking in bookings:
-        assert booking.scheduled_start is not None and booking.scheduled_end is not None
-        gap = buffer if zones_need_buffer(booking.zone_id, order.zone_id) else dt.timedelta(0)
-        busy.append((booking.scheduled_start - gap, booking.scheduled_end + gap))
-        load[local_day(booking.scheduled_start)] += 1
-    busy.sort()
-    speaks = order.customer.language in (technician.languages if technician else [person.language])
-    slots: list[Slot] = []
-    for offset in range(days):
-        day = from_day + dt.timedelta(days=offset)
-        if (
-            technician is not None
-            and order.kind != WorkOrderKind.DELIVERY
-            and technician_problems(technician, order, day, categories)
-        ):
-            continue
-        windows = working_windows(calendar, day, absences)
-        found = 0
-        for opens, closes in windows:
-            for free_start, free_end in _free([(opens, closes)], busy):
-                # Starts sit on a grid from the window's opening, so they read 09:00, 09:30… on the wall clock.
-                steps = -(-(free_start - opens) // step)
-                start = opens + steps * step
-                while start + duration <= free_end and found < per_day:
-                    if start >= not_before:
-                        slots.append(
-                            Slot(
-                                assignee_id=person.pk,
-                                assignee_name=str(person),
-                                start=start,
-                                end=start + duration,
-                                speaks_language=speaks,
-                                load=load[day],
-                            )
-                        )
-                        found += 1
-                    start += step
-    return slots
+    visits = WorkOrder.objects.filter(
+        assignee_id__in=[person.user_id for person in people],
+        status__in=BOOKED_STATUSES,
+        scheduled_start__lt=end + buffer,
+        scheduled_end__gt=start - buffer,
+    ).exclude(pk=order.pk)
+    if since is not None:
+        visits = visits.filter(scheduled_start__gte=since)
+    if until is not None:
+        visits = visits.filter(scheduled_start__lt=until)
+    booked: dict[int, list[Booking]] = defaultdict(list)
+    for assignee_id, zone_id, scheduled_start, scheduled_end in visits.values_list(
+        "assignee_id", "zone_id", "scheduled_start", "scheduled_end"
+    ):
+        assert scheduled_start is not None and scheduled_end is not None  # booked visits have their times
+        booked[assignee_id].append(Booking(zone_id=zone_id, start=scheduled_start, end=scheduled_end))
+    return booked
 
 
 def slots_propose(
@@ -407,45 +479,38 @@ def slots_propose(
     now = timezone.now()
     from_day = max(from_day or local_day(now), local_day(now))
     days = max(1, min(days, 62))
-    # Read once for every candidate: the order's categories, all their bookings in the period, closed days.
+    last_day = from_day + dt.timedelta(days=days - 1)
+    # Read once for every candidate: the order's categories, their shifts, certifications, days off and bookings.
     categories = order_categories(work_order) if work_order.kind != WorkOrderKind.DELIVERY else []
-    candidates = _candidates(work_order, categories)
+    people = _candidates(work_order, categories, first_day=from_day, last_day=last_day)
     if assignee is not None:
-        candidates = [(person, technician) for person, technician in candidates if person.pk == assignee.pk]
+        people = [person for person in people if person.user_id == assignee.pk]
+    if not people:
+        return []
+    candidates = _planning_candidates(work_order, people, categories, first_day=from_day, last_day=last_day)
     range_start, _unused = day_bounds(from_day)
-    _unused, range_end = day_bounds(from_day + dt.timedelta(days=days - 1))
-    booked: dict[int, list[WorkOrder]] = defaultdict(list)
+    _unused, range_end = day_bounds(last_day)
     buffer = travel_buffer()
-    for booking in (
-        WorkOrder.objects.filter(
-            assignee_id__in=[person.pk for person, _technician in candidates],
-            status__in=BOOKED_STATUSES,
-            scheduled_start__lt=range_end + buffer,
-            scheduled_end__gt=range_start - buffer,
-        )
-        .exclude(pk=work_order.pk)
-        .order_by("scheduled_start", "id")
-        .only("id", "assignee_id", "zone_id", "scheduled_start", "scheduled_end")
-    ):
-        assert booking.assignee_id is not None
-        booked[booking.assignee_id].append(booking)
-    closed_days: dict[int, Any] = {}
-    slots: list[Slot] = []
-    for person, technician in candidates:
-        slots += slots_for_person(
-            order=work_order,
-            person=person,
-            technician=technician,
-            from_day=from_day,
-            days=days,
-            per_day=per_day,
-            not_before=now,
-            categories=categories,
-            bookings=booked[person.pk],
-            closed_days=closed_days,
-        )
-    slots.sort(key=lambda slot: (slot.day, not slot.speaks_language, slot.load, slot.start, slot.assignee_name))
-    return slots[: max(1, limit)]
+    first_read = bookings_needed_until(candidates, from_day + dt.timedelta(days=FIRST_DAYS_READ - 1), buffer)
+    if first_read >= range_end + buffer:
+        booked, first_read_until = _bookings(work_order, people, range_start, range_end), None
+    else:
+        booked, first_read_until = _bookings(work_order, people, range_start, range_end, until=first_read), first_read
+    return slots_plan(
+        candidates,
+        from_day=from_day,
+        days=days,
+        limit=limit,
+        per_day=per_day,
+        duration=dt.timedelta(minutes=work_order.duration_minutes),
+        step=slot_step(),
+        travel_buffer=buffer,
+        zone_id=work_order.zone_id,
+        not_before=now,
+        bookings=booked,
+        bookings_until=first_read_until,
+        later_bookings=lambda: _bookings(work_order, people, range_start, range_end, since=first_read),
+    )
 
 
 def assignment_problems(order: WorkOrder, person: User, start: dt.datetime, end: dt.datetime) -> list[Text]:

@@ -179,3 +179,41 @@ def test_no_slot_is_offered_in_the_past():
     slots = slots_propose(order(category=category), MONDAY, days=1, limit=1)
 
     assert local_times(slots) == ["Mon 10:30"]
+
+
+@time_machine.travel(SUNDAY_EVENING, tick=False)
+def test_slots_begin_on_the_day_the_certification_begins():
+    category = CategoryFactory()
+    technician(categories=[category], certified_on=MONDAY + dt.timedelta(days=1))
+
+    slots = slots_propose(order(category=category), MONDAY, days=3, limit=50)
+
+    assert {slot.day for slot in slots} == {MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=2)}
+
+
+@time_machine.travel(SUNDAY_EVENING, tick=False)
+def test_a_certification_that_ended_before_the_period_offers_nothing_and_a_lasting_one_every_day():
+    category = CategoryFactory()
+    technician(categories=[category], expires_on=MONDAY - dt.timedelta(days=1), first_name="Adam")
+    lasting = technician(categories=[category], expires_on=MONDAY + dt.timedelta(days=30), first_name="Zoe")
+
+    slots = slots_propose(order(category=category), MONDAY, days=3, limit=50)
+
+    assert {slot.assignee_id for slot in slots} == {lasting.user_id}
+    assert {slot.day for slot in slots} == {MONDAY + dt.timedelta(days=n) for n in range(3)}
+
+
+@time_machine.travel(SUNDAY_EVENING, tick=False)
+def test_a_proposal_reads_a_few_queries_whatever_the_number_of_technicians(django_assert_max_num_queries):
+    category = CategoryFactory()
+    for name in ("Adam", "Bea", "Carla", "Dario", "Eva"):
+        technician(categories=[category], first_name=name)
+    tech = technician(categories=[category], first_name="Zoe")
+    TechnicianAbsence.objects.create(technician=tech, starts_on=MONDAY, ends_on=MONDAY, reason="Dentist")
+    work = order(category=category)
+
+    # categories, technicians, shifts, days off, calendars, bookings (no certification ends in the period)
+    with django_assert_max_num_queries(6):
+        slots = slots_propose(work, MONDAY, days=14, limit=10)
+
+    assert len(slots) == 10
