@@ -49,7 +49,7 @@ MAX_MONTHS = 120
 MAX_RESPONSE_HOURS = 2080
 NOTES_MAX = 2000
 REASON_MAX = 300
-# Work orders created per sweep statement; the sweep goes on until none are left.
+# Due visits locked, loaded and given their work orders per transaction of the visits sweep.
 SWEEP_BATCH = 200
 
 
@@ -487,27 +487,45 @@ def visits_pending(*, today: dt.date, horizon: dt.date) -> QuerySet[ContractVisi
     )
 
 
+def visits_due_keys(*, today: dt.date, horizon: dt.date) -> list[int]:
+    """Return the keys of the visits pending a work order by the horizon, in the order they fall due."""
+    return list(visits_pending(today=today, horizon=horizon).order_by("due_on", "pk").values_list("pk", flat=True))
+
+
+def visits_batch_lock(*, keys: Sequence[int], today: dt.date, horizon: dt.date) -> list[ContractVisit]:
+    """Lock and return those of the given visits still pending a work order, with what their orders need.
+
+    Run inside the transaction that creates the orders. The pending condition is checked again under the
+    lock: a visit another tick took meanwhile (or its contract ended or was cancelled) is left out, and one
+    another tick holds locked right now is skipped where the database can skip locked rows.
+    """
+    batch = visits_pending(today=today, horizon=horizon).filter(pk__in=keys)
+    if connection.features.has_select_for_update_skip_locked:
+        batch = batch.select_for_update(skip_locked=True, of=("self",))
+    return list(
+        batch.select_related("contract", "contract__customer").prefetch_related("contract__units").order_by("due_on", "pk")
+    )
+
+
 def contract_visits_generate(*, today: dt.date | None = None, lead_days: int | None = None) -> int:
     """Create the maintenance work order of every visit due within the lead days; return how many were created.
 
-    Each visit's work order carries the origin key ``contract_visit:<id>``, so a rerun (or two ticks at
-    once) finds the order already there instead of creating a second one.
+    The due visits' keys are read once, in the order they fall due; then each batch of ``SWEEP_BATCH`` is
+    locked and loaded in its own transaction and its orders created. Each visit's work order carries the
+    origin key ``contract_visit:<id>``, so a rerun (or two ticks at once) finds the order already there
+    instead of creating a second one.
     """
     today = today or _today()
     lead = settings.CONTRACTS_VISIT_LEAD_DAYS if lead_days is None else lead_days
     horizon = today + dt.timedelta(days=lead)
+    keys = visits_due_keys(today=today, horizon=horizon)
     created = 0
-    while True:
+    for start in range(0, len(keys), SWEEP_BATCH):
         with transaction.atomic():
-            pending = visits_pending(today=today, horizon=horizon)
-            if connection.features.has_select_for_update_skip_locked:
-                pending = pending.select_for_update(skip_locked=True, of=("self",))
-            visits = list(pending.select_related("contract", "contract__customer").order_by("due_on", "pk")[:SWEEP_BATCH])
-            if not visits:
-                return created
-            for visit in visits:
+            for visit in visits_batch_lock(keys=keys[start : start + SWEEP_BATCH], today=today, horizon=horizon):
                 _visit_order_create(visit)
                 created += 1
+    return created
 
 
 def _visit_order_create(visit: ContractVisit) -> None:
