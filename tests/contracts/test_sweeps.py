@@ -24,6 +24,7 @@ from aftersales.core.tick import tick_run
 from aftersales.fieldwork.models import WorkOrder, WorkOrderKind, WorkOrderStatus
 from aftersales.fieldwork.services import work_order_create
 from aftersales.messaging.models import Message
+from aftersales.sales.models import Unit, UnitStatus
 from aftersales.warranty.models import CostEntry, CostKind, CostSource
 from tests.contracts.conftest import madrid, signed, sold_unit
 
@@ -143,24 +144,38 @@ def test_a_contract_cancelled_after_the_keys_were_read_gets_no_work_order(monkey
 
 def test_the_batch_lock_leaves_out_visits_no_longer_pending_and_loads_what_their_orders_need(django_assert_num_queries):
     # given the keys of three due visits, read before one got its order elsewhere and another's contract lapsed
-    taken, lapsed, pending = (signed(sold_unit(), starts_on=dt.date(2026, 1, 1), visit_every_months=12) for _ in range(3))
+    taken, lapsed = (signed(sold_unit(), starts_on=dt.date(2026, 1, 1), visit_every_months=12) for _ in range(2))
+    kept_unit = sold_unit()
+    scrapped_unit = sold_unit(customer=kept_unit.customer)
+    pending = signed(kept_unit, scrapped_unit, starts_on=dt.date(2026, 1, 1), visit_every_months=12)
     today, horizon = dt.date(2026, 1, 1), dt.date(2026, 1, 15)
     keys = visits_due_keys(today=today, horizon=horizon)
     order = work_order_create(actor=None, kind=WorkOrderKind.MAINTENANCE, customer=taken.customer)
     ContractVisit.objects.filter(contract=taken).update(work_order=order)
     MaintenanceContract.objects.filter(pk=lapsed.pk).update(status=ContractStatus.EXPIRED)
+    Unit.objects.filter(pk=scrapped_unit.pk).update(status=UnitStatus.SCRAPPED)
 
     # when the batch is locked and loaded
     with transaction.atomic():
-        visits = services.visits_batch_lock(keys=keys, today=today, horizon=horizon)
+        batch = services.visits_batch_lock(keys=keys, today=today)
 
-    # then only the visit still pending is there, its contract, customer and units loaded with it
-    units = list(pending.units.all())
+    # then only the visit still pending is there, with its contract, customer and units in service at hand
     assert len(keys) == 3
-    assert [visit.contract_id for visit in visits] == [pending.pk]
+    assert [due.visit.contract_id for due in batch] == [pending.pk]
     with django_assert_num_queries(0):
-        assert visits[0].contract.customer == pending.customer
-        assert list(visits[0].contract.units.all()) == units
+        assert batch[0].visit.contract.customer == kept_unit.customer
+        assert batch[0].units == [kept_unit]
+
+
+def test_a_visits_work_order_is_for_the_contracts_units_still_in_service():
+    kept_unit = sold_unit()
+    scrapped_unit = sold_unit(customer=kept_unit.customer)
+    signed(kept_unit, scrapped_unit, starts_on=dt.date(2026, 1, 1), visit_every_months=12)
+    Unit.objects.filter(pk=scrapped_unit.pk).update(status=UnitStatus.SCRAPPED)
+
+    assert contract_visits_generate(today=dt.date(2026, 1, 1)) == 1
+
+    assert list(WorkOrder.objects.get().units.all()) == [kept_unit]
 
 
 def test_the_tick_runs_the_visit_sweep():
