@@ -16,10 +16,14 @@ For each database it:
      can select them). Then ten zones, the technicians (a home zone and one or two more, Monday–Friday
      shifts, two or three category certifications, a tenth expired), their bookings (two a working day over
      the next two weeks) and the open work orders to plan, each in a zone with one unit;
-  2. **due visits**: times the contracts sweep's own selection ``visits_pending`` (the visits due for a
-     work order within the lead days, loaded as the sweep loads them, with contract and customer) beside one
-     hand-written query selecting the same rows, and compares the two row sets by digest; then times the
-     sweep's creation of work orders for the first 1,000 due visits (rolled back) as a per-visit figure;
+  2. **due visits**: times the contracts sweep's own selection ``visits_due_keys`` (the keys of the visits
+     due for a work order within the lead days, in the order the sweep walks them: one narrow query) beside
+     one hand-written query selecting the same keys, and compares the two lists, order included, by digest;
+     then times the sweep's locking and loading of every batch of those visits (``visits_batch_lock``, batches
+     of ``SWEEP_BATCH``: each visit with its contract, customer and units, the pending condition checked again
+     under the lock; in a transaction rolled back), and the sweep's ``visit_orders_create`` on the first
+     1,000 due visits (their batches locked and loaded, their work orders created; rolled back) as a
+     per-visit figure;
   3. **slot proposals**: times ``slots_propose`` (14 days, 10 slots) for every open work order beside the
      hand-written SQL that selects the *input* of the slot arithmetic for the same request: the eligible
      technicians (active, covering the order's zone, certified for every unit's category on the first day)
@@ -315,9 +319,9 @@ def child_load(contracts: str, technicians: str, requests: str) -> dict[str, Any
 # --- due visits ----------------------------------------------------------------------------------------
 
 # The visits a sweep must create a work order for: no order yet, due by the horizon, contract in force
-# (active or renewed) and not ended before today; in the order the sweep walks them.
+# (active or renewed) and not ended before today; their keys in the order the sweep walks them.
 DUE_SQL = """
-SELECT v.id, v.due_on, v.contract_id, c.customer_id
+SELECT v.id
   FROM contracts_contractvisit v
   JOIN contracts_maintenancecontract c ON c.id = v.contract_id
  WHERE v.work_order_id IS NULL AND v.due_on <= %s AND c.status IN ('active', 'renewed') AND c.ends_on >= %s
@@ -325,77 +329,96 @@ SELECT v.id, v.due_on, v.contract_id, c.customer_id
 """
 
 
-def _due_orm(today: dt.date) -> list[tuple[Any, ...]]:
-    from aftersales.contracts.services import visits_pending
-
-    horizon = today + dt.timedelta(days=LEAD_DAYS)
-    visits = (
-        visits_pending(today=today, horizon=horizon).select_related("contract", "contract__customer").order_by("due_on", "pk")
-    )
-    return [(visit.pk, visit.due_on, visit.contract_id, visit.contract.customer_id) for visit in visits]
+def _due_window(today: dt.date) -> dict[str, dt.date]:
+    return {"today": today, "horizon": today + dt.timedelta(days=LEAD_DAYS)}
 
 
-def _due_sql(today: dt.date) -> list[tuple[Any, ...]]:
+def _due_app(today: dt.date) -> list[int]:
+    from aftersales.contracts.services import visits_due_keys
+
+    return visits_due_keys(**_due_window(today))
+
+
+def _due_sql(today: dt.date) -> list[int]:
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(DUE_SQL, [today + dt.timedelta(days=LEAD_DAYS), today])
-        return list(cursor.fetchall())
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _batches_load(keys: list[int], today: dt.date) -> int:
+    """Lock and load every batch of due visits as the sweep does, in a transaction rolled back; return the visits."""
+    from django.db import transaction
+
+    from aftersales.contracts.services import SWEEP_BATCH, visits_batch_lock
+
+    loaded = 0
+    with transaction.atomic():
+        for start in range(0, len(keys), SWEEP_BATCH):
+            loaded += len(visits_batch_lock(keys=keys[start : start + SWEEP_BATCH], today=today))
+        transaction.set_rollback(True)
+    return loaded
 
 
 def child_due(repeats: str = "5") -> dict[str, Any]:
-    """Time the sweep's selection of due visits beside the hand-written query, interleaved; compare their rows."""
+    """Time the sweep's selection of due visits beside the hand-written query, interleaved; compare their rows.
+
+    Then time the sweep's locking and loading of every batch of those visits (their contract, customer and units).
+    """
     _setup()
     today = _today()
-    app_times, raw_times = [], []
-    app_rows: list[tuple[Any, ...]] = []
-    raw_rows: list[tuple[Any, ...]] = []
+    app_times, raw_times, batch_times = [], [], []
+    app_keys: list[int] = []
+    raw_keys: list[int] = []
+    loaded = 0
     for _ in range(int(repeats)):
         started = time.perf_counter()
-        app_rows = _due_orm(today)
+        app_keys = _due_app(today)
         app_times.append(time.perf_counter() - started)
         started = time.perf_counter()
-        raw_rows = _due_sql(today)
+        raw_keys = _due_sql(today)
         raw_times.append(time.perf_counter() - started)
-    rows, digest = _fingerprint(app_rows)
-    raw_count, raw_digest = _fingerprint(raw_rows)
+        started = time.perf_counter()
+        loaded = _batches_load(app_keys, today)
+        batch_times.append(time.perf_counter() - started)
+    # The position of each key is in the digest: both must walk the visits in the same order.
+    rows, digest = _fingerprint(enumerate(app_keys))
+    raw_count, raw_digest = _fingerprint(enumerate(raw_keys))
     return {
         "app_seconds": statistics.median(app_times),
         "raw_seconds": statistics.median(raw_times),
+        "batches_seconds": statistics.median(batch_times),
+        "batches_loaded": loaded,
         "rows": rows,
         "digest": digest,
         "raw_rows": raw_count,
         "raw_digest": raw_digest,
-        "same_rows": (rows, digest) == (raw_count, raw_digest),
+        "same_rows": (rows, digest) == (raw_count, raw_digest) and loaded == rows,
     }
 
 
 def child_sweep(actions: str = str(SWEEP_ACTIONS)) -> dict[str, Any]:
-    """Time the sweep's work-order creation for the first due visits (in a transaction rolled back)."""
+    """Time the sweep on its first due visits: their batches locked and loaded, their work orders created (rolled back)."""
     _setup()
     from django.db import transaction
 
-    from aftersales.contracts import services
+    from aftersales.contracts.models import ContractVisit
+    from aftersales.contracts.services import visit_orders_create, visits_due_keys
 
     today = _today()
-    pending = services.visits_pending(today=today, horizon=today + dt.timedelta(days=LEAD_DAYS))
-    times: list[float] = []
+    keys = visits_due_keys(**_due_window(today))[: int(actions)]
     started = time.perf_counter()
     with transaction.atomic():
-        visits = list(pending.select_related("contract", "contract__customer").order_by("due_on", "pk")[: int(actions)])
-        for visit in visits:
-            one = time.perf_counter()
-            services._visit_order_create(visit)
-            times.append(time.perf_counter() - one)
-        created = pending.model.objects.filter(work_order__isnull=False, pk__in=[visit.pk for visit in visits]).count()
+        visit_orders_create(keys=keys, today=today)
+        seconds = time.perf_counter() - started
+        created = ContractVisit.objects.filter(work_order__isnull=False, pk__in=keys).count()
         transaction.set_rollback(True)
-    total = time.perf_counter() - started
     return {
-        "visits": len(visits),
+        "visits": len(keys),
         "created": created,
-        "seconds": total,
-        "per_visit_seconds": total / max(1, len(visits)),
-        "median_visit_seconds": statistics.median(times) if times else 0.0,
+        "seconds": seconds,
+        "per_visit_seconds": seconds / max(1, len(keys)),
     }
 
 
@@ -602,15 +625,17 @@ def performance_section(results: list[dict[str, Any]]) -> str:
         "",
         benchlib.machine_line(results[0]["machine"], postgresql),
         "",
-        "| Database | Scale | Contracts | Due visits | Selection (app) | SQL | Ratio | Goal | Work order per visit | Peak RSS |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| Database | Scale | Contracts | Due visits | Selection (app) | SQL | Ratio | Goal | Batches locked and loaded"
+        " | Work order per visit | Peak RSS |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         due, sweep = r["due"], r["sweep"]
         lines.append(
             f"| {r['database']} | {r['scale']:g} | {r['data']['contracts']:,} | {due['rows']:,} | {_ms(due['app_seconds'])} |"
             f" {_ms(due['raw_seconds'])} | {due['ratio']:.2f} | {'met' if r['goals_met']['due'] else 'not met'} |"
-            f" {_ms(sweep['per_visit_seconds'])} ({sweep['visits']:,} visits) | {due['peak_rss_mb']:.0f} MB |"
+            f" {_ms(due['batches_seconds'])} | {_ms(sweep['per_visit_seconds'])} ({sweep['visits']:,} visits) |"
+            f" {due['peak_rss_mb']:.0f} MB |"
         )
     lines += [
         "",
@@ -642,8 +667,11 @@ def performance_section(results: list[dict[str, Any]]) -> str:
         )
     lines += [
         "",
-        "The due-visit SQL selects the same visits as the sweep; the app figure includes building the visit, "
-        "contract and customer objects the sweep walks. The slot SQL selects only the *input* of a proposal "
+        "The due-visit SQL selects the same visit keys, in the same order, as the sweep's selection "
+        "(`visits_due_keys`). Batches locked and loaded is the sweep's own loading of all those visits, "
+        "`SWEEP_BATCH` at a time, with their contract, customer and units (`visits_batch_lock`); a work order "
+        "per visit includes its share of that loading. "
+        "The slot SQL selects only the *input* of a proposal "
         "(eligible technicians, their shifts and booked visits over 14 days); working windows, travel buffers "
         "and the start-time grid are Python in the product and computed by no SQL here, so that ratio "
         "overstates the product's overhead. A work order per visit includes its checklist, event and timeline writes.",

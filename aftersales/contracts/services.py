@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +50,7 @@ MAX_MONTHS = 120
 MAX_RESPONSE_HOURS = 2080
 NOTES_MAX = 2000
 REASON_MAX = 300
-# Work orders created per sweep statement; the sweep goes on until none are left.
+# Due visits locked, loaded and given their work orders per transaction of the visits sweep.
 SWEEP_BATCH = 200
 
 
@@ -477,42 +478,80 @@ def plan_save(*, actor: User | None, plan: ContractPlan | None = None, data: dic
 # --- sweeps ---------------------------------------------------------------------------------------
 
 
+def _still_pending(today: dt.date) -> Q:
+    """Return the condition of a visit still waiting for its work order: none yet, its contract in force."""
+    return Q(work_order__isnull=True, contract__status__in=IN_FORCE_STATUSES, contract__ends_on__gte=today)
+
+
 def visits_pending(*, today: dt.date, horizon: dt.date) -> QuerySet[ContractVisit]:
     """Return the visits of contracts in force that are due by the horizon and have no work order yet."""
-    return ContractVisit.objects.filter(
-        work_order__isnull=True,
-        due_on__lte=horizon,
-        contract__status__in=IN_FORCE_STATUSES,
-        contract__ends_on__gte=today,
-    )
+    return ContractVisit.objects.filter(_still_pending(today), due_on__lte=horizon)
+
+
+def visits_due_keys(*, today: dt.date, horizon: dt.date) -> list[int]:
+    """Return the keys of the visits pending a work order by the horizon, in the order they fall due."""
+    return list(visits_pending(today=today, horizon=horizon).order_by("due_on", "pk").values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class PendingVisit:
+    """A due visit locked for its work order, with its contract's units still in service."""
+
+    visit: ContractVisit
+    units: list[Unit]
+
+
+# The attribute the batch load puts each contract's units in service in.
+_UNITS_IN_SERVICE = "units_in_service"
+
+
+def visits_batch_lock(*, keys: Sequence[int], today: dt.date) -> list[PendingVisit]:
+    """Lock and return those of the given due visits still pending a work order, with what their orders need.
+
+    Run inside the transaction that creates the orders. Whether a visit still waits for its order is
+    checked again under the lock (its due day never changes): a visit another tick took meanwhile, or whose
+    contract was cancelled or ended, is left out, and one another tick holds locked right now is skipped
+    where the database can skip locked rows. The visits are found by key, so each batch reads only its own
+    rows; each comes with its contract and customer, and the contract's units in service in one query for
+    the batch.
+    """
+    batch = ContractVisit.objects.filter(_still_pending(today), pk__in=keys)
+    if connection.features.has_select_for_update_skip_locked:
+        batch = batch.select_for_update(skip_locked=True, of=("self",))
+    in_service = Unit.objects.filter(status=UnitStatus.IN_SERVICE)
+    units = Prefetch("contract__units", queryset=in_service, to_attr=_UNITS_IN_SERVICE)
+    visits = batch.select_related("contract", "contract__customer").prefetch_related(units).order_by("due_on", "pk")
+    return [PendingVisit(visit=visit, units=getattr(visit.contract, _UNITS_IN_SERVICE)) for visit in visits]
+
+
+def visit_orders_create(*, keys: Sequence[int], today: dt.date) -> int:
+    """Create the work orders of the given due visits, a locked batch at a time; return how many were created."""
+    created = 0
+    for start in range(0, len(keys), SWEEP_BATCH):
+        with transaction.atomic():
+            for pending in visits_batch_lock(keys=keys[start : start + SWEEP_BATCH], today=today):
+                _visit_order_create(pending.visit, pending.units)
+                created += 1
+    return created
 
 
 def contract_visits_generate(*, today: dt.date | None = None, lead_days: int | None = None) -> int:
     """Create the maintenance work order of every visit due within the lead days; return how many were created.
 
-    Each visit's work order carries the origin key ``contract_visit:<id>``, so a rerun (or two ticks at
-    once) finds the order already there instead of creating a second one.
+    The due visits' keys are read once, in the order they fall due; then each batch of ``SWEEP_BATCH`` is
+    locked and loaded in its own transaction and its orders created. Each visit's work order carries the
+    origin key ``contract_visit:<id>``, so a rerun (or two ticks at once) finds the order already there
+    instead of creating a second one. A visit another tick holds locked is left to that tick (or, should
+    it fail, to the next one).
     """
     today = today or _today()
     lead = settings.CONTRACTS_VISIT_LEAD_DAYS if lead_days is None else lead_days
     horizon = today + dt.timedelta(days=lead)
-    created = 0
-    while True:
-        with transaction.atomic():
-            pending = visits_pending(today=today, horizon=horizon)
-            if connection.features.has_select_for_update_skip_locked:
-                pending = pending.select_for_update(skip_locked=True, of=("self",))
-            visits = list(pending.select_related("contract", "contract__customer").order_by("due_on", "pk")[:SWEEP_BATCH])
-            if not visits:
-                return created
-            for visit in visits:
-                _visit_order_create(visit)
-                created += 1
+    return visit_orders_create(keys=visits_due_keys(today=today, horizon=horizon), today=today)
 
 
-def _visit_order_create(visit: ContractVisit) -> None:
+def _visit_order_create(visit: ContractVisit, units: list[Unit]) -> None:
     contract = visit.contract
-    units = [unit for unit in contract.units.all() if unit.status == UnitStatus.IN_SERVICE]
     # Staff read work orders: their description is in the business's language.
     with translation.override(settings.LANGUAGE_CODE):
         description = str(

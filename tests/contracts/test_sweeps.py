@@ -7,18 +7,24 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import transaction
 
-from aftersales.contracts.models import ContractVisit
+from aftersales.contracts import services
+from aftersales.contracts.models import ContractStatus, ContractVisit, MaintenanceContract
 from aftersales.contracts.selectors import contract_figures
 from aftersales.contracts.services import (
     billing_line_record_payment,
+    contract_cancel,
     contract_reminders_send,
     contract_renew,
     contract_visits_generate,
+    visits_due_keys,
 )
 from aftersales.core.tick import tick_run
 from aftersales.fieldwork.models import WorkOrder, WorkOrderKind, WorkOrderStatus
+from aftersales.fieldwork.services import work_order_create
 from aftersales.messaging.models import Message
+from aftersales.sales.models import Unit, UnitStatus
 from aftersales.warranty.models import CostEntry, CostKind, CostSource
 from tests.contracts.conftest import madrid, signed, sold_unit
 
@@ -66,6 +72,110 @@ def test_a_lost_link_does_not_make_a_second_work_order():
 
     assert WorkOrder.objects.count() == 1
     assert contract.visits.get().work_order_id == WorkOrder.objects.get().pk
+
+
+def test_the_sweep_walks_the_due_visits_in_batches_in_the_order_they_fall_due(monkeypatch):
+    # given four visits due by the horizon (one of them late) over three contracts, and batches of two
+    monthly = signed(sold_unit(), starts_on=dt.date(2026, 1, 1), visit_every_months=1)
+    later = signed(sold_unit(), starts_on=dt.date(2026, 1, 20), visit_every_months=12)
+    earlier = signed(sold_unit(), starts_on=dt.date(2025, 12, 28), visit_every_months=12)
+    monkeypatch.setattr(services, "SWEEP_BATCH", 2)
+    today = dt.date(2026, 1, 20)
+
+    # when the sweep runs
+    created = contract_visits_generate(today=today)
+
+    # then each due visit has one work order, created in the order the visits fall due
+    assert created == 4 == WorkOrder.objects.count()
+    visits = ContractVisit.objects.filter(work_order__isnull=False).order_by("work_order_id")
+    assert [(visit.contract_id, visit.due_on) for visit in visits] == [
+        (earlier.pk, dt.date(2025, 12, 28)),
+        (monthly.pk, dt.date(2026, 1, 1)),
+        (later.pk, dt.date(2026, 1, 20)),
+        (monthly.pk, dt.date(2026, 2, 1)),
+    ]
+    assert contract_visits_generate(today=today) == 0
+
+
+def test_a_visit_another_tick_took_after_the_keys_were_read_gets_no_second_order(monkeypatch):
+    # given two due visits, and another tick that creates their orders right after this one read their keys
+    signed(sold_unit(), starts_on=dt.date(2026, 1, 1), visit_every_months=12)
+    signed(sold_unit(), starts_on=dt.date(2026, 1, 5), visit_every_months=12)
+    read_keys = services.visits_due_keys
+
+    def keys_then_another_tick(**window):
+        keys = read_keys(**window)
+        monkeypatch.setattr(services, "visits_due_keys", read_keys)
+        assert contract_visits_generate(today=dt.date(2026, 1, 1)) == 2
+        return keys
+
+    monkeypatch.setattr(services, "visits_due_keys", keys_then_another_tick)
+
+    # when this tick goes on to lock and load its batch
+    created = contract_visits_generate(today=dt.date(2026, 1, 1))
+
+    # then it finds both visits taken: no order is created or counted twice
+    assert created == 0
+    assert WorkOrder.objects.count() == 2
+    orders = set(WorkOrder.objects.values_list("pk", flat=True))
+    assert set(ContractVisit.objects.values_list("work_order_id", flat=True)) == orders
+
+
+def test_a_contract_cancelled_after_the_keys_were_read_gets_no_work_order(monkeypatch):
+    # given two due visits, one of whose contracts is cancelled right after the sweep read the keys
+    kept = signed(sold_unit(), starts_on=dt.date(2026, 1, 1), visit_every_months=12)
+    cancelled = signed(sold_unit(), starts_on=dt.date(2026, 1, 5), visit_every_months=12)
+    read_keys = services.visits_due_keys
+
+    def keys_then_cancel(**window):
+        keys = read_keys(**window)
+        contract_cancel(actor=None, contract=cancelled, reason="Customer moved abroad")
+        return keys
+
+    monkeypatch.setattr(services, "visits_due_keys", keys_then_cancel)
+
+    # when the sweep goes on to its batch
+    created = contract_visits_generate(today=dt.date(2026, 1, 1))
+
+    # then only the contract still in force got its work order
+    assert created == 1
+    assert list(WorkOrder.objects.values_list("contract_visit__contract_id", flat=True)) == [kept.pk]
+
+
+def test_the_batch_lock_leaves_out_visits_no_longer_pending_and_loads_what_their_orders_need(django_assert_num_queries):
+    # given the keys of three due visits, read before one got its order elsewhere and another's contract lapsed
+    taken, lapsed = (signed(sold_unit(), starts_on=dt.date(2026, 1, 1), visit_every_months=12) for _ in range(2))
+    kept_unit = sold_unit()
+    scrapped_unit = sold_unit(customer=kept_unit.customer)
+    pending = signed(kept_unit, scrapped_unit, starts_on=dt.date(2026, 1, 1), visit_every_months=12)
+    today, horizon = dt.date(2026, 1, 1), dt.date(2026, 1, 15)
+    keys = visits_due_keys(today=today, horizon=horizon)
+    order = work_order_create(actor=None, kind=WorkOrderKind.MAINTENANCE, customer=taken.customer)
+    ContractVisit.objects.filter(contract=taken).update(work_order=order)
+    MaintenanceContract.objects.filter(pk=lapsed.pk).update(status=ContractStatus.EXPIRED)
+    Unit.objects.filter(pk=scrapped_unit.pk).update(status=UnitStatus.SCRAPPED)
+
+    # when the batch is locked and loaded
+    with transaction.atomic():
+        batch = services.visits_batch_lock(keys=keys, today=today)
+
+    # then only the visit still pending is there, with its contract, customer and units in service at hand
+    assert len(keys) == 3
+    assert [due.visit.contract_id for due in batch] == [pending.pk]
+    with django_assert_num_queries(0):
+        assert batch[0].visit.contract.customer == kept_unit.customer
+        assert batch[0].units == [kept_unit]
+
+
+def test_a_visits_work_order_is_for_the_contracts_units_still_in_service():
+    kept_unit = sold_unit()
+    scrapped_unit = sold_unit(customer=kept_unit.customer)
+    signed(kept_unit, scrapped_unit, starts_on=dt.date(2026, 1, 1), visit_every_months=12)
+    Unit.objects.filter(pk=scrapped_unit.pk).update(status=UnitStatus.SCRAPPED)
+
+    assert contract_visits_generate(today=dt.date(2026, 1, 1)) == 1
+
+    assert list(WorkOrder.objects.get().units.all()) == [kept_unit]
 
 
 def test_the_tick_runs_the_visit_sweep():
