@@ -156,7 +156,7 @@ def test_rows_come_in_the_order_of_the_ids_with_every_shown_value(desk, desk_age
     order = [untimed.pk, running.pk, late.pk, paused.pk, answered.pk]
 
     with translation.override("es"), time_machine.travel(NOW, tick=False):
-        rows = ticket_rows_of([*order, 10**9], now=NOW)  # an id that is gone is left out
+        rows = ticket_rows_of([*order, 10 ** 9], now=NOW)  # an id that is gone is left out
         expected = {model.pk: model for model in tickets_with_sla(Ticket.objects.filter(pk__in=order), now=NOW)}
 
         assert [row.pk for row in rows] == order
