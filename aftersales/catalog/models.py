@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import Language, TimeStampedModel
+from aftersales.core.models import SpanishNameMixin, TimeStampedModel
 
 
 class ReplacementWarranty(models.TextChoices):
@@ -18,7 +18,7 @@ class ReplacementWarranty(models.TextChoices):
     RESTART = "restart", _("Restarted on the replacement day")
 
 
-class Category(TimeStampedModel):
+class Category(SpanishNameMixin, TimeStampedModel):
     """A family of products sharing service terms (appliances, bicycles…)."""
 
     slug = models.SlugField(_("code"), max_length=60, unique=True)
@@ -43,10 +43,6 @@ class Category(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    def display_name(self, language: str) -> str:
-        """Return the category's name in a language, falling back to English."""
-        return self.name_es if language == Language.SPANISH and self.name_es else self.name
-
 
 class WarrantyStart(models.TextChoices):
     # The standard warranty runs from the day the unit is delivered.
@@ -55,7 +51,7 @@ class WarrantyStart(models.TextChoices):
     INSTALLATION = "installation", _("From installation")
 
 
-class Product(TimeStampedModel):
+class Product(SpanishNameMixin, TimeStampedModel):
     """A sellable model, identified by its SKU, with its warranty and service terms."""
 
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
@@ -98,17 +94,13 @@ class Product(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.sku})"
 
-    def display_name(self, language: str) -> str:
-        """Return the product's name in a language, falling back to English."""
-        return self.name_es if language == Language.SPANISH and self.name_es else self.name
-
     @property
     def replacement_warranty_rule(self) -> str:
         """Return what a replacement unit keeps of its warranty: the product's rule, else its category's."""
         return self.replacement_warranty or self.category.replacement_warranty
 
 
-class Part(TimeStampedModel):
+class Part(SpanishNameMixin, TimeStampedModel):
     """A spare part used in repairs and visits, with its cost, its price and the stock on hand."""
 
     sku = models.CharField(_("part number"), max_length=64, unique=True)
@@ -136,10 +128,6 @@ class Part(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.sku})"
-
-    def display_name(self, language: str) -> str:
-        """Return the part's name in a language, falling back to English."""
-        return self.name_es if language == Language.SPANISH and self.name_es else self.name
 
 
 class PartMovement(models.Model):

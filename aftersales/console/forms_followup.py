@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import Category
-from aftersales.core.models import Department, User
+from aftersales.core.models import SPANISH_HELP, Department, User
 from aftersales.customers.models import Channel, Segment
 from aftersales.followup.models import Action, AssignTo, Playbook, PlaybookStep, TaskOutcome, Trigger
 from aftersales.followup.services.playbooks import MESSAGE_CHANNELS
@@ -58,7 +58,11 @@ class ScopeMixin(forms.Form):
 
 class PlaybookForm(ScopeMixin):
     name = forms.CharField(label=_("Name"), max_length=200)
+    name_es = forms.CharField(label=_("Name in Spanish"), max_length=120, required=False, help_text=SPANISH_HELP)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description_es = forms.CharField(
+        label=_("Description in Spanish"), required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=SPANISH_HELP
+    )
     active = forms.BooleanField(label=_("Active"), required=False, help_text=_("Switched off, none of its steps runs."))
 
     def __init__(self, *args: Any, language: str, **kwargs: Any) -> None:
@@ -71,24 +75,28 @@ class PlaybookForm(ScopeMixin):
             return {"active": True}
         return {
             "name": playbook.name,
+            "name_es": playbook.name_es,
             "description": playbook.description,
+            "description_es": playbook.description_es,
             "active": playbook.active,
             "segment_ids": [segment.pk for segment in playbook.segments.all()],
             "category_ids": [category.pk for category in playbook.categories.all()],
         }
 
 
-def template_choices() -> list[tuple[str, Any]]:
-    """Return the template codes grouped by channel, each with its description (the step editor's picker)."""
+def template_choices(language: str) -> list[tuple[str, Any]]:
+    """Return the template codes grouped by channel, each with its description in a language (the step editor's picker)."""
     groups: dict[str, list[tuple[str, str]]] = {}
     seen: set[tuple[str, str]] = set()
-    for code, channel, description in MessageTemplate.objects.order_by("channel", "code", "language").values_list(
-        "code", "channel", "description"
+    for template in MessageTemplate.objects.order_by("channel", "code", "language").only(
+        "code", "channel", "description", "description_es"
     ):
-        if (code, channel) in seen:
+        if (template.code, template.channel) in seen:
             continue
-        seen.add((code, channel))
-        groups.setdefault(channel, []).append((code, f"{code} — {description}" if description else code))
+        seen.add((template.code, template.channel))
+        description = template.display_description(language)
+        label = f"{template.code} — {description}" if description else template.code
+        groups.setdefault(template.channel, []).append((template.code, label))
     labels = dict(MessageChannel.choices)
     return [*_blank(_("No template")), *((labels.get(channel, channel), options) for channel, options in groups.items())]
 
@@ -97,6 +105,7 @@ class StepForm(ScopeMixin):
     """A playbook step: when, for whom, and what. Field names are the services' (``assignee_id``…)."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
+    name_es = forms.CharField(label=_("Name in Spanish"), max_length=120, required=False, help_text=SPANISH_HELP)
     active = forms.BooleanField(label=_("Active"), required=False)
     trigger = forms.ChoiceField(label=_("Trigger"), choices=Trigger.choices)
     offset_days = forms.IntegerField(
@@ -138,7 +147,7 @@ class StepForm(ScopeMixin):
         labels = dict(MessageChannel.choices)
         self.fields["channel"].choices = [*_blank("—"), *((code, labels[code]) for code in MESSAGE_CHANNELS)]  # type: ignore[attr-defined]
         self.fields["assign_to"].choices = [*_blank(_("Nobody (not a task)")), *AssignTo.choices]  # type: ignore[attr-defined]
-        self.fields["template_code"].choices = template_choices()  # type: ignore[attr-defined]
+        self.fields["template_code"].choices = template_choices(language)  # type: ignore[attr-defined]
         self.fields["assignee_id"].choices = _staff_choices()  # type: ignore[attr-defined]
         self.fields["department_id"].choices = _department_choices(language)  # type: ignore[attr-defined]
 
@@ -153,7 +162,7 @@ class StepForm(ScopeMixin):
                 "gift_voucher_days": 60,
                 "trigger": Trigger.DELIVERY,
             }
-        names = ("name", "active", "trigger", "offset_days", "repeat_months", "catch_up_days", "consent_channel")
+        names = ("name", "name_es", "active", "trigger", "offset_days", "repeat_months", "catch_up_days", "consent_channel")
         names += ("min_sale_value", "action", "template_code", "channel", "assign_to", "task_due_hours")
         names += ("gift_voucher_value", "gift_voucher_days")
         initial = {name: getattr(step, name) for name in names}

@@ -9,8 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import Category
-from aftersales.console.forms_tickets import StaffChoiceField, agents, choices_with, comma_list
-from aftersales.core.models import BusinessCalendar, Department, Language, Weekday
+from aftersales.console.forms_tickets import NamedChoiceField, StaffChoiceField, agents, choices_with, comma_list
+from aftersales.core.calendars import CALENDAR_FIELDS
+from aftersales.core.models import SPANISH_HELP, BusinessCalendar, Department, Language, Weekday
 from aftersales.customers.models import Segment
 from aftersales.service.models import (
     AssignmentMode,
@@ -46,7 +47,8 @@ class SetupForm(forms.Form):
 
 class QueueForm(SetupForm):
     name = forms.CharField(label=_("Name"), max_length=120)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.order_by("name"))
+    name_es = forms.CharField(label=_("Name in Spanish"), max_length=120, required=False, help_text=SPANISH_HELP)
+    department = NamedChoiceField(label=_("Department"), queryset=Department.objects.order_by("name"))
     languages = forms.MultipleChoiceField(
         label=_("Languages handled"),
         required=False,
@@ -71,7 +73,7 @@ class RoutingRuleForm(SetupForm):
     )
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=choices_with(_("Any channel"), TicketChannel.choices))
     language = forms.ChoiceField(label=_("Language"), required=False, choices=choices_with(_("Any language"), Language.choices))
-    queue = forms.ModelChoiceField(label=_("Send to queue"), queryset=Queue.objects.order_by("name"))
+    queue = NamedChoiceField(label=_("Send to queue"), queryset=Queue.objects.order_by("name"))
     priority = forms.ChoiceField(
         label=_("Set priority"), required=False, choices=choices_with(_("Keep it"), TicketPriority.choices)
     )
@@ -100,7 +102,7 @@ class MacroSetupForm(SetupForm):
     priority = forms.ChoiceField(
         label=_("Set priority"), required=False, choices=choices_with(_("Keep it"), TicketPriority.choices)
     )
-    queue = forms.ModelChoiceField(
+    queue = NamedChoiceField(
         label=_("Move to queue"),
         required=False,
         queryset=Queue.objects.filter(active=True).order_by("name"),
@@ -146,6 +148,7 @@ class SlaPolicyForm(SetupForm):
     """A policy's conditions and its targets in working hours, one row per priority and tier."""
 
     name = forms.CharField(label=_("Name"), max_length=120)
+    name_es = forms.CharField(label=_("Name in Spanish"), max_length=120, required=False, help_text=SPANISH_HELP)
     position = forms.IntegerField(label=_("Position"), required=False, min_value=0, help_text=_("Empty: after the last policy."))
     priority = forms.ChoiceField(
         label=_("Priority"), required=False, choices=choices_with(_("Any priority"), TicketPriority.choices)
@@ -156,7 +159,7 @@ class SlaPolicyForm(SetupForm):
     category = forms.ModelChoiceField(
         label=_("Product category"), required=False, queryset=Category.objects.order_by("name"), empty_label=_("Any category")
     )
-    calendar = forms.ModelChoiceField(
+    calendar = NamedChoiceField(
         label=_("Business calendar"),
         required=False,
         queryset=BusinessCalendar.objects.order_by("name"),
@@ -191,6 +194,7 @@ class SlaPolicyForm(SetupForm):
     def initial_of(policy: Any) -> dict[str, Any]:
         initial = {
             "name": policy.name,
+            "name_es": policy.name_es,
             "position": policy.position,
             "priority": policy.priority,
             "segment": policy.segment_id,
@@ -233,6 +237,7 @@ class CalendarForm(SetupForm):
     """A business calendar: where it is, its weekly hours as text, and the company's own closed days."""
 
     name = forms.CharField(label=_("Name"), max_length=120)
+    name_es = forms.CharField(label=_("Name in Spanish"), max_length=120, required=False, help_text=SPANISH_HELP)
     time_zone = forms.CharField(
         label=_("Time zone"), max_length=64, initial="Europe/Madrid", help_text=_("IANA name, e.g. Europe/Madrid")
     )
@@ -263,7 +268,7 @@ class CalendarForm(SetupForm):
 
     @staticmethod
     def initial_of(calendar: Any) -> dict[str, Any]:
-        initial = {name: getattr(calendar, name) for name in ("name", "time_zone", "country", "subdivision", "is_default")}
+        initial = {name: getattr(calendar, name) for name in CALENDAR_FIELDS}
         for weekday, _label in Weekday.choices:
             intervals = [row for row in calendar.hours.all() if row.weekday == weekday]
             initial[f"hours_{weekday}"] = ", ".join(f"{row.starts_at:%H:%M}-{row.ends_at:%H:%M}" for row in intervals)
@@ -309,7 +314,7 @@ class CalendarForm(SetupForm):
         return cleaned
 
     def values(self) -> dict[str, Any]:
-        data = {name: self.cleaned_data[name] for name in ("name", "time_zone", "country", "subdivision", "is_default")}
+        data = {name: self.cleaned_data[name] for name in CALENDAR_FIELDS}
         data["hours"] = self.cleaned_data["hours"]
         data["closed"] = self.cleaned_data["closed"]
         return data
@@ -317,6 +322,7 @@ class CalendarForm(SetupForm):
 
 class EscalationRuleForm(SetupForm):
     name = forms.CharField(label=_("Name"), max_length=120)
+    name_es = forms.CharField(label=_("Name in Spanish"), max_length=120, required=False, help_text=SPANISH_HELP)
     position = forms.IntegerField(label=_("Position"), required=False, min_value=0, help_text=_("Empty: after the last rule."))
     trigger = forms.ChoiceField(label=_("On"), choices=EscalationTrigger.choices)
     metric = forms.ChoiceField(label=_("Target"), required=False, choices=choices_with(_("Any target"), SlaMetric.choices))
@@ -330,10 +336,10 @@ class EscalationRuleForm(SetupForm):
     priority = forms.ChoiceField(
         label=_("Priority"), required=False, choices=choices_with(_("Any priority"), TicketPriority.choices)
     )
-    queue = forms.ModelChoiceField(
+    queue = NamedChoiceField(
         label=_("Tickets of queue"), required=False, queryset=Queue.objects.order_by("name"), empty_label=_("Any queue")
     )
-    move_to_queue = forms.ModelChoiceField(
+    move_to_queue = NamedChoiceField(
         label=_("Move to queue"),
         required=False,
         queryset=Queue.objects.filter(active=True).order_by("name"),
@@ -355,7 +361,7 @@ class MailboxForm(SetupForm):
 
     renames = {"queue_id": "queue"}
 
-    queue = forms.ModelChoiceField(label=_("Queue"), queryset=Queue.objects.filter(active=True).order_by("name"))
+    queue = NamedChoiceField(label=_("Queue"), queryset=Queue.objects.filter(active=True).order_by("name"))
     host = forms.CharField(label=_("IMAP server"), max_length=255)
     port = forms.IntegerField(label=_("Port"), min_value=1, max_value=65535, initial=993)
     security = forms.ChoiceField(label=_("Security"), choices=MailSecurity.choices, initial=MailSecurity.SSL)

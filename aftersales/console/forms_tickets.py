@@ -6,11 +6,11 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from aftersales.core.forms import MultipleFileField
-from aftersales.core.models import Department, User
+from aftersales.core.models import Department, Language, User
 from aftersales.sales.models import Unit
 from aftersales.service.models import (
     CannedReply,
@@ -34,6 +34,13 @@ class StaffChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Any) -> str:
         return obj.get_full_name() or obj.username
+
+
+class NamedChoiceField(forms.ModelChoiceField):
+    """A record shown by its name in the reader's language (its ``display_name``)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name(get_language() or Language.ENGLISH))
 
 
 def agents() -> QuerySet[User]:
@@ -71,10 +78,10 @@ SORTS = [
 class TicketFilterForm(forms.Form):
     q = forms.CharField(label=_("Subject or reference"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
-    queue = forms.ModelChoiceField(
+    queue = NamedChoiceField(
         label=_("Queue"), required=False, queryset=Queue.objects.order_by("name"), empty_label=_("Any queue")
     )
-    department = forms.ModelChoiceField(
+    department = NamedChoiceField(
         label=_("Department"), required=False, queryset=Department.objects.order_by("name"), empty_label=_("Any department")
     )
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
@@ -171,7 +178,7 @@ class TicketFieldsForm(forms.Form):
 
     status = forms.ChoiceField(label=_("Status"), choices=TicketStatus.choices)
     priority = forms.ChoiceField(label=_("Priority"), choices=TicketPriority.choices)
-    queue = forms.ModelChoiceField(label=_("Queue"), queryset=Queue.objects.none(), empty_label=None)
+    queue = NamedChoiceField(label=_("Queue"), queryset=Queue.objects.none(), empty_label=None)
     assignee = StaffChoiceField(label=_("Assignee"), required=False, queryset=agents(), empty_label=_("Nobody"))
     escalation_tier = forms.TypedChoiceField(label=_("Level"), choices=EscalationTier.choices, coerce=int)
 

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from aftersales.core.models import User
+from aftersales.core.models import Language, User
 from aftersales.service.models import (
     EscalationTier,
     Queue,
@@ -66,7 +66,8 @@ class _Names:
             elif event.kind == TicketEventKind.QUEUE:
                 queue_ids.update(value for value in (data.get("from"), data.get("to")) if isinstance(value, int))
         self.users = {user.pk: user.get_full_name() or user.username for user in User.objects.filter(pk__in=user_ids)}
-        self.queues = dict(Queue.objects.filter(pk__in=queue_ids).values_list("pk", "name"))
+        language = get_language() or Language.ENGLISH
+        self.queues = {queue.pk: queue.display_name(language) for queue in Queue.objects.filter(pk__in=queue_ids)}
 
     def user(self, pk: Any) -> str:
         return self.users.get(pk, "—") if pk else _("nobody")

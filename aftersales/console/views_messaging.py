@@ -16,7 +16,7 @@ from aftersales.console.access import forbidden, staff_view
 from aftersales.console.forms import errors_attach
 from aftersales.console.views.common import page_of
 from aftersales.core.errors import ValidationFailed
-from aftersales.core.models import Language
+from aftersales.core.models import SPANISH_HELP, Language
 from aftersales.customers.selectors import customers_visible_to
 from aftersales.messaging import selectors, services
 from aftersales.messaging.models import Message, MessageChannel, MessageStatus, MessageTemplate, Purpose
@@ -32,6 +32,9 @@ class TemplateForm(forms.Form):
         help_text=gettext_lazy("Marketing needs consent, carries an unsubscribe link and counts toward the cap."),
     )
     description = forms.CharField(label=gettext_lazy("Description"), max_length=200, required=False)
+    description_es = forms.CharField(
+        label=gettext_lazy("Description in Spanish"), max_length=200, required=False, help_text=SPANISH_HELP
+    )
     subject = forms.CharField(
         label=gettext_lazy("Subject"), max_length=200, required=False, help_text=gettext_lazy("Email and letters only.")
     )

@@ -21,6 +21,7 @@ from aftersales.console.access import forbidden, staff_view
 from aftersales.console.forms import errors_attach
 from aftersales.console.views.common import page_of, refused
 from aftersales.core.errors import Conflict, ValidationFailed
+from aftersales.core.models import SPANISH_HELP
 from aftersales.sales.models import Unit
 from aftersales.sales.selectors import units_visible_to
 from aftersales.warranty import selectors, selectors_returns, services
@@ -149,6 +150,7 @@ class ReplaceForm(forms.Form):
 
 class PolicyForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    name_es = forms.CharField(label=gettext_lazy("Name in Spanish"), max_length=120, required=False, help_text=SPANISH_HELP)
     category = forms.ModelChoiceField(label=gettext_lazy("Category"), queryset=Category.objects.all(), required=False)
     return_window_days = forms.IntegerField(label=gettext_lazy("Return window (days)"), min_value=0, max_value=365)
     exchange_window_days = forms.IntegerField(label=gettext_lazy("Exchange window (days)"), min_value=0, max_value=365)
@@ -400,6 +402,7 @@ def policy_edit(request: HttpRequest, policy_id: int | None = None) -> HttpRespo
     if policy is not None:
         initial = {
             "name": policy.name,
+            "name_es": policy.name_es,
             "category": policy.category,
             "return_window_days": policy.return_window_days,
             "exchange_window_days": policy.exchange_window_days,
@@ -417,6 +420,7 @@ def policy_edit(request: HttpRequest, policy_id: int | None = None) -> HttpRespo
                 policy=policy,
                 category=form.cleaned_data.get("category"),
                 name=form.cleaned_data["name"],
+                name_es=form.cleaned_data["name_es"],
                 return_window_days=form.cleaned_data["return_window_days"],
                 exchange_window_days=form.cleaned_data["exchange_window_days"],
                 refund_methods=form.cleaned_data["refund_methods"],
@@ -431,7 +435,8 @@ def policy_edit(request: HttpRequest, policy_id: int | None = None) -> HttpRespo
                     name = error.field.removeprefix("conditions.").replace(".", "__")
                 form.add_error(name if name in form.fields else None, str(error.reason))
         else:
-            messages.success(request, _("The return policy %(name)s was saved.") % {"name": saved.name})
+            name = saved.display_name(translation.get_language() or "en")
+            messages.success(request, _("The return policy %(name)s was saved.") % {"name": name})
             return redirect("console:return_policies")
     context = {"section": "return_policies", "form": form, "policy": policy}
     return render(request, "console/returns/policy.html", context)

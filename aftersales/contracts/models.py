@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import Language, TimeStampedModel
+from aftersales.core.models import SpanishNameMixin, TimeStampedModel
 from aftersales.customers.models import Customer
 from aftersales.sales.models import Unit
 
@@ -46,7 +46,7 @@ class RepairCover(models.TextChoices):
     PARTS_AND_LABOUR = "parts_and_labour", _("Parts and labour")
 
 
-class ContractPlan(TimeStampedModel):
+class ContractPlan(SpanishNameMixin, TimeStampedModel):
     """A contract template sold off the shelf ("Boiler care plus"): the terms a new contract starts from."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -78,9 +78,6 @@ class ContractPlan(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    def display_name(self, language: str) -> str:
-        return self.name_es if language == Language.SPANISH and self.name_es else self.name
 
 
 class ContractStatus(models.TextChoices):

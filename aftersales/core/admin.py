@@ -98,8 +98,8 @@ class ClosedDayInline(_ReadOnlyInline):
 @admin.register(BusinessCalendar)
 class BusinessCalendarAdmin(ReadOnlyAdmin):
     # Changed through the API (or the console), whose services check hours, zones and regions.
-    list_display = ("name", "time_zone", "country", "subdivision", "is_default")
-    fields = ("name", "time_zone", "country", "subdivision", "is_default", "updated_at")
+    list_display = ("name", "name_es", "time_zone", "country", "subdivision", "is_default")
+    fields = ("name", "name_es", "time_zone", "country", "subdivision", "is_default", "updated_at")
     inlines = (WorkingHoursInline, ClosedDayInline)
 
 

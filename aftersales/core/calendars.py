@@ -21,7 +21,7 @@ from aftersales.core import business_time
 from aftersales.core.errors import Conflict, FieldError, ValidationFailed, interpolate, one_of
 from aftersales.core.models import BusinessCalendar, ClosedDay, User, WorkingHours
 
-CALENDAR_FIELDS = ("name", "time_zone", "country", "subdivision", "is_default")
+CALENDAR_FIELDS = ("name", "name_es", "time_zone", "country", "subdivision", "is_default")
 MIDNIGHT = dt.time(0, 0)
 
 
@@ -95,6 +95,8 @@ def _clean(data: Mapping[str, Any], *, calendar: BusinessCalendar | None) -> tup
                 clash = clash.exclude(pk=calendar.pk)
             if clash.exists():
                 errors.append(FieldError(field="name", reason=_("another calendar has this name"), code="duplicate"))
+    if len(cleaned.get("name_es", "")) > 120:
+        errors.append(FieldError(field="name_es", reason=interpolate(_("is longer than %(limit)s characters"), limit=120)))
     if "time_zone" in cleaned and not business_time.time_zone_is_known(cleaned["time_zone"]):
         errors.append(
             FieldError(field="time_zone", reason=_("is not a known time zone (use an IANA name such as Europe/Madrid)"))

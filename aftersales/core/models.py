@@ -29,7 +29,38 @@ class Language(models.TextChoices):
     SPANISH = "es", _("Spanish")
 
 
-class Department(TimeStampedModel):
+# Help text of the Spanish twin of a staff-facing text.
+SPANISH_HELP = _("Shown to Spanish-speaking staff; leave empty to show the English text.")
+
+
+def in_language(english: str, spanish: str, language: str) -> str:
+    """Return the Spanish text to a Spanish reader when there is one, else the English text."""
+    return spanish if language == Language.SPANISH and spanish else english
+
+
+class SpanishNameMixin:
+    """`display_name(language)` for a model with `name` and an optional `name_es`."""
+
+    name: Any
+    name_es: Any
+
+    def display_name(self, language: str) -> str:
+        """Return the name in a language, falling back to English."""
+        return in_language(self.name, self.name_es, language)
+
+
+class SpanishDescriptionMixin:
+    """`display_description(language)` for a model with `description` and an optional `description_es`."""
+
+    description: Any
+    description_es: Any
+
+    def display_description(self, language: str) -> str:
+        """Return the description in a language, falling back to English."""
+        return in_language(self.description, self.description_es, language)
+
+
+class Department(SpanishNameMixin, TimeStampedModel):
     """A part of the company that owns work: sales, service, administration…"""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -43,10 +74,6 @@ class Department(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    def display_name(self, language: str) -> str:
-        """Return the department's name in a language, falling back to English."""
-        return self.name_es if language == Language.SPANISH and self.name_es else self.name
 
 
 class User(AbstractUser):
@@ -225,13 +252,14 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, pgettext_lazy("weekday", "Sunday")
 
 
-class BusinessCalendar(TimeStampedModel):
+class BusinessCalendar(SpanishNameMixin, TimeStampedModel):
     """When the company works: weekly hours in a time zone, a country's public holidays and its own closed days.
 
     Service targets count only working time of a calendar (``aftersales.core.business_time``).
     """
 
     name = models.CharField(_("name"), max_length=120, unique=True)
+    name_es = models.CharField(_("name in Spanish"), max_length=120, blank=True, help_text=SPANISH_HELP)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Madrid", help_text=_("IANA name, e.g. Europe/Madrid")
     )

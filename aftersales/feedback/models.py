@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import AppendOnlyModel, Language, TimeStampedModel
+from aftersales.core.models import AppendOnlyModel, Language, SpanishNameMixin, TimeStampedModel
 
 
 class Trigger(models.TextChoices):
@@ -54,7 +54,7 @@ SCALES: dict[str, range] = {
 }
 
 
-class Survey(TimeStampedModel):
+class Survey(SpanishNameMixin, TimeStampedModel):
     """A questionnaire sent on one trigger: its questions in order, the first scored one answered from the email."""
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
@@ -72,10 +72,6 @@ class Survey(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    def display_name(self, language: str) -> str:
-        """Return the survey's name in a language, falling back to English."""
-        return self.name_es if language == Language.SPANISH and self.name_es else self.name
 
 
 class Question(models.Model):

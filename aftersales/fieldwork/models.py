@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import Category, Part
-from aftersales.core.models import AppendOnlyModel, BusinessCalendar, Language, TimeStampedModel, Weekday
+from aftersales.core.models import AppendOnlyModel, BusinessCalendar, Language, SpanishNameMixin, TimeStampedModel, Weekday
 from aftersales.customers.models import Customer
 from aftersales.sales.models import Sale, Unit
 from aftersales.warranty.models import RepairOrder
 
 
-class ServiceZone(TimeStampedModel):
+class ServiceZone(SpanishNameMixin, TimeStampedModel):
     """An area technicians cover, matched on the start of a postal code (``280`` covers 28001…)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -36,9 +36,6 @@ class ServiceZone(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    def display_name(self, language: str) -> str:
-        return self.name_es if language == Language.SPANISH and self.name_es else self.name
 
     @property
     def prefixes(self) -> list[str]:

@@ -15,7 +15,18 @@ class PlaybookStepInline(admin.TabularInline):
     model = PlaybookStep
     extra = 0
     can_delete = False
-    fields = ("position", "name", "active", "trigger", "offset_days", "repeat_months", "action", "template_code", "channel")
+    fields = (
+        "position",
+        "name",
+        "name_es",
+        "active",
+        "trigger",
+        "offset_days",
+        "repeat_months",
+        "action",
+        "template_code",
+        "channel",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -24,7 +35,7 @@ class PlaybookStepInline(admin.TabularInline):
 
 @admin.register(Playbook)
 class PlaybookAdmin(ReadOnly):
-    list_display = ("name", "active", "updated_at", "updated_by")
+    list_display = ("name", "name_es", "active", "updated_at", "updated_by")
     inlines = [PlaybookStepInline]
 
 

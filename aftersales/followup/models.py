@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import TimeStampedModel
+from aftersales.core.models import SPANISH_HELP, SpanishDescriptionMixin, SpanishNameMixin, TimeStampedModel
 
 
 class Trigger(models.TextChoices):
@@ -69,11 +69,13 @@ class AssignTo(models.TextChoices):
     QUEUE = "queue", _("A department's queue")
 
 
-class Playbook(TimeStampedModel):
+class Playbook(SpanishNameMixin, SpanishDescriptionMixin, TimeStampedModel):
     """A named set of follow-up steps for the customers and products in its scope."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
+    name_es = models.CharField(_("name in Spanish"), max_length=120, blank=True, help_text=SPANISH_HELP)
     description = models.TextField(_("description"), blank=True)
+    description_es = models.TextField(_("description in Spanish"), blank=True, help_text=SPANISH_HELP)
     active = models.BooleanField(_("active"), default=True)
     # Scope: empty means every category / every segment.
     categories = models.ManyToManyField(
@@ -100,12 +102,13 @@ class Playbook(TimeStampedModel):
         return self.name
 
 
-class PlaybookStep(TimeStampedModel):
+class PlaybookStep(SpanishNameMixin, TimeStampedModel):
     """One thing a playbook does: when (trigger, offset, repetition), for whom (conditions) and what (action)."""
 
     playbook = models.ForeignKey(Playbook, verbose_name=_("playbook"), on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("position"), default=1)
     name = models.CharField(_("name"), max_length=120)
+    name_es = models.CharField(_("name in Spanish"), max_length=120, blank=True, help_text=SPANISH_HELP)
     active = models.BooleanField(_("active"), default=True)
 
     # When.

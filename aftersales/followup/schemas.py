@@ -13,7 +13,9 @@ from aftersales.followup.models import Playbook, PlaybookStep, StaffTask, Touch
 
 class PlaybookIn(Schema):
     name: str
+    name_es: str = ""
     description: str = ""
+    description_es: str = ""
     active: bool = True
     segment_ids: list[int] = Field(default_factory=list, description="Customer segments in scope; empty for all.")
     category_ids: list[int] = Field(default_factory=list, description="Product categories in scope (and below); empty for all.")
@@ -21,7 +23,9 @@ class PlaybookIn(Schema):
 
 class PlaybookPatch(Schema):
     name: str | None = None
+    name_es: str | None = None
     description: str | None = None
+    description_es: str | None = None
     active: bool | None = None
     segment_ids: list[int] | None = None
     category_ids: list[int] | None = None
@@ -29,6 +33,7 @@ class PlaybookPatch(Schema):
 
 class StepIn(Schema):
     name: str
+    name_es: str = ""
     trigger: str = Field(
         description="sale, delivery, installation, ticket_resolved, warranty_end, contract_end, birthday, "
         "no_contact, maintenance, exchange_window, purchase_anniversary or first_purchase."
@@ -59,6 +64,7 @@ class StepIn(Schema):
 
 class StepPatch(Schema):
     name: str | None = None
+    name_es: str | None = None
     trigger: str | None = None
     action: str | None = None
     position: int | None = None
@@ -85,6 +91,7 @@ class StepOut(Schema):
     playbook_id: int
     position: int
     name: str
+    name_es: str
     active: bool
     trigger: str
     offset_days: int
@@ -116,7 +123,9 @@ class StepOut(Schema):
 class PlaybookOut(Schema):
     id: int
     name: str
+    name_es: str
     description: str
+    description_es: str
     active: bool
     segment_ids: list[int]
     category_ids: list[int]

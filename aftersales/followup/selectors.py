@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from aftersales.core.models import User
+from aftersales.core.models import Language, User
 from aftersales.core.permissions import is_staff_member
 from aftersales.customers.models import Customer
 from aftersales.followup.due import Window, last_contact_expression, local_midnight, step_occurrences, step_occurrences_count
@@ -184,9 +184,16 @@ class UpcomingTouch:
 
 
 def touches_upcoming(
-    *, customer: Customer | None = None, rep: User | None = None, days: int = 30, today: dt.date | None = None
+    *,
+    customer: Customer | None = None,
+    rep: User | None = None,
+    days: int = 30,
+    today: dt.date | None = None,
+    language: str = Language.ENGLISH,
 ) -> list[UpcomingTouch]:
     """Return the touches due from today for a customer, or for a rep's customers, in the next days, soonest first.
+
+    Step and playbook names are in the reader's language.
 
     The same SQL as the sweep, over a future window: change a step and the agenda changes with it.
     """
@@ -208,8 +215,8 @@ def touches_upcoming(
             customer_name=names.get(occurrence.customer_id, ""),
             unit_id=occurrence.unit_id,
             step_id=step.pk,
-            step_name=step.name,
-            playbook_name=step.playbook.name,
+            step_name=step.display_name(language),
+            playbook_name=step.playbook.display_name(language),
             action=step.action,
             channel=step.channel,
             template_code=step.template_code,

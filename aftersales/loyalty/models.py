@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import Language, TimeStampedModel
+from aftersales.core.models import SpanishNameMixin, TimeStampedModel
 from aftersales.customers.models import Customer
 
 
@@ -87,7 +87,7 @@ class EarnRule(TimeStampedModel):
         return f"{self.category} ×{self.multiplier} +{self.extra_per_unit}"
 
 
-class Tier(TimeStampedModel):
+class Tier(SpanishNameMixin, TimeStampedModel):
     """A level customers reach by their spend over the last 12 months, with its benefits."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -120,9 +120,6 @@ class Tier(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    def display_name(self, language: str) -> str:
-        return self.name_es if language == Language.SPANISH and self.name_es else self.name
 
 
 class PointsAccount(TimeStampedModel):

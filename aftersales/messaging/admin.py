@@ -13,9 +13,19 @@ from aftersales.messaging.models import Message, MessageEvent, MessageTemplate, 
 
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(ReadOnly):
-    list_display = ("code", "channel", "language", "purpose", "version", "updated_at", "updated_by")
+    list_display = (
+        "code",
+        "channel",
+        "language",
+        "purpose",
+        "description",
+        "description_es",
+        "version",
+        "updated_at",
+        "updated_by",
+    )
     list_filter = ("channel", "language", "purpose")
-    search_fields = ("code", "subject", "description")
+    search_fields = ("code", "subject", "description", "description_es")
 
 
 class MessageEventInline(admin.TabularInline):

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import AppendOnlyModel, Language, TimeStampedModel
+from aftersales.core.models import SPANISH_HELP, AppendOnlyModel, Language, SpanishDescriptionMixin, TimeStampedModel
 
 
 class MessageChannel(models.TextChoices):
@@ -68,7 +68,7 @@ class SuppressedReason(models.TextChoices):
     NO_ADDRESS = "no_address", _("no address for this channel")
 
 
-class MessageTemplate(TimeStampedModel):
+class MessageTemplate(SpanishDescriptionMixin, TimeStampedModel):
     """The text of one kind of message on one channel in one language, with template variables."""
 
     code = models.SlugField(_("code"), max_length=60)
@@ -76,6 +76,7 @@ class MessageTemplate(TimeStampedModel):
     language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH)
     purpose = models.CharField(_("purpose"), max_length=15, choices=Purpose.choices, default=Purpose.TRANSACTIONAL)
     description = models.CharField(_("description"), max_length=200, blank=True)
+    description_es = models.CharField(_("description in Spanish"), max_length=200, blank=True, help_text=SPANISH_HELP)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("body"))
     version = models.PositiveIntegerField(_("version"), default=1)

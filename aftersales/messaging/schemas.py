@@ -16,6 +16,7 @@ class TemplateIn(Schema):
     language: str = "en"
     purpose: str = "transactional"
     description: str = ""
+    description_es: str = ""
     subject: str = ""
     body: str
 
@@ -26,6 +27,7 @@ class TemplatePatch(Schema):
     language: str | None = None
     purpose: str | None = None
     description: str | None = None
+    description_es: str | None = None
     subject: str | None = None
     body: str | None = None
 
@@ -37,6 +39,7 @@ class TemplateOut(Schema):
     language: str
     purpose: str
     description: str
+    description_es: str
     subject: str
     body: str
     version: int

@@ -58,7 +58,12 @@ def templates_filtered(*, code: str = "", channel: str = "", language: str = "",
     if language:
         queryset = queryset.filter(language=language)
     if text:
-        queryset = queryset.filter(Q(code__icontains=text) | Q(subject__icontains=text) | Q(description__icontains=text))
+        queryset = queryset.filter(
+            Q(code__icontains=text)
+            | Q(subject__icontains=text)
+            | Q(description__icontains=text)
+            | Q(description_es__icontains=text)
+        )
     return queryset.order_by("code", "channel", "language")
 
 

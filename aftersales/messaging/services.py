@@ -49,7 +49,7 @@ from aftersales.sales.models import Sale, Unit
 
 logger = logging.getLogger(__name__)
 
-TEMPLATE_FIELDS = ("code", "channel", "language", "purpose", "description", "subject", "body")
+TEMPLATE_FIELDS = ("code", "channel", "language", "purpose", "description", "description_es", "subject", "body")
 
 
 # --- templates ------------------------------------------------------------------------------------
@@ -70,10 +70,9 @@ def template_clean(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldE
             errors.append(FieldError(field=name, reason=one_of(allowed)))
     if "body" in cleaned and not cleaned["body"]:
         errors.append(FieldError(field="body", reason=_("is required")))
-    if len(cleaned.get("subject", "")) > 200:
-        errors.append(FieldError(field="subject", reason=interpolate(_("is longer than %(limit)s characters"), limit=200)))
-    if len(cleaned.get("description", "")) > 200:
-        errors.append(FieldError(field="description", reason=interpolate(_("is longer than %(limit)s characters"), limit=200)))
+    for name in ("subject", "description", "description_es"):
+        if len(cleaned.get(name, "")) > 200:
+            errors.append(FieldError(field=name, reason=interpolate(_("is longer than %(limit)s characters"), limit=200)))
     for name in ("subject", "body"):
         if cleaned.get(name):
             try:

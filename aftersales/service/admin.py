@@ -67,7 +67,7 @@ class TicketAdmin(ReadOnly):
 
 @admin.register(Queue)
 class QueueAdmin(ReadOnly):
-    list_display = ("name", "department", "assignment_mode", "email_address", "is_default", "active")
+    list_display = ("name", "name_es", "department", "assignment_mode", "email_address", "is_default", "active")
     list_filter = ("department", "assignment_mode", "active")
 
 

@@ -19,14 +19,14 @@ class SlaTargetInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(ReadOnlyAdmin):
-    list_display = ("position", "name", "priority", "segment", "category", "calendar", "warn_percent", "active")
+    list_display = ("position", "name", "name_es", "priority", "segment", "category", "calendar", "warn_percent", "active")
     list_select_related = ("segment", "category", "calendar")
     inlines = (SlaTargetInline,)
 
 
 @admin.register(EscalationRule)
 class EscalationRuleAdmin(ReadOnlyAdmin):
-    list_display = ("position", "name", "trigger", "metric", "tier", "priority", "queue", "active")
+    list_display = ("position", "name", "name_es", "trigger", "metric", "tier", "priority", "queue", "active")
     list_filter = ("trigger", "metric", "active")
     list_select_related = ("queue",)
 

@@ -250,6 +250,7 @@ class CallbackOut(Schema):
 
 class QueueIn(Schema):
     name: str
+    name_es: str = ""
     department_id: int
     languages: list[str] = []
     assignment_mode: str = "round_robin"
@@ -260,6 +261,7 @@ class QueueIn(Schema):
 
 class QueuePatch(Schema):
     name: str | None = None
+    name_es: str | None = None
     department_id: int | None = None
     languages: list[str] | None = None
     assignment_mode: str | None = None
@@ -271,6 +273,7 @@ class QueuePatch(Schema):
 class QueueOut(Schema):
     id: int
     name: str
+    name_es: str
     department_id: int
     languages: list[str]
     assignment_mode: str

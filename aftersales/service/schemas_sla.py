@@ -29,6 +29,7 @@ class ClosedDayOut(ClosedDayIn):
 
 class CalendarIn(Schema):
     name: str
+    name_es: str = ""
     time_zone: str = Field("Europe/Madrid", description="IANA name.")
     country: str = Field("", description="ISO 3166 code whose public holidays close the business; blank for none.")
     subdivision: str = Field("", description="The country's region for regional holidays (MD = Community of Madrid).")
@@ -38,6 +39,7 @@ class CalendarIn(Schema):
 
 class CalendarPatch(Schema):
     name: str | None = None
+    name_es: str | None = None
     time_zone: str | None = None
     country: str | None = None
     subdivision: str | None = None
@@ -48,6 +50,7 @@ class CalendarPatch(Schema):
 class CalendarOut(Schema):
     id: int
     name: str
+    name_es: str
     time_zone: str
     country: str
     subdivision: str
@@ -84,6 +87,7 @@ class TargetOut(TargetIn):
 
 class PolicyIn(Schema):
     name: str
+    name_es: str = ""
     position: int | None = None
     priority: str = ""
     segment_id: int | None = None
@@ -97,6 +101,7 @@ class PolicyIn(Schema):
 
 class PolicyPatch(Schema):
     name: str | None = None
+    name_es: str | None = None
     position: int | None = None
     priority: str | None = None
     segment_id: int | None = None
@@ -112,6 +117,7 @@ class PolicyOut(Schema):
     id: int
     position: int
     name: str
+    name_es: str
     priority: str
     segment_id: int | None
     category_id: int | None
@@ -128,6 +134,7 @@ class PolicyOut(Schema):
 
 class EscalationRuleIn(Schema):
     name: str
+    name_es: str = ""
     position: int | None = None
     trigger: str = Field("breach", description="warning or breach.")
     metric: str = Field("", description="first_response, resolution, or blank for both.")
@@ -145,6 +152,7 @@ class EscalationRuleIn(Schema):
 
 class EscalationRulePatch(Schema):
     name: str | None = None
+    name_es: str | None = None
     position: int | None = None
     trigger: str | None = None
     metric: str | None = None
@@ -164,6 +172,7 @@ class EscalationRuleOut(Schema):
     id: int
     position: int
     name: str
+    name_es: str
     trigger: str
     metric: str
     tier: int | None

@@ -63,6 +63,7 @@ def _policy_fill(policy: SlaPolicy, form: _Form) -> None:
         policy.name = form.text("name", limit=120, required=True)
         if policy.name and SlaPolicy.objects.filter(name__iexact=policy.name).exclude(pk=policy.pk).exists():
             form.errors.append(FieldError(field="name", reason=_("another policy has this name"), code="duplicate"))
+    form.spanish_name(policy)
     position = _position(form)
     if position is not None:
         policy.position = position
@@ -174,6 +175,7 @@ def _rule_fill(rule: EscalationRule, form: _Form) -> None:
         rule.name = form.text("name", limit=120, required=True)
         if rule.name and EscalationRule.objects.filter(name__iexact=rule.name).exclude(pk=rule.pk).exists():
             form.errors.append(FieldError(field="name", reason=_("another escalation rule has this name"), code="duplicate"))
+    form.spanish_name(rule)
     position = _position(form)
     if position is not None:
         rule.position = position

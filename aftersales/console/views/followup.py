@@ -449,7 +449,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
     rep = _whose(request, request.GET.get("rep", ""))
     if rep is None:
         return forbidden(request, _("Only managers can open another rep's agenda."))
-    page = page_of(request, selectors.touches_upcoming(rep=rep, days=days), per_page=100)
+    page = page_of(request, selectors.touches_upcoming(rep=rep, days=days, language=_language()), per_page=100)
     groups = [(day, list(touches)) for day, touches in groupby(page.object_list, key=lambda touch: touch.due_on)]
     context = {
         "section": "agenda",
@@ -472,7 +472,7 @@ def coming_up(request: HttpRequest, customer: Customer) -> dict[str, Any] | None
     if request.user.has_perm("followup.view_stafftask"):
         found = selectors.tasks_filtered(queryset=selectors.tasks_visible_to(request.user), customer_id=customer.pk)
         tasks = list(found.filter(status=TaskStatus.OPEN)[:20])
-    touches = selectors.touches_upcoming(customer=customer, days=days)
+    touches = selectors.touches_upcoming(customer=customer, days=days, language=_language())
     return {"customer": customer, "days": days, "choices": AGENDA_DAYS, "touches": touches, "tasks": tasks}
 
 

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import formats, timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -45,7 +46,7 @@ from aftersales.core.calendars import (
     closed_day_remove,
 )
 from aftersales.core.errors import DomainError, ValidationFailed
-from aftersales.core.models import BusinessCalendar
+from aftersales.core.models import BusinessCalendar, Language
 from aftersales.service.mail_in import mailbox_check, mailbox_password_found
 from aftersales.service.mailboxes import mailbox_create, mailbox_delete, mailbox_update
 from aftersales.service.models import (
@@ -128,6 +129,11 @@ def _values(initial: dict[str, Any]) -> Callable[[Any], dict[str, Any]]:
     return lambda record: {name: getter(record) for name, getter in initial.items()}
 
 
+def _name(record: Any) -> str:
+    """Return a record's name in the reader's language."""
+    return str(record.display_name(get_language() or Language.ENGLISH))
+
+
 def _display(record: Any, name: str) -> Any:
     return getattr(record, f"get_{name}_display")() or _("any")
 
@@ -160,8 +166,8 @@ _register(
         model=Queue,
         form=QueueForm,
         columns=[
-            (_("Name"), lambda queue: queue.name),
-            (_("Department"), lambda queue: queue.department.name),
+            (_("Name"), _name),
+            (_("Department"), lambda queue: _name(queue.department)),
             (_("Languages"), lambda queue: ", ".join(code.upper() for code in queue.languages) or _("any")),
             (_("Assignment"), lambda queue: queue.get_assignment_mode_display()),
             (_("Mailbox"), lambda queue: queue.email_address or "—"),
@@ -175,6 +181,7 @@ _register(
         initial=_values(
             {
                 "name": lambda queue: queue.name,
+                "name_es": lambda queue: queue.name_es,
                 "department": lambda queue: queue.department_id,
                 "languages": lambda queue: queue.languages,
                 "assignment_mode": lambda queue: queue.assignment_mode,
@@ -199,7 +206,7 @@ _register(
             (_("Product category"), lambda rule: rule.category.name if rule.category else _("any")),
             (_("Channel"), lambda rule: _display(rule, "channel")),
             (_("Language"), lambda rule: _display(rule, "language")),
-            (_("Queue"), lambda rule: rule.queue.name),
+            (_("Queue"), lambda rule: _name(rule.queue)),
             (_("Set priority"), lambda rule: rule.get_priority_display() or "—"),
             (_("Active"), lambda rule: _yes(rule.active)),
         ],
@@ -266,7 +273,7 @@ _register(
             (_("Name"), lambda macro: macro.name),
             (_("Set status"), lambda macro: macro.get_status_display() or "—"),
             (_("Set priority"), lambda macro: macro.get_priority_display() or "—"),
-            (_("Move to queue"), lambda macro: macro.queue.name if macro.queue else "—"),
+            (_("Move to queue"), lambda macro: _name(macro.queue) if macro.queue else "—"),
             (_("Reply with"), lambda macro: macro.canned_reply.title if macro.canned_reply else "—"),
             (_("Active"), lambda macro: _yes(macro.active)),
         ],
@@ -360,11 +367,11 @@ _register(
         form=SlaPolicyForm,
         columns=[
             (_("Position"), lambda policy: policy.position),
-            (_("Name"), lambda policy: policy.name),
+            (_("Name"), _name),
             (_("Priority"), lambda policy: _display(policy, "priority")),
             (_("Customer segment"), lambda policy: policy.segment.name if policy.segment else _("any")),
-            (_("Product category"), lambda policy: policy.category.name if policy.category else _("any")),
-            (_("Calendar"), lambda policy: policy.calendar.name if policy.calendar else _("default")),
+            (_("Product category"), lambda policy: _name(policy.category) if policy.category else _("any")),
+            (_("Calendar"), lambda policy: _name(policy.calendar) if policy.calendar else _("default")),
             (_("Targets (first response / resolution)"), _targets_summary),
             (_("Active"), lambda policy: _yes(policy.active)),
         ],
@@ -415,7 +422,7 @@ _register(
         model=BusinessCalendar,
         form=CalendarForm,
         columns=[
-            (_("Name"), lambda calendar: calendar.name),
+            (_("Name"), _name),
             (_("Time zone"), lambda calendar: calendar.time_zone),
             (_("Public holidays"), lambda calendar: "-".join(filter(None, [calendar.country, calendar.subdivision])) or "—"),
             (_("Default"), lambda calendar: _yes(calendar.is_default)),
@@ -440,7 +447,7 @@ _register(
         form=EscalationRuleForm,
         columns=[
             (_("Position"), lambda rule: rule.position),
-            (_("Name"), lambda rule: rule.name),
+            (_("Name"), _name),
             (_("On"), lambda rule: rule.get_trigger_display()),
             (_("Target"), lambda rule: _display(rule, "metric")),
             (_("Level"), lambda rule: rule.get_tier_display() or _("any")),
@@ -472,7 +479,7 @@ _register(
         form=MailboxForm,
         columns=[
             (_("Mailbox"), lambda mailbox: str(mailbox)),
-            (_("Queue"), lambda mailbox: mailbox.queue.name),
+            (_("Queue"), lambda mailbox: _name(mailbox.queue)),
             (_("Security"), lambda mailbox: mailbox.get_security_display()),
             (_("Last checked"), lambda mailbox: _when(mailbox.last_checked_at)),
             (_("Last error"), lambda mailbox: mailbox.last_error[:80] or "—"),

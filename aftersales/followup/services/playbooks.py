@@ -23,10 +23,11 @@ from aftersales.followup.models import Action, AssignTo, Playbook, PlaybookStep,
 from aftersales.messaging.models import MessageChannel, MessageTemplate
 from aftersales.sales.services import decimal_parse
 
-PLAYBOOK_FIELDS = ("name", "description", "active")
+PLAYBOOK_FIELDS = ("name", "name_es", "description", "description_es", "active")
 STEP_FIELDS = (
     "position",
     "name",
+    "name_es",
     "active",
     "trigger",
     "offset_days",
@@ -67,6 +68,11 @@ def _ids(value: Any, *, field: str, model: type[Segment] | type[Category], error
     return wanted
 
 
+def _spanish_name_check(cleaned: Mapping[str, Any], errors: list[FieldError]) -> None:
+    if len(cleaned.get("name_es", "")) > 120:
+        errors.append(FieldError(field="name_es", reason=interpolate(_("is longer than %(limit)s characters"), limit=120)))
+
+
 # --- playbooks ------------------------------------------------------------------------------------
 
 
@@ -86,8 +92,10 @@ def playbook_clean(data: Mapping[str, Any], *, playbook: Playbook | None = None)
                 clash = clash.exclude(pk=playbook.pk)
             if clash.exists():
                 errors.append(FieldError(field="name", reason=_("another playbook has this name"), code="duplicate"))
-    if "description" in data:
-        cleaned["description"] = str(data["description"] or "").strip()
+    for name in ("name_es", "description", "description_es"):
+        if name in data:
+            cleaned[name] = str(data[name] or "").strip()
+    _spanish_name_check(cleaned, errors)
     if "active" in data:
         cleaned["active"] = bool(data["active"])
     return cleaned, errors
@@ -162,7 +170,7 @@ def step_clean(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError
     """Return normalised step fields (one by one) and the reasons any of them is refused."""
     errors: list[FieldError] = []
     cleaned: dict[str, Any] = {}
-    for name in ("name", "trigger", "consent_channel", "action", "template_code", "channel", "assign_to"):
+    for name in ("name", "name_es", "trigger", "consent_channel", "action", "template_code", "channel", "assign_to"):
         if name in data:
             cleaned[name] = str(data[name] or "").strip()
     if "name" in cleaned:
@@ -170,6 +178,7 @@ def step_clean(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError
             errors.append(FieldError(field="name", reason=_("is required")))
         elif len(cleaned["name"]) > 120:
             errors.append(FieldError(field="name", reason=interpolate(_("is longer than %(limit)s characters"), limit=120)))
+    _spanish_name_check(cleaned, errors)
     choices: dict[str, list[str]] = {
         "trigger": list(Trigger.values),
         "action": list(Action.values),

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import TimeStampedModel
+from aftersales.core.models import SPANISH_HELP, SpanishNameMixin, TimeStampedModel
 from aftersales.service.models.tickets import EscalationTier, TicketPriority
 
 
@@ -18,7 +18,7 @@ class SlaMetric(models.TextChoices):
     RESOLUTION = "resolution", _("Resolution")
 
 
-class SlaPolicy(TimeStampedModel):
+class SlaPolicy(SpanishNameMixin, TimeStampedModel):
     """Which service targets a ticket gets; policies are tried in order and the first that matches wins.
 
     A blank condition matches anything; the targets themselves are per priority and tier (:class:`SlaTarget`).
@@ -26,6 +26,7 @@ class SlaPolicy(TimeStampedModel):
 
     position = models.PositiveIntegerField(_("position"), default=0)
     name = models.CharField(_("name"), max_length=120, unique=True)
+    name_es = models.CharField(_("name in Spanish"), max_length=120, blank=True, help_text=SPANISH_HELP)
     priority = models.CharField(_("priority"), max_length=10, choices=TicketPriority.choices, blank=True)
     segment = models.ForeignKey(
         "customers.Segment",
@@ -202,7 +203,7 @@ class EscalationTrigger(models.TextChoices):
     BREACH = "breach", _("Breach")
 
 
-class EscalationRule(TimeStampedModel):
+class EscalationRule(SpanishNameMixin, TimeStampedModel):
     """What happens when a clock warns or breaches: reassign, raise priority, escalate, notify.
 
     Every active rule whose conditions match runs, in order; a blank condition matches anything.
@@ -210,6 +211,7 @@ class EscalationRule(TimeStampedModel):
 
     position = models.PositiveIntegerField(_("position"), default=0)
     name = models.CharField(_("name"), max_length=120, unique=True)
+    name_es = models.CharField(_("name in Spanish"), max_length=120, blank=True, help_text=SPANISH_HELP)
     trigger = models.CharField(_("trigger"), max_length=10, choices=EscalationTrigger.choices, default=EscalationTrigger.BREACH)
     metric = models.CharField(_("metric"), max_length=20, choices=SlaMetric.choices, blank=True)
     tier = models.PositiveSmallIntegerField(_("tier"), choices=EscalationTier.choices, null=True, blank=True)

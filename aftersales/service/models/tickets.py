@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import AppendOnlyModel, Language, TimeStampedModel, Weekday
+from aftersales.core.models import SPANISH_HELP, AppendOnlyModel, Language, SpanishNameMixin, TimeStampedModel, Weekday
 
 
 class AssignmentMode(models.TextChoices):
@@ -20,10 +20,11 @@ class AssignmentMode(models.TextChoices):
     MANUAL = "manual", _("Manual")
 
 
-class Queue(TimeStampedModel):
+class Queue(SpanishNameMixin, TimeStampedModel):
     """A line of tickets one department works, with how new tickets in it are handed out."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
+    name_es = models.CharField(_("name in Spanish"), max_length=120, blank=True, help_text=SPANISH_HELP)
     department = models.ForeignKey(
         "core.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="queues"
     )

@@ -52,6 +52,11 @@ class _Form:
             self.errors.append(FieldError(field=name, reason=interpolate(_("is longer than %(limit)s characters"), limit=limit)))
         return text
 
+    def spanish_name(self, record: Any) -> None:
+        """Read a record's optional Spanish name (``name_es``) when it is given."""
+        if self.has("name_es"):
+            record.name_es = self.text("name_es", limit=120)
+
     def choice(self, name: str, choices: Sequence[str], *, blank: bool = True) -> str:
         value = self.data.get(name)
         text = "" if value is None else str(value)
@@ -117,6 +122,7 @@ def _queue_fill(queue: Queue, form: _Form) -> None:
         queue.name = form.text("name", limit=120, required=True)
         if queue.name and Queue.objects.filter(name__iexact=queue.name).exclude(pk=queue.pk).exists():
             form.errors.append(FieldError(field="name", reason=_("another queue has this name"), code="duplicate"))
+    form.spanish_name(queue)
     if form.has("department") or queue.pk is None:
         department = _resolve(form, "department", Department, required=True)
         if department is not None:

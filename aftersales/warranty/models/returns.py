@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import Category, Product
-from aftersales.core.models import AppendOnlyModel, TimeStampedModel
+from aftersales.core.models import SPANISH_HELP, AppendOnlyModel, SpanishNameMixin, TimeStampedModel
 from aftersales.customers.models import Customer
 from aftersales.sales.models import Sale, Unit
 
@@ -49,10 +49,11 @@ class RefundMethod(models.TextChoices):
     CASH = "cash", _("Cash")
 
 
-class ReturnPolicy(TimeStampedModel):
+class ReturnPolicy(SpanishNameMixin, TimeStampedModel):
     """The return and exchange rules for a category, or the default that applies to every other category."""
 
     name = models.CharField(_("name"), max_length=120)
+    name_es = models.CharField(_("name in Spanish"), max_length=120, blank=True, help_text=SPANISH_HELP)
     # Empty for the default policy; a category's own policy covers its products.
     category = models.OneToOneField(
         Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE, related_name="return_policy"

@@ -122,6 +122,7 @@ def return_policy_save(
     policy: ReturnPolicy | None = None,
     category: Category | None = None,
     name: str,
+    name_es: str = "",
     return_window_days: Any,
     exchange_window_days: Any,
     refund_methods: Sequence[str],
@@ -136,6 +137,9 @@ def return_policy_save(
         errors.append(FieldError(field="name", reason=_("is required"), code="required"))
     elif len(name) > 120:
         errors.append(FieldError(field="name", reason=interpolate(_("is longer than %(limit)s characters"), limit=120)))
+    name_es = (name_es or "").strip()
+    if len(name_es) > 120:
+        errors.append(FieldError(field="name_es", reason=interpolate(_("is longer than %(limit)s characters"), limit=120)))
     windows: dict[str, int] = {}
     for field, raw in (("return_window_days", return_window_days), ("exchange_window_days", exchange_window_days)):
         try:
@@ -189,6 +193,7 @@ def return_policy_save(
     elif category is not None and not policy.is_default:
         policy.category = category
     policy.name = name
+    policy.name_es = name_es
     policy.return_window_days = windows["return_window_days"]
     policy.exchange_window_days = windows["exchange_window_days"]
     policy.refund_methods = methods
