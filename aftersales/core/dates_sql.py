@@ -84,7 +84,7 @@ class MonthIndex(_DateFunc):
 
 
 class UtcDay(_DateFunc):
-    """The calendar day in UTC of a stored moment, with built-in functions only (a bound on its local day, see ``followup.due``)."""
+    """The calendar day in UTC of a stored moment, in built-in functions (its local day is this day or one beside it)."""
 
     output_field = DateField()
     arity = 1

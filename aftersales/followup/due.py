@@ -161,28 +161,30 @@ class MomentDay:
 
     ``day`` builds it from the function that gives a moment's day, e.g. ``Coalesce(day("installed_at"),
     day("delivered_at"))``. Which moment it takes may depend on the moments' presence and on plain columns only,
-    so that every candidate comes from the same moment as the local day.
+    so that every candidate comes from the same moment as the local day. ``then`` is arithmetic from that day to
+    the day wanted (the last day of a warranty from its first), done on the candidate equal to the local day.
     """
 
     day: Callable[[DayOf], Any]
+    then: Callable[[Any], Any] = lambda day: day
 
     def exact(self) -> Any:
-        return self.day(local_day)
+        return self.then(self.day(local_day))
 
     def any_candidate(self, test: Callable[[Any], Q]) -> Q:
         """Return a test that holds when it holds for the day computed from one of the candidates, in built-in SQL."""
-        return reduce(operator.or_, (test(self.day(_utc_day_shifted(shift))) for shift in CANDIDATE_SHIFTS))
+        return reduce(operator.or_, (test(self.then(self.day(_utc_day_shifted(shift)))) for shift in CANDIDATE_SHIFTS))
 
     def exact_then(self, value: Callable[[Any], Any], output_field: Field[Any, Any]) -> Case:
         """Return arithmetic on the exact day that mentions the day many times, with the local day computed once.
 
         The arithmetic is done on the candidate equal to the exact day, so that it does not repeat the local day.
         """
-        exact = self.exact()
+        local = self.day(local_day)
         whens = []
         for shift in CANDIDATE_SHIFTS:
             candidate = self.day(_utc_day_shifted(shift))
-            whens.append(When(Exact(exact, candidate), then=value(candidate)))
+            whens.append(When(Exact(local, candidate), then=value(self.then(candidate))))
         return Case(*whens, output_field=output_field)
 
 
@@ -394,7 +396,7 @@ def _rows(step: PlaybookStep, scope: Scope, window: Window) -> _Rows | None:
         return _Rows(_one_shot(_units(scope), local_day(moment), window, moment=moment), "customer_id", "pk")
     if trigger == Trigger.WARRANTY_END:
         units = _units(scope)
-        cover_end = MomentDay(lambda day: warranty_end_expression(warranty_start_expression(day)))
+        cover_end = MomentDay(warranty_start_expression, then=warranty_end_expression)
         if every:
             return _Rows(_repeating(units, cover_end, Value(every), window), "customer_id", "pk")
 
