@@ -83,6 +83,19 @@ class MonthIndex(_DateFunc):
         return _Sql("(CAST(substr({0}, 1, 4) AS INTEGER) * 12 + CAST(substr({0}, 6, 2) AS INTEGER) - 1)", *args)
 
 
+class UtcDay(_DateFunc):
+    """The calendar day in UTC of a stored moment, in built-in functions (its local day is this day or one beside it)."""
+
+    output_field = DateField()
+    arity = 1
+
+    def build(self, vendor: str, *args: str) -> _Sql:
+        if vendor == "postgresql":
+            return _Sql("CAST(({0} AT TIME ZONE 'UTC') AS date)", *args)
+        # Moments are stored as UTC text ("2026-06-15 08:30:00"): the date is its first ten characters.
+        return _Sql("date({0})", *args)
+
+
 class DayOfMonth(_DateFunc):
     """The day number (1–31) of a date."""
 

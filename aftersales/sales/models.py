@@ -132,7 +132,11 @@ class Unit(TimeStampedModel):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         constraints = [models.UniqueConstraint(fields=["product", "serial"], name="unit_serial_unique_per_product")]
-        indexes = [models.Index(fields=["serial"], name="unit_serial_idx")]
+        indexes = [
+            models.Index(fields=["serial"], name="unit_serial_idx"),
+            # Follow-up steps find the units delivered in a window of days by a range on the moment itself.
+            models.Index(fields=["delivered_at"], name="unit_delivered_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product.sku} {self.serial}"

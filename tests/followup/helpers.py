@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import time_machine
 
-from aftersales.followup.models import PlaybookStep, Touch
+from aftersales.followup import services
+from aftersales.followup.models import Playbook, PlaybookStep, Touch
 from aftersales.followup.services import followup_sweep
 from tests.factories import ProductFactory, SaleFactory, SaleLineFactory, UnitFactory
 
@@ -32,6 +33,14 @@ def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
 
 def step(name: str) -> PlaybookStep:
     return PlaybookStep.objects.select_related("playbook").get(name=name)
+
+
+def custom_step(**data) -> PlaybookStep:
+    """Switch off the default playbook and return one step of a new one (an email by default)."""
+    Playbook.objects.update(active=False)
+    playbook = services.playbook_create(actor=None, data={"name": f"Test {data.get('name', '')}"})
+    fields = {"name": "Test step", "action": "send_template", "template_code": "usage_tips", "channel": "email", **data}
+    return services.step_create(actor=None, playbook=playbook, data=fields)
 
 
 def only_steps(*names: str) -> None:

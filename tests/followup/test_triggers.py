@@ -8,8 +8,6 @@ import pytest
 
 from aftersales.core.models import TimelineEvent
 from aftersales.customers.services import segment_get_or_create
-from aftersales.followup import services
-from aftersales.followup.models import Playbook, PlaybookStep
 from aftersales.messaging.models import Message
 from tests.factories import CategoryFactory, CustomerFactory
 from tests.followup.helpers import (
@@ -20,20 +18,13 @@ from tests.followup.helpers import (
     WARRANTY_OFFER,
     at,
     bought,
+    custom_step,
     only_steps,
     sweep_on,
     touches,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def custom_step(**data) -> PlaybookStep:
-    """Switch off the default playbook and return one step of a new one (an email by default)."""
-    Playbook.objects.update(active=False)
-    playbook = services.playbook_create(actor=None, data={"name": f"Test {data.get('name', '')}"})
-    fields = {"name": "Test step", "action": "send_template", "template_code": "usage_tips", "channel": "email", **data}
-    return services.step_create(actor=None, playbook=playbook, data=fields)
 
 
 def due_days(step_name: str | None = None) -> list[tuple[str, dt.date]]:
