@@ -22,7 +22,7 @@ MAX_PAGES = 60
 PANELS_CUT = "() => [...document.querySelectorAll('main .panel')].filter(p => p.scrollWidth > p.clientWidth + 1).length"
 SKIPPED = re.compile(r"^/(logout|admin|api|i18n|jsi18n|static|u|s|portal)/|\.(csv|ics)$|/export")
 # Portal pages that change something when opened, or serve a file.
-PORTAL_SKIPPED = re.compile(r"sign-out|unsubscribe|/files/|withdraw|confirm|quote|/link/")
+PORTAL_SKIPPED = re.compile(r"^(?!/portal/)|sign-out|unsubscribe|/files/|withdraw|confirm|quote|/link/")
 
 
 def sign_in(page, base: str, username: str) -> None:
@@ -36,6 +36,30 @@ def sign_in(page, base: str, username: str) -> None:
 def links(page, selector: str) -> list[str]:
     hrefs = page.eval_on_selector_all(selector, "els => els.map(e => e.getAttribute('href'))")
     return [href.split("#")[0] for href in hrefs if href and href.startswith("/") and not href.startswith("//")]
+
+
+def crawl(page, base: str, start: list[str], *, skipped: re.Pattern, follow, check=None) -> tuple[set[str], list]:
+    """Open pages on the phone from ``start`` on, one per path shape; return the shapes seen and the pages too wide.
+
+    ``follow(page, path)`` gives the links to open next; ``check(path)`` the extra problems of a page.
+    """
+    queue, seen, too_wide = list(start), set(), []
+    while queue and len(seen) < MAX_PAGES:
+        path = queue.pop(0)
+        shape = re.sub(r"\d+", "N", path.split("?")[0])
+        if shape in seen or skipped.search(path):
+            continue
+        seen.add(shape)
+        response = page.goto(base + path)
+        page.wait_for_load_state("load")
+        assert response is not None and response.status == 200, path
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE:
+            too_wide.append((path, width))
+        if check is not None:
+            too_wide += check(path)
+        queue += follow(page, path)
+    return seen, too_wide
 
 
 def test_console_and_portal_pages_fit_a_phone_and_a_wide_screen_in_spanish(live_server, new_page):
@@ -54,35 +78,25 @@ def test_console_and_portal_pages_fit_a_phone_and_a_wide_screen_in_spanish(live_
 
     page = new_page(width=PHONE, height=800)
     sign_in(page, live_server.url, "manager")
-
-    # when every page of the navigation, and the first record each one lists, is opened on the phone
-    queue = links(page, "nav.sidenav a")
-    assert len(queue) > 15
-    seen: set[str] = set()
-    too_wide: list[tuple[str, int]] = []
     first_records: list[str] = []
-    while queue and len(seen) < MAX_PAGES:
-        path = queue.pop(0)
-        shape = re.sub(r"\d+", "N", path.split("?")[0])
-        if shape in seen or SKIPPED.search(path):
-            continue
-        seen.add(shape)
-        response = page.goto(live_server.url + path)
-        page.wait_for_load_state("load")
-        assert response is not None and response.status == 200, path
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > PHONE:
-            too_wide.append((path, width))
+
+    def first_record(page, path: str) -> list[str]:
+        if path in first_records:
+            return []
+        record = next(iter(links(page, "main table a[href], main .list a[href]")), None)
+        first_records.extend([record] if record else [])
+        return first_records[-1:] if record else []
+
+    def wide_problems(path: str) -> list[tuple[str, int]]:
         wide.goto(live_server.url + path)
         wide.wait_for_load_state("load")
-        if wide.evaluate("document.documentElement.scrollWidth") > WIDE or wide.evaluate(PANELS_CUT):
-            too_wide.append((path, WIDE))
-        if path in first_records:
-            continue
-        record = next(iter(links(page, "main table a[href], main .list a[href]")), None)
-        if record:
-            first_records.append(record)
-            queue.append(record)
+        too_wide = wide.evaluate("document.documentElement.scrollWidth") > WIDE or wide.evaluate(PANELS_CUT)
+        return [(path, WIDE)] if too_wide else []
+
+    # when every page of the navigation, and the first record each one lists, is opened on the phone and wide
+    navigation = links(page, "nav.sidenav a")
+    assert len(navigation) > 15
+    seen, too_wide = crawl(page, live_server.url, navigation, skipped=SKIPPED, follow=first_record, check=wide_problems)
 
     # then none of them scrolls sideways on the phone (the navigation strip scrolls inside itself), nor on the
     # wide screen, where no panel's content sticks out of it
@@ -101,19 +115,12 @@ def test_console_and_portal_pages_fit_a_phone_and_a_wide_screen_in_spanish(live_
     portal.click("main form button[type=submit]")
     portal.wait_for_load_state("load")
     assert portal.locator("html").get_attribute("lang") == "es"
-    queue, seen = ["/portal/"], set()
-    while queue and len(seen) < MAX_PAGES:
-        path = queue.pop(0)
-        shape = re.sub(r"\d+", "N", path.split("?")[0])
-        if shape in seen or not path.startswith("/portal/") or PORTAL_SKIPPED.search(path):
-            continue
-        seen.add(shape)
-        response = portal.goto(live_server.url + path)
-        portal.wait_for_load_state("load")
-        assert response is not None and response.status == 200, path
-        width = portal.evaluate("document.documentElement.scrollWidth")
-        if width > PHONE:
-            too_wide.append((path, width))
-        queue += links(portal, "a[href^='/portal/']")
+    seen, too_wide = crawl(
+        portal,
+        live_server.url,
+        ["/portal/"],
+        skipped=PORTAL_SKIPPED,
+        follow=lambda page, path: links(page, "a[href^='/portal/']"),
+    )
     assert len(seen) > 12
     assert too_wide == []
