@@ -485,7 +485,7 @@ def child_slots(requests: str = str(REQUESTS)) -> dict[str, Any]:
     """Time slot proposals for the open orders beside the SQL selecting their input; compare eligible technicians."""
     _setup()
     from aftersales.fieldwork.models import Technician, WorkOrder
-    from aftersales.fieldwork.slots import slots_propose, technician_problems
+    from aftersales.fieldwork.slots import order_categories, slots_propose, technician_problems
 
     today = _today()
     orders = list(
@@ -509,8 +509,9 @@ def child_slots(requests: str = str(REQUESTS)) -> dict[str, Any]:
         started = time.perf_counter()
         eligible, _rows = _slots_sql(order.pk, order.zone_id, today)
         raw_times.append(time.perf_counter() - started)
-        # Not timed: the product's own eligibility rule on the first day, for the digest.
-        product = sorted(t.user_id for t in technicians if not technician_problems(t, order, today))
+        # Not timed: the product's own eligibility rule on the first day, for the digest (the order's categories read once).
+        categories = order_categories(order)
+        product = sorted(t.user_id for t in technicians if not technician_problems(t, order, today, categories))
         app_sets.append((order.pk, ",".join(map(str, product))))
         raw_sets.append((order.pk, ",".join(map(str, eligible))))
         outside += sum(1 for slot in slots if slot.assignee_id not in set(eligible) and slot.day == today)
