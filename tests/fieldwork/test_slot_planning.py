@@ -45,7 +45,9 @@ def reference(
         for booking in bookings.get(candidate.person_id, ()):
             other_zone = booking.zone_id is None or zone_id is None or booking.zone_id != zone_id
             gap = travel_buffer if other_zone else dt.timedelta(0)
-            busy.append((booking.start - gap, booking.end + gap))
+            # In UTC: arithmetic on datetimes in one zone is wall-clock arithmetic, an hour off across a change.
+            start, end = booking.start.astimezone(dt.UTC), booking.end.astimezone(dt.UTC)
+            busy.append((start - gap, end + gap))
             load[local_day(booking.start)] += 1
         busy.sort()
         for offset in range(days):
@@ -276,3 +278,50 @@ def test_slots_from_a_later_day_of_another_zone_still_rank_first(zone, weekday, 
     # then: the speaker's slots, found on the second day planned, come first
     assert [slot.assignee_id for slot in slots] == [2, 2, 2]
     assert len({slot.day for slot in slots}) == 1
+
+
+def test_the_travel_buffer_counts_real_minutes_across_the_autumn_change():
+    # given: Sunday 25 October 2026 in Madrid, when 03:00 summer time becomes 02:00 winter time; a shift
+    # from 00:00 to 03:00 local (four real hours) and a visit from 00:00 to 02:15 summer time (00:15 UTC)
+    calendar = business_time.calendar_build(time_zone="Europe/Madrid", hours={6: [(dt.time(0), dt.time(3))]})
+    candidate = Candidate(person_id=1, name="Ana Ruiz", calendar=calendar, speaks_language=False)
+    visit = Booking(
+        zone_id=None,
+        start=dt.datetime(2026, 10, 25, 0, 0, tzinfo=MADRID),
+        end=dt.datetime(2026, 10, 25, 2, 15, tzinfo=MADRID),
+    )
+
+    # when: a quarter-hour slot is asked for with 45 minutes of travel after the visit
+    slots = slots_plan(
+        [candidate],
+        from_day=dt.date(2026, 10, 25),
+        days=1,
+        limit=1,
+        per_day=1,
+        duration=dt.timedelta(minutes=15),
+        step=dt.timedelta(minutes=5),
+        travel_buffer=dt.timedelta(minutes=45),
+        zone_id=None,
+        not_before=dt.datetime(2026, 10, 25, tzinfo=MADRID),
+        bookings={1: [visit]},
+    )
+
+    # then: the slot starts 45 real minutes after the visit, at 02:00 winter time, inside the shift
+    assert [(slot.start, slot.end) for slot in slots] == [
+        (dt.datetime(2026, 10, 25, 1, 0, tzinfo=dt.UTC), dt.datetime(2026, 10, 25, 1, 15, tzinfo=dt.UTC))
+    ]
+    assert slots == reference(
+        [candidate],
+        bookings={1: [visit]},
+        **{
+            "from_day": dt.date(2026, 10, 25),
+            "days": 1,
+            "limit": 1,
+            "per_day": 1,
+            "duration": dt.timedelta(minutes=15),
+            "step": dt.timedelta(minutes=5),
+            "travel_buffer": dt.timedelta(minutes=45),
+            "zone_id": None,
+            "not_before": dt.datetime(2026, 10, 25, tzinfo=MADRID),
+        },
+    )
