@@ -13,7 +13,7 @@ For each database it:
      ``tickets_unanswered(visible_to=manager)`` as the screen's paginator asks them of ``TicketRowList``
      (the page's ids through the ORM, then the shown columns, SLA target and tags by one fixed statement;
      labels, SLA text and dates in Spanish) and rendered as the screen renders them
-     (``aftersales.console.ticket_table.ticket_table``, the Jinja2 table template), beside one hand-written
+     (``aftersales.console.ticket_table.ticket_table``, the table written in Python), beside one hand-written
      query returning the same 50 rows and every column the table shows;
   3. times, in another child, the *breach sweep* ``sla_sweep`` (claims, ticket events, timeline events)
      beside hand-written SQL doing the same writes set-based (``UPDATE`` and ``INSERT … SELECT``). Each

@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-import jinja2
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -109,14 +108,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
         },
-    },
-    # The console's busiest lists render their rows with Jinja2 (docs/decisions/0006-jinja2-for-ticket-lists.md):
-    # templates under each app's ``jinja2/`` folder, escaped, and an error for any name a template misspells.
-    {
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [],
-        "APP_DIRS": True,
-        "OPTIONS": {"undefined": jinja2.StrictUndefined},
     },
 ]
 

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple, overload
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext, ngettext
 
 from aftersales.core.formatting import RowDateFormat
@@ -38,6 +38,8 @@ from aftersales.service.sla import tickets_with_sla
 
 # A target closer than this is shown as at risk.
 SLA_SOON = dt.timedelta(hours=1)
+_MINUTE = dt.timedelta(minutes=1)
+_ZERO = dt.timedelta(0)
 
 # What a row reads, in this order, whichever way it is read.
 ROW_FIELDS = (
@@ -65,7 +67,7 @@ ROW_FIELDS = (
 # (SQLite) or one array (PostgreSQL). Customer and queue names are read by key for each of the page's
 # tickets: joined, PostgreSQL's planner hashes the whole customer table to find fifty of them.
 _ROWS = """
-SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_repeat, t.created_at,
+SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_repeat, {created_at},
        (SELECT c.name FROM customers_customer c WHERE c.id = t.customer_id),
        (SELECT q.name FROM service_queue q WHERE q.id = t.queue_id),
        t.assignee_id, u.first_name, u.last_name, u.username,
@@ -78,10 +80,16 @@ SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_
   LEFT JOIN core_user u ON u.id = t.assignee_id
  WHERE {page}"""
 _TAGS = "(SELECT {names} FROM service_ticket_tags tt JOIN service_tag g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id)"
+# SQLite sends ``created_at`` as its text, which ``datetime.fromisoformat`` reads; as a column, Django's
+# converter would parse it with a regular expression, the slowest step of reading a row.
 SQLITE_ROWS = _ROWS.format(
-    tags=_TAGS.format(names="json_group_array(g.name)"), page="t.id IN (SELECT value FROM json_each(%(ids)s))"
+    created_at="CAST(t.created_at AS TEXT)",
+    tags=_TAGS.format(names="json_group_array(g.name)"),
+    page="t.id IN (SELECT value FROM json_each(%(ids)s))",
 )
-POSTGRESQL_ROWS = _ROWS.format(tags="ARRAY" + _TAGS.format(names="g.name"), page="t.id = ANY(%(ids)s)")
+POSTGRESQL_ROWS = _ROWS.format(created_at="t.created_at", tags="ARRAY" + _TAGS.format(names="g.name"), page="t.id = ANY(%(ids)s)")
+# SQLite's tags of a ticket without any.
+_NO_TAGS = "[]"
 
 
 class TicketRow(NamedTuple):
@@ -118,20 +126,15 @@ class TicketRow(NamedTuple):
         return f"#{self.number}"
 
 
-def sla_state_of(*, due_at: dt.datetime | None, breached: bool, paused: bool, now: dt.datetime) -> str:
-    """Return the badge state of a ticket's next target: breached, soon, ok, paused or none."""
-    if due_at is not None and (breached or due_at <= now):
-        return "breached"
-    if due_at is not None:
-        return "soon" if due_at - now <= SLA_SOON else "ok"
-    return "paused" if paused else "none"
-
-
 class SlaWords:
-    """The words of "due in 2 h 10 min" / "breached by 35 min" / "paused", looked up once per page.
+    """The words of "due in 2 h 10 min" / "breached by 35 min" / "paused" in one language, looked up once.
 
     The same text :func:`aftersales.service.sla.sla_status_text` writes, without a catalogue lookup per row.
+    Durations are shown to the minute, and the text of each number of minutes is kept (a few thousand at most:
+    the memory is emptied when it holds more), so the rows of a page mostly find theirs written already.
     """
+
+    KEPT = 10_000
 
     def __init__(self) -> None:
         self.days = gettext("%(days)s d %(hours)s h")
@@ -139,26 +142,47 @@ class SlaWords:
         self.breached = gettext("breached by %(duration)s")
         self.due = gettext("due in %(duration)s")
         self.paused = gettext("paused")
-        self._minutes: dict[int, str] = {}
+        self._written: dict[int, str] = {}
 
-    def duration(self, delta: dt.timedelta) -> str:
-        minutes = max(0, int(delta.total_seconds() // 60))
-        days, rest = divmod(minutes, 24 * 60)
-        hours, minutes = divmod(rest, 60)
+    def minutes(self, minutes: int) -> str:
+        """Return a number of minutes as "3 d 4 h", "2 h 10 min" or "35 min" (none below zero)."""
+        found = self._written.get(minutes)
+        if found is not None:
+            return found
+        days, rest = divmod(max(0, minutes), 24 * 60)
+        hours, rest = divmod(rest, 60)
         if days:
-            return self.days % {"days": days, "hours": hours}
-        if hours:
-            return self.hours % {"hours": hours, "minutes": minutes}
-        if minutes not in self._minutes:
-            self._minutes[minutes] = ngettext("%(minutes)s min", "%(minutes)s min", minutes) % {"minutes": minutes}
-        return self._minutes[minutes]
+            text = self.days % {"days": days, "hours": hours}
+        elif hours:
+            text = self.hours % {"hours": hours, "minutes": rest}
+        else:
+            text = ngettext("%(minutes)s min", "%(minutes)s min", rest) % {"minutes": rest}
+        if len(self._written) >= self.KEPT:
+            self._written.clear()
+        self._written[minutes] = text
+        return text
 
-    def status(self, *, due_at: dt.datetime | None, breached: bool, paused: bool, now: dt.datetime) -> str:
-        if due_at is not None and (breached or due_at <= now):
-            return self.breached % {"duration": self.duration(now - due_at)}
+    def target(self, *, due_at: dt.datetime | None, paused: bool, now: dt.datetime) -> tuple[str, str]:
+        """Return the text and the badge state of a ticket's next target.
+
+        The text is "due in 2 h", "breached by 35 min", "paused" or "" without a live target; the state
+        "breached" (once ``due_at <= now``), "soon" (within the hour), "ok", "paused" or "none".
+        """
         if due_at is not None:
-            return self.due % {"duration": self.duration(due_at - now)}
-        return self.paused if paused else ""
+            left = due_at - now
+            if left <= _ZERO:
+                return self.breached % {"duration": self.minutes(-left // _MINUTE)}, "breached"
+            return self.due % {"duration": self.minutes(left // _MINUTE)}, "soon" if left <= SLA_SOON else "ok"
+        if paused:
+            return self.paused, "paused"
+        return "", "none"
+
+
+@functools.cache
+def sla_words(language: str | None) -> SlaWords:
+    """Return the SLA words of one language (kept: the catalogues do not change while the process runs)."""
+    with translation.override(language):
+        return SlaWords()
 
 
 @functools.cache
@@ -172,7 +196,7 @@ def _labels_in(language: str | None) -> tuple[dict[str, str], dict[str, str], di
 
 
 def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
-    """Return an instant the database sent as Django stores it (SQLite: naive UTC, or text from ``MIN``)."""
+    """Return an instant the database sent as Django stores it (SQLite: text or naive UTC)."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -182,8 +206,9 @@ def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
 
 def _rows(values: Sequence[Sequence[Any]], *, now: dt.datetime) -> list[TicketRow]:
     """Turn values read in the order of ``ROW_FIELDS`` plus the tag names into rows, in the active language."""
-    statuses, priorities, kinds, channels = _labels_in(get_language())
-    words = SlaWords()
+    language = get_language()
+    statuses, priorities, kinds, channels = _labels_in(language)
+    words = sla_words(language)
     written = RowDateFormat()
     rows = []
     for (
@@ -206,10 +231,10 @@ def _rows(values: Sequence[Sequence[Any]], *, now: dt.datetime) -> list[TicketRo
         sla_paused,
         tags,
     ) in values:
-        # Breached is ``due_at <= now``: compared here rather than by another subquery per row.
-        due_at, paused, created_at = _aware(sla_due_at), bool(sla_paused), _aware(created_at)
+        created_at = _aware(created_at)
         assert created_at is not None
-        breached = due_at is not None and due_at <= now
+        # Breached is ``due_at <= now``: compared here rather than by another subquery per row.
+        sla_text, sla_state = words.target(due_at=_aware(sla_due_at), paused=bool(sla_paused), now=now)
         assignee = ""
         if assignee_id is not None:
             assignee = f"{first_name} {last_name}".strip() or username
@@ -229,12 +254,12 @@ def _rows(values: Sequence[Sequence[Any]], *, now: dt.datetime) -> list[TicketRo
                 created_at,
                 created_at.isoformat(),
                 written(created_at),
-                words.duration(now - created_at),
+                words.minutes((now - created_at) // _MINUTE),
                 customer_name,
                 queue_name,
                 assignee,
-                words.status(due_at=due_at, breached=breached, paused=paused, now=now),
-                sla_state_of(due_at=due_at, breached=breached, paused=paused, now=now),
+                sla_text,
+                sla_state,
                 tuple(sorted(tags)) if tags else (),
             )
         )
@@ -254,8 +279,8 @@ def _values_by_statement(ids: Sequence[int]) -> list[tuple[Any, ...]]:
         cursor.execute(SQLITE_ROWS if sqlite else POSTGRESQL_ROWS, parameters)
         found = cursor.fetchall()
     if sqlite:
-        return [(*row[:-1], json.loads(row[-1])) for row in found]
-    return [tuple(row) for row in found]
+        return [(*row[:-1], () if row[-1] == _NO_TAGS else json.loads(row[-1])) for row in found]
+    return found
 
 
 def _values_by_orm(ids: Sequence[int]) -> list[tuple[Any, ...]]:

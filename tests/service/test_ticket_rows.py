@@ -24,17 +24,22 @@ NOW = madrid("2025-03-05 12:00")
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-@pytest.mark.parametrize("minutes", [-4000, -61, -60, -1, 0, 1, 2, 59, 61, 1439, 1440, 3000])
-def test_the_rows_say_due_in_or_breached_by_exactly_as_the_ticket_page_does(language, minutes):
-    due_at = NOW + dt.timedelta(minutes=minutes)
+@pytest.mark.parametrize("minutes", [-4000, -61, -60, -1, 0, 1, 2, 59, 60, 61, 1439, 1440, 3000])
+@pytest.mark.parametrize("seconds", [0, 1, 59])
+def test_the_rows_say_due_in_or_breached_by_exactly_as_the_ticket_page_does(language, minutes, seconds):
+    due_at = NOW + dt.timedelta(minutes=minutes, seconds=seconds)
     with translation.override(language):
         words = SlaWords()
-        assert words.status(due_at=due_at, breached=False, paused=False, now=NOW) == sla_status_text(
-            due_at=due_at, breached=False, paused=False, now=NOW
+        # Twice: the second answer comes from what the words remember.
+        for _ in range(2):
+            text, state = words.target(due_at=due_at, paused=False, now=NOW)
+            assert text == sla_status_text(due_at=due_at, breached=False, paused=False, now=NOW)
+            assert state == ("breached" if due_at <= NOW else "soon" if due_at - NOW <= dt.timedelta(hours=1) else "ok")
+        assert words.target(due_at=None, paused=True, now=NOW) == (
+            sla_status_text(due_at=None, breached=False, paused=True, now=NOW),
+            "paused",
         )
-        assert words.status(due_at=None, breached=False, paused=True, now=NOW) == sla_status_text(
-            due_at=None, breached=False, paused=True, now=NOW
-        )
+        assert words.target(due_at=None, paused=False, now=NOW) == ("", "none")
 
 
 def test_a_page_of_rows_shows_customer_queue_assignee_tags_labels_and_target(desk, desk_agent):
@@ -194,3 +199,12 @@ def test_other_databases_read_the_rows_through_the_orm(desk, desk_agent, monkeyp
         expected = ticket_rows_of(ids, now=NOW)
         monkeypatch.setattr(rows_module.connection, "vendor", "another")
         assert ticket_rows_of(ids, now=NOW) == expected
+
+
+def test_the_words_keep_a_bounded_number_of_durations():
+    with translation.override("en"):
+        words = SlaWords()
+        texts = [words.minutes(minutes) for minutes in range(SlaWords.KEPT + 5)]
+
+    assert len(words._written) <= SlaWords.KEPT
+    assert texts[61] == "1 h 1 min" and words.minutes(61) == "1 h 1 min"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from html.parser import HTMLParser
 
 import pytest
 import time_machine
@@ -44,7 +45,7 @@ def test_every_value_is_escaped_and_the_subject_shortened_as_the_console_does(de
         html = ticket_table(_rows([hostile, long]))
 
     assert "<script>" not in html and "<img" not in html and "<b>bold" not in html
-    assert "Eve &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "Eve &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
     assert truncatechars(LONG, 70) in html and len(truncatechars(LONG, 70)) == 70
     assert f'href="{reverse("console:ticket", args=[long.number])}"' in html
@@ -76,3 +77,42 @@ def test_the_unanswered_page_shows_the_table_to_an_agent(desk, desk_agent):
     assert "Lucía Prieto" in text_of(page) and "Dryer smells of smoke" in text_of(page)
     assert f'href="{reverse("console:ticket", args=[ticket.number])}"' in text_of(page)
     assert "1 d 2 h" in text_of(page)
+
+
+class _Cells(HTMLParser):
+    """Count the header cells and each body row's cells of a table, and check every tag is closed in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.headers = 0
+        self.rows: list[int] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ("input",):
+            self.open.append(tag)
+        if tag == "th":
+            self.headers += 1
+        elif tag == "tr" and "tbody" in self.open:
+            self.rows.append(0)
+        elif tag == "td" and self.open.count("td") == 1:
+            self.rows[-1] += 1
+
+    def handle_endtag(self, tag):
+        assert self.open and self.open.pop() == tag, f"</{tag}> closes {self.open[-1:]}"
+
+
+@pytest.mark.parametrize("selectable", [False, True])
+def test_every_row_has_a_cell_under_each_header_and_every_tag_closes(desk, desk_agent, selectable):
+    with time_machine.travel(madrid("2025-03-03 09:00"), tick=False):
+        tagged = open_ticket(CustomerFactory(), subject="Noisy fridge")
+        plain = open_ticket(CustomerFactory(), subject="Door does not close")
+    ticket_tag(actor=desk_agent, ticket=tagged, add=["noise", "fridge"])
+
+    cells = _Cells()
+    with translation.override("en"):
+        cells.feed(ticket_table(_rows([tagged, plain], language="en"), selectable=selectable))
+
+    assert cells.open == []
+    assert cells.headers == (9 if selectable else 8)
+    assert cells.rows == [cells.headers, cells.headers]
