@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from aftersales.service.models import (
     TicketStatus,
     Visibility,
 )
+from aftersales.service.ticket_rows import TicketRowList
 
 # Statuses in which nobody from the company has answered yet counts against the company.
 UNANSWERED_STATUSES = [TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.WAITING_THIRD_PARTY]
@@ -69,10 +71,23 @@ def tickets_unanswered(*, visible_to: Any = None) -> QuerySet[Ticket]:
     """Return tickets without any public reply yet, oldest first (the "no request unanswered" list)."""
     tickets = Ticket.objects.filter(first_public_reply_at__isnull=True, status__in=UNANSWERED_STATUSES, merged_into__isnull=True)
     # Whoever sees every ticket needs no "id in (visible ids)" filter, which makes the database read them all.
-    sees_all = visible_to is not None and is_staff_member(visible_to) and ticket_visibility_filter(visible_to) is None
-    if visible_to is not None and not sees_all:
+    if visible_to is not None and not _sees_all(visible_to):
         tickets = tickets.filter(pk__in=tickets_visible_to(visible_to).values("pk"))
     return _list_related(tickets).order_by("created_at", "id")
+
+
+def tickets_unanswered_rows(*, visible_to: Any, now: dt.datetime | None = None) -> TicketRowList:
+    """Return the unanswered list as a screen shows it (``TicketRowList``), for a staff member.
+
+    For those who see every ticket it is one list, whose page statements are compiled once per process.
+    """
+    if _sees_all(visible_to):
+        return TicketRowList.compiled_once("tickets_unanswered", tickets_unanswered, now=now)
+    return TicketRowList(tickets_unanswered(visible_to=visible_to), now=now)
+
+
+def _sees_all(user: Any) -> bool:
+    return is_staff_member(user) and ticket_visibility_filter(user) is None
 
 
 def tickets_my_work(user: Any) -> QuerySet[Ticket]:

@@ -24,10 +24,10 @@ import datetime as dt
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, NamedTuple, overload
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext, ngettext
@@ -309,18 +309,65 @@ def ticket_rows(tickets: QuerySet[Ticket], *, now: dt.datetime | None = None) ->
     return ticket_rows_of(list(tickets.values_list("pk", flat=True)), now=now)
 
 
+# Page statements of lists compiled once (``TicketRowList.compiled_once``): (database, key, start, stop) to
+# the ids statement and its parameters. Bounded: a list paged far keeps its latest pages.
+_PAGE_STATEMENTS: dict[tuple[Hashable, ...], tuple[str, tuple[Any, ...]]] = {}
+PAGE_STATEMENTS_KEPT = 256
+
+
 class TicketRowList:
     """A ticket list for ``Paginator``: counts the tickets, and turns only the page's slice into rows."""
 
     def __init__(self, tickets: QuerySet[Ticket], *, now: dt.datetime | None = None) -> None:
         self.now = now or timezone.now()
-        self.tickets = tickets
+        self._tickets: QuerySet[Ticket] | None = tickets
+        self._build: Callable[[], QuerySet[Ticket]] | None = None
+        self._key: Hashable | None = None
+
+    @classmethod
+    def compiled_once(
+        cls, key: Hashable, tickets: Callable[[], QuerySet[Ticket]], *, now: dt.datetime | None = None
+    ) -> TicketRowList:
+        """Return a list that is the same queryset whoever reads it, its page statements compiled once per process.
+
+        ``tickets`` builds the queryset and must give the same SQL every time it is called (no reader, time
+        or other argument in it: those belong in ``key``). A page's ids statement is then compiled the first
+        time that page is asked for and kept under ``key``; the queryset is built only to compile or to
+        count. Building and compiling the ORM's statement cost more than running it.
+        """
+        rows = cls.__new__(cls)
+        rows.now = now or timezone.now()
+        rows._tickets, rows._build, rows._key = None, tickets, key
+        return rows
+
+    @property
+    def tickets(self) -> QuerySet[Ticket]:
+        if self._tickets is None:
+            assert self._build is not None
+            self._tickets = self._build()
+        return self._tickets
 
     def count(self) -> int:
         return self.tickets.order_by().count()
 
     def __len__(self) -> int:
         return self.count()
+
+    def _ids(self, index: slice) -> list[int]:
+        """Return the ids of a slice of the list, in its order."""
+        if self._key is None:
+            return list(self.tickets[index].values_list("pk", flat=True))
+        database = connections[router.db_for_read(Ticket)]
+        cache_key = (database.alias, database.vendor, self._key, index.start, index.stop)
+        statement = _PAGE_STATEMENTS.get(cache_key)
+        if statement is None:
+            sql, parameters = self.tickets[index].values_list("pk", flat=True).query.sql_with_params()
+            if len(_PAGE_STATEMENTS) >= PAGE_STATEMENTS_KEPT:
+                _PAGE_STATEMENTS.clear()
+            statement = _PAGE_STATEMENTS[cache_key] = (sql, tuple(parameters))
+        with database.cursor() as cursor:
+            cursor.execute(*statement)
+            return [pk for (pk,) in cursor.fetchall()]
 
     @overload
     def __getitem__(self, index: int) -> TicketRow: ...
@@ -330,5 +377,5 @@ class TicketRowList:
 
     def __getitem__(self, index: int | slice) -> TicketRow | list[TicketRow]:
         if isinstance(index, slice):
-            return ticket_rows(self.tickets[index], now=self.now)
-        return ticket_rows(self.tickets[index : index + 1], now=self.now)[0]
+            return ticket_rows_of(self._ids(index), now=self.now)
+        return ticket_rows_of(self._ids(slice(index, index + 1)), now=self.now)[0]

@@ -8,9 +8,10 @@ import pytest
 import time_machine
 from django.utils import translation
 
+from aftersales.core.models import Department
 from aftersales.service import ticket_rows as rows_module
-from aftersales.service.models import SlaClock, SlaMetric, Ticket, TicketPriority, TicketStatus
-from aftersales.service.selectors import tickets_unanswered
+from aftersales.service.models import Queue, SlaClock, SlaMetric, Ticket, TicketPriority, TicketStatus
+from aftersales.service.selectors import tickets_unanswered, tickets_unanswered_rows
 from aftersales.service.services import ticket_assign, ticket_reply, ticket_set_status, ticket_tag
 from aftersales.service.sla import sla_status_text, tickets_with_sla
 from aftersales.service.ticket_rows import SlaWords, TicketRowList, ticket_rows, ticket_rows_of
@@ -208,3 +209,53 @@ def test_the_words_keep_a_bounded_number_of_durations():
 
     assert len(words._written) <= SlaWords.KEPT
     assert texts[61] == "1 h 1 min" and words.minutes(61) == "1 h 1 min"
+
+
+def test_the_unanswered_list_of_a_manager_is_compiled_once_and_reads_todays_tickets(desk, manager, django_assert_num_queries):
+    # given: three unanswered tickets, and the manager's list paged once (its statements compiled and kept)
+    first = [open_ticket(CustomerFactory()).number for _ in range(3)]
+    with translation.override("en"):
+        assert [row.number for row in tickets_unanswered_rows(visible_to=manager)[0:2]] == first[:2]
+    built = []
+
+    def tickets():
+        built.append(True)
+        return tickets_unanswered()
+
+    # when: a ticket is answered, another opened, and the list asked for again in the same process
+    ticket_reply(actor=manager, ticket=Ticket.objects.get(number=first[0]), body="On it.")
+    latest = open_ticket(CustomerFactory()).number
+    with translation.override("en"), django_assert_num_queries(2):  # the kept ids statement, then the rows
+        again = TicketRowList.compiled_once("tickets_unanswered", tickets)[0:2]
+
+    # then: nothing was built or compiled, and the page holds the tickets as they are now
+    assert built == []
+    assert [row.number for row in again] == first[1:3]
+    assert [row.number for row in tickets_unanswered_rows(visible_to=manager)[2:4]] == [latest]
+    assert tickets_unanswered_rows(visible_to=manager).count() == 3
+
+
+def test_a_list_compiled_once_gives_the_pages_of_the_plain_list(desk, manager):
+    for _ in range(7):
+        open_ticket(CustomerFactory())
+    plain = TicketRowList(tickets_unanswered(visible_to=manager))
+    kept = TicketRowList.compiled_once(("test", "unanswered"), tickets_unanswered)
+
+    for start, stop in [(0, 3), (3, 6), (6, 9), (0, 3), (5, 6)]:
+        assert [row.number for row in kept[start:stop]] == [row.number for row in plain[start:stop]]
+    assert kept[4].number == plain[4].number
+
+
+def test_an_agent_who_sees_some_tickets_gets_the_list_of_their_own(desk, desk_agent, manager):
+    # given: a ticket in the service desk's queue and one in another department's queue
+    other_department = Department.objects.create(code="returns-desk", name="Returns desk")
+    elsewhere = Queue.objects.create(name="Returns", department=other_department)
+    seen = open_ticket(CustomerFactory())
+    hidden = open_ticket(CustomerFactory())
+    Ticket.objects.filter(pk=hidden.pk).update(queue=elsewhere, department=other_department, assignee=None)
+    hidden.followers.clear()
+
+    # then: the agent's list holds their department's ticket only, the manager's both
+    with translation.override("en"):
+        assert [row.number for row in tickets_unanswered_rows(visible_to=desk_agent)[0:10]] == [seen.number]
+        assert [row.number for row in tickets_unanswered_rows(visible_to=manager)[0:10]] == [seen.number, hidden.number]

@@ -54,7 +54,7 @@ from aftersales.service.selectors import (
     ticket_list,
     tickets_my_work,
     tickets_of_customer,
-    tickets_unanswered,
+    tickets_unanswered_rows,
     tickets_visible_to,
 )
 from aftersales.service.services import (
@@ -163,7 +163,7 @@ def _as_failure(error: NotFound) -> ValidationFailed:
 @staff_view(VIEW)
 def unanswered(request: HttpRequest) -> HttpResponse:
     """The tickets nobody has answered yet, oldest first, with their age and first-response target."""
-    tickets = TicketRowList(tickets_unanswered(visible_to=request.user))
+    tickets = tickets_unanswered_rows(visible_to=request.user)
     return render(request, "console/tickets/unanswered.html", {"section": "unanswered", "page": page_of(request, tickets)})
 
 
