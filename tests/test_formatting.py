@@ -9,7 +9,7 @@ from django.utils import formats, timezone, translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aftersales.core.formatting import RowDateFormat
+from aftersales.core.formatting import RowDateFormat, row_date_format
 
 FORMATS = [
     "SHORT_DATETIME_FORMAT",
@@ -53,3 +53,15 @@ def test_an_aware_value_is_shown_in_the_time_zone_current_when_the_format_was_ma
 def test_a_naive_value_is_written_as_it_is():
     with translation.override("en"):
         assert RowDateFormat("SHORT_DATE_FORMAT")(dt.datetime(2025, 12, 1, 23, 0)) == "12/01/2025"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_kept_format_belongs_to_the_language_and_time_zone(language):
+    value = dt.datetime(2025, 12, 1, 23, 0, tzinfo=dt.UTC)
+    with translation.override(language), timezone.override("Europe/Madrid"):
+        kept = row_date_format()
+        assert row_date_format() is kept
+        assert kept(value) == formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    with translation.override(language), timezone.override("America/New_York"):
+        assert row_date_format() is not kept
+        assert row_date_format()(value) == formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")

@@ -7,16 +7,18 @@ the numeric formats (day, month, year, hour, minute, second) are written here ex
 them; any other character is asked of Django's own ``DateFormat`` and remembered for the instance (by the
 time of day or by the day, whichever it depends on), so the text is always Django's.
 
-Make one per page (or per list): the remembered answers belong to one language and one format.
+Make one per page (or per list), or ask :func:`row_date_format` for the one kept for the active language,
+format and time zone: the remembered answers belong to one language and one format.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from operator import attrgetter
 
-from django.utils import dateformat, formats, timezone
+from django.utils import dateformat, formats, timezone, translation
 
 
 def _two_digit_year(value: dt.datetime) -> int:
@@ -37,6 +39,18 @@ _NUMERIC: dict[str, tuple[Callable[[dt.datetime], int], str]] = {
     "i": (attrgetter("minute"), "%02d"),
     "s": (attrgetter("second"), "%02d"),
 }
+# The numeric characters that are one attribute of the value: a format of only these reads them all at once.
+_ATTRIBUTES = {
+    "d": "day",
+    "j": "day",
+    "m": "month",
+    "n": "month",
+    "Y": "year",
+    "H": "hour",
+    "G": "hour",
+    "i": "minute",
+    "s": "second",
+}
 # Characters whose text depends only on the hour and minute ("p.m.", "noon", "4:30"…) or only on the day
 # ("March", "Wed", "4th"…): Django's answer for one value serves every value with the same key.
 _TIME_OF_DAY = frozenset("aAfghP")
@@ -45,6 +59,9 @@ _DAY = frozenset("bDEFlLMNStwWz")
 
 class RowDateFormat:
     """Write many datetimes in one of the active language's formats (``"SHORT_DATETIME_FORMAT"``…)."""
+
+    # Answers remembered at most (the memory is emptied when full): a kept instance writes days for years.
+    KEPT = 4096
 
     def __init__(self, format_name: str = "SHORT_DATETIME_FORMAT") -> None:
         self.format = str(formats.get_format(format_name))
@@ -61,11 +78,16 @@ class RowDateFormat:
         # A format of numbers only ("d/m/Y H:i", the usual short one) is one ``%`` operation per value.
         self._numbers_only = all(piece in _NUMERIC for is_character, piece in pieces if is_character)
         self._template, self._readers = "", ()
+        self._read_all: Callable[[dt.datetime], tuple[int, ...]] | None = None
         if self._numbers_only:
             self._template = "".join(
                 _NUMERIC[piece][1] if is_character else piece.replace("%", "%%") for is_character, piece in pieces
             )
             self._readers = tuple(_NUMERIC[piece][0] for is_character, piece in pieces if is_character)
+            characters = [piece for is_character, piece in pieces if is_character]
+            if len(characters) > 1 and all(character in _ATTRIBUTES for character in characters):
+                # One C call returning the tuple of every value the format writes.
+                self._read_all = attrgetter(*(_ATTRIBUTES[character] for character in characters))
         self._parts: list[str | Callable[[dt.datetime], str]] = [
             (self._number(piece) if piece in _NUMERIC else self._from_django(piece)) if is_character else piece
             for is_character, piece in pieces
@@ -86,6 +108,8 @@ class RowDateFormat:
                 return str(getattr(dateformat.DateFormat(value), character)())
             found = self._remembered.get((character, key))
             if found is None:
+                if len(self._remembered) >= self.KEPT:
+                    self._remembered.clear()
                 found = self._remembered[(character, key)] = str(getattr(dateformat.DateFormat(value), character)())
             return found
 
@@ -95,6 +119,19 @@ class RowDateFormat:
         """Return ``value`` (aware: shown in the current time zone) as ``date_format`` would write it."""
         if value.tzinfo is not None:
             value = value.astimezone(self.zone)
+        if self._read_all is not None:
+            return self._template % self._read_all(value)
         if self._numbers_only:
             return self._template % tuple(read(value) for read in self._readers)
         return "".join([part if isinstance(part, str) else part(value) for part in self._parts])
+
+
+def row_date_format(format_name: str = "SHORT_DATETIME_FORMAT") -> RowDateFormat:
+    """Return the ``RowDateFormat`` kept for the active language, the current time zone and a format."""
+    return _kept(format_name, translation.get_language(), timezone.get_current_timezone_name())
+
+
+@functools.lru_cache(maxsize=64)
+def _kept(format_name: str, language: str | None, zone: str) -> RowDateFormat:
+    with translation.override(language), timezone.override(zone):
+        return RowDateFormat(format_name)

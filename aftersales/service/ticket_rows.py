@@ -32,7 +32,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext, ngettext
 
-from aftersales.core.formatting import RowDateFormat
+from aftersales.core.formatting import row_date_format
 from aftersales.service.models import SlaClockStatus, Ticket, TicketChannel, TicketKind, TicketPriority, TicketStatus
 from aftersales.service.sla import tickets_with_sla
 
@@ -71,7 +71,7 @@ SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_
        (SELECT c.name FROM customers_customer c WHERE c.id = t.customer_id),
        (SELECT q.name FROM service_queue q WHERE q.id = t.queue_id),
        t.assignee_id, u.first_name, u.last_name, u.username,
-       (SELECT MIN(k.due_at) FROM service_slaclock k
+       (SELECT {due_at} FROM service_slaclock k
          WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status IN (%(running)s, %(breached)s)),
        EXISTS (SELECT 1 FROM service_slaclock k
                 WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status = %(paused)s),
@@ -80,14 +80,22 @@ SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_
   LEFT JOIN core_user u ON u.id = t.assignee_id
  WHERE {page}"""
 _TAGS = "(SELECT {names} FROM service_ticket_tags tt JOIN service_tag g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id)"
-# SQLite sends ``created_at`` as its text, which ``datetime.fromisoformat`` reads; as a column, Django's
-# converter would parse it with a regular expression, the slowest step of reading a row.
+# SQLite sends the instants as ISO 8601 text marked UTC (Django stores them as UTC text with a space for the
+# "T"), which ``datetime.fromisoformat`` reads in one step and which is already what ``isoformat`` would
+# write; as columns, Django's converter would parse them with a regular expression, the slowest step of
+# reading a row, and leave them naive.
 SQLITE_ROWS = _ROWS.format(
-    created_at="CAST(t.created_at AS TEXT)",
+    created_at="replace(t.created_at, ' ', 'T') || '+00:00'",
+    due_at="replace(MIN(k.due_at), ' ', 'T') || '+00:00'",
     tags=_TAGS.format(names="json_group_array(g.name)"),
     page="t.id IN (SELECT value FROM json_each(%(ids)s))",
 )
-POSTGRESQL_ROWS = _ROWS.format(created_at="t.created_at", tags="ARRAY" + _TAGS.format(names="g.name"), page="t.id = ANY(%(ids)s)")
+POSTGRESQL_ROWS = _ROWS.format(
+    created_at="t.created_at",
+    due_at="MIN(k.due_at)",
+    tags="ARRAY" + _TAGS.format(names="g.name"),
+    page="t.id = ANY(%(ids)s)",
+)
 # SQLite's tags of a ticket without any.
 _NO_TAGS = "[]"
 
@@ -195,8 +203,15 @@ def _labels_in(language: str | None) -> tuple[dict[str, str], dict[str, str], di
     return labels(TicketStatus), labels(TicketPriority), labels(TicketKind), labels(TicketChannel)
 
 
+def tag_names(tags: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Return a ticket's tag names, sorted, as a statement read them (SQLite: a JSON array)."""
+    if not tags or tags == _NO_TAGS:
+        return ()
+    return tuple(sorted(json.loads(tags) if isinstance(tags, str) else tags))
+
+
 def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
-    """Return an instant the database sent as Django stores it (SQLite: text or naive UTC)."""
+    """Return an instant the database sent (SQLite: text marked UTC, or naive UTC through the ORM)."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -209,7 +224,7 @@ def _rows(values: Sequence[Sequence[Any]], *, now: dt.datetime) -> list[TicketRo
     language = get_language()
     statuses, priorities, kinds, channels = _labels_in(language)
     words = sla_words(language)
-    written = RowDateFormat()
+    written = row_date_format()
     rows = []
     for (
         pk,
@@ -231,8 +246,13 @@ def _rows(values: Sequence[Sequence[Any]], *, now: dt.datetime) -> list[TicketRo
         sla_paused,
         tags,
     ) in values:
-        created_at = _aware(created_at)
-        assert created_at is not None
+        # SQLite's statement sends ISO text (see ``SQLITE_ROWS``), other reads datetimes.
+        if created_at.__class__ is str:
+            created_iso, created_at = created_at, dt.datetime.fromisoformat(created_at)
+        else:
+            created_at = _aware(created_at)
+            assert created_at is not None
+            created_iso = created_at.isoformat()
         # Breached is ``due_at <= now``: compared here rather than by another subquery per row.
         sla_text, sla_state = words.target(due_at=_aware(sla_due_at), paused=bool(sla_paused), now=now)
         assignee = ""
@@ -252,7 +272,7 @@ def _rows(values: Sequence[Sequence[Any]], *, now: dt.datetime) -> list[TicketRo
                 priorities.get(priority, priority),
                 bool(is_repeat),
                 created_at,
-                created_at.isoformat(),
+                created_iso,
                 written(created_at),
                 words.minutes((now - created_at) // _MINUTE),
                 customer_name,
@@ -260,14 +280,14 @@ def _rows(values: Sequence[Sequence[Any]], *, now: dt.datetime) -> list[TicketRo
                 assignee,
                 sla_text,
                 sla_state,
-                tuple(sorted(tags)) if tags else (),
+                tag_names(tags),
             )
         )
     return rows
 
 
 def _values_by_statement(ids: Sequence[int]) -> list[tuple[Any, ...]]:
-    """Read the rows of some tickets with the database's fixed statement, tags as a list."""
+    """Read the rows of some tickets with the database's fixed statement."""
     sqlite = connection.vendor == "sqlite"
     parameters = {
         "running": SlaClockStatus.RUNNING.value,
@@ -278,8 +298,6 @@ def _values_by_statement(ids: Sequence[int]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(SQLITE_ROWS if sqlite else POSTGRESQL_ROWS, parameters)
         found = cursor.fetchall()
-    if sqlite:
-        return [(*row[:-1], () if row[-1] == _NO_TAGS else json.loads(row[-1])) for row in found]
     return found
 
 
@@ -297,6 +315,7 @@ def ticket_rows_of(ids: Sequence[int], *, now: dt.datetime | None = None) -> lis
     if not ids:
         return []
     read = _values_by_statement if connection.vendor in ("sqlite", "postgresql") else _values_by_orm
+    # In the order of the ids (sorting fifty rows here costs less than an ``ORDER BY`` in the statement).
     by_id = {value[0]: value for value in read(ids)}
     return _rows([by_id[pk] for pk in ids if pk in by_id], now=now or timezone.now())
 
