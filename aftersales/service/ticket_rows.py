@@ -5,7 +5,9 @@ Building a model instance for each of the seven tables behind a row (and a templ
 far more than the query itself, and so did compiling the ORM's annotated query for every page. A page is
 read in two steps:
 
-1. the list's own queryset (filters, visibility, ordering: the ORM's) gives the ids of the page's tickets;
+1. the list's own queryset (filters, visibility, ordering: the ORM's) gives the ids of the page's tickets
+   (a list that is the same for every reader keeps the ORM's compiled statement for each page:
+   :meth:`TicketRowList.compiled_once`);
 2. one fixed statement per database (:data:`SQLITE_ROWS`, :data:`POSTGRESQL_ROWS`) reads those tickets'
    shown columns, their next live SLA target (the rule of :func:`aftersales.service.sla.tickets_with_sla`)
    and their tags, every value a parameter.
@@ -27,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, NamedTuple, overload
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, router
 from django.db.models import QuerySet
 from django.utils import timezone, translation
@@ -380,7 +383,10 @@ class TicketRowList:
         cache_key = (database.alias, database.vendor, self._key, index.start, index.stop)
         statement = _PAGE_STATEMENTS.get(cache_key)
         if statement is None:
-            sql, parameters = self.tickets[index].values_list("pk", flat=True).query.sql_with_params()
+            try:
+                sql, parameters = self.tickets[index].values_list("pk", flat=True).query.sql_with_params()
+            except EmptyResultSet:  # a condition no ticket can meet: nothing to run
+                return []
             if len(_PAGE_STATEMENTS) >= PAGE_STATEMENTS_KEPT:
                 _PAGE_STATEMENTS.clear()
             statement = _PAGE_STATEMENTS[cache_key] = (sql, tuple(parameters))

@@ -267,3 +267,11 @@ def test_an_agent_who_sees_some_tickets_gets_the_list_of_their_own(desk, desk_ag
     with translation.override("en"):
         assert [row.number for row in tickets_unanswered_rows(visible_to=desk_agent)[0:10]] == [seen.number]
         assert [row.number for row in tickets_unanswered_rows(visible_to=manager)[0:10]] == [seen.number, hidden.number]
+
+
+def test_a_list_compiled_once_that_no_ticket_can_meet_is_empty(desk):
+    open_ticket(CustomerFactory())
+
+    rows = TicketRowList.compiled_once(("test", "none"), lambda: Ticket.objects.filter(pk__in=[]).order_by("id"))
+
+    assert rows[0:10] == [] and rows.count() == 0
