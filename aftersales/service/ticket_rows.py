@@ -36,6 +36,7 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext, ngettext
 
 from aftersales.core.formatting import row_date_format
+from aftersales.core.models import in_language
 from aftersales.service.models import SlaClockStatus, Ticket, TicketChannel, TicketKind, TicketPriority, TicketStatus
 from aftersales.service.sla import tickets_with_sla
 
@@ -57,6 +58,7 @@ ROW_FIELDS = (
     "created_at",
     "customer__name",
     "queue__name",
+    "queue__name_es",
     "assignee_id",
     "assignee__first_name",
     "assignee__last_name",
@@ -67,12 +69,13 @@ ROW_FIELDS = (
 
 # The next live target as ``tickets_with_sla`` defines it: the earliest due time of a clock still counting
 # (running, or breached and not stopped); paused while a live clock waits. Tags come as one JSON array
-# (SQLite) or one array (PostgreSQL). Customer and queue names are read by key for each of the page's
-# tickets: joined, PostgreSQL's planner hashes the whole customer table to find fifty of them.
+# (SQLite) or one array (PostgreSQL). Customer names are read by key for each of the page's tickets:
+# joined, PostgreSQL's planner hashes the whole customer table to find fifty of them. The queue's name
+# comes in both languages (a few queues: joined).
 _ROWS = """
 SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_repeat, {created_at},
        (SELECT c.name FROM customers_customer c WHERE c.id = t.customer_id),
-       (SELECT q.name FROM service_queue q WHERE q.id = t.queue_id),
+       q.name, q.name_es,
        t.assignee_id, u.first_name, u.last_name, u.username,
        (SELECT {due_at} FROM service_slaclock k
          WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status IN (%(running)s, %(breached)s)),
@@ -80,6 +83,7 @@ SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_
                 WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status = %(paused)s),
        {tags}
   FROM service_ticket t
+  LEFT JOIN service_queue q ON q.id = t.queue_id
   LEFT JOIN core_user u ON u.id = t.assignee_id
  WHERE {page}"""
 _TAGS = "(SELECT {names} FROM service_ticket_tags tt JOIN service_tag g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id)"
@@ -241,6 +245,7 @@ def _rows(values: Sequence[Sequence[Any]], *, now: dt.datetime) -> list[TicketRo
         created_at,
         customer_name,
         queue_name,
+        queue_name_es,
         assignee_id,
         first_name,
         last_name,
@@ -279,7 +284,7 @@ def _rows(values: Sequence[Sequence[Any]], *, now: dt.datetime) -> list[TicketRo
                 written(created_at),
                 words.minutes((now - created_at) // _MINUTE),
                 customer_name,
-                queue_name,
+                in_language(queue_name, queue_name_es, language) if queue_name_es else queue_name,
                 assignee,
                 sla_text,
                 sla_state,

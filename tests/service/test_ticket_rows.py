@@ -57,7 +57,7 @@ def test_a_page_of_rows_shows_customer_queue_assignee_tags_labels_and_target(des
     first, second = rows
     assert (first.customer_name, first.queue_name, first.tags, first.reference) == (
         "Ana Ruiz",
-        desk.name,
+        desk.display_name("es"),
         ("leak", "noise"),
         late.reference,
     )
@@ -132,10 +132,10 @@ def _normalised(values):
             *value[:7],
             bool(value[7]),
             _instant(value[8]),
-            *value[9:15],
-            _instant(value[15]),
-            bool(value[16]),
-            rows_module.tag_names(value[17]),
+            *value[9:16],
+            _instant(value[16]),
+            bool(value[17]),
+            rows_module.tag_names(value[18]),
         )
         for value in sorted(values)
     ]
@@ -159,7 +159,7 @@ def test_the_fixed_statement_reads_what_the_orm_reads(desk, desk_agent):
     assert by_statement == by_orm
     assert len(by_statement) == len(tickets)
     # The states the rows were built to show are all there.
-    states = {value[0]: (value[15] is not None, value[16]) for value in by_statement}
+    states = {value[0]: (value[16] is not None, value[17]) for value in by_statement}
     assert states[tickets[1].pk] == (False, True)  # paused: no live target
     assert states[tickets[4].pk] == (False, False)  # no clocks
     assert states[tickets[0].pk][0] and states[tickets[3].pk][0]
@@ -275,3 +275,16 @@ def test_a_list_compiled_once_that_no_ticket_can_meet_is_empty(desk):
     rows = TicketRowList.compiled_once(("test", "none"), lambda: Ticket.objects.filter(pk__in=[]).order_by("id"))
 
     assert rows[0:10] == [] and rows.count() == 0
+
+
+def test_a_spanish_reader_sees_the_queue_by_its_spanish_name(desk, desk_agent):
+    desk.name_es = "Servicio de atención"
+    desk.save(update_fields=["name_es"])
+    ticket = open_ticket(CustomerFactory())
+
+    with translation.override("es"):
+        (spanish,) = ticket_rows_of([ticket.pk])
+    with translation.override("en"):
+        (english,) = ticket_rows_of([ticket.pk])
+
+    assert (spanish.queue_name, english.queue_name) == ("Servicio de atención", desk.name)
