@@ -208,3 +208,21 @@ def test_coded_values_are_shown_in_the_readers_language_whenever_the_event_is_re
         assert event_describe(event) == "Consent for SMS given"
     with translation.override("es"):
         assert event_describe(event) == "Consentimiento otorgado: SMS"
+
+
+def test_a_name_written_in_both_languages_is_shown_in_the_readers(customer):
+    from django.utils import translation
+
+    kind_register("test_step_done", label=_("Step"), sentence=_("Step “%(step)s” of %(playbook)s"))
+    both = timeline_record(
+        customer=customer,
+        kind="test_step_done",
+        data={"step": "Courtesy call", "step_es": "Llamada de cortesía", "playbook": "Delivery", "playbook_es": ""},
+    )
+    english_only = timeline_record(customer=customer, kind="test_step_done", data={"step": "Check-in", "playbook": "Care"})
+
+    with translation.override("es"):
+        assert event_describe(both) == "Step “Llamada de cortesía” of Delivery"  # no Spanish playbook name: English
+        assert event_describe(english_only) == "Step “Check-in” of Care"
+    with translation.override("en"):
+        assert event_describe(both) == "Step “Courtesy call” of Delivery"

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.models import TimelineEvent
+from aftersales.core.models import TimelineEvent, in_language
 
 if TYPE_CHECKING:
     from aftersales.core.models import User
@@ -41,7 +42,9 @@ def kind_register(
     """Register a kind of timeline event with its label, sentence template and coded values.
 
     Store codes, not words, in ``data`` for the keys named in ``choices`` (``{"channel": "sms"}``):
-    the sentence shows each code's label in the reader's language, whenever it is read.
+    the sentence shows each code's label in the reader's language, whenever it is read. A name the
+    company writes in both languages (a playbook's, a step's) is stored with its Spanish text under
+    ``"<key>_es"``, which Spanish readers see when it is not empty.
     """
     kind = EventKind(code=code, label=label, sentence=sentence, choices=dict(choices or {}))
     _KINDS[code] = kind
@@ -64,6 +67,10 @@ def event_describe(event: TimelineEvent) -> str:
     if kind is None:
         return event.kind
     values = _Defaulting(event.data or {})
+    language = get_language()
+    for key in [key for key in values if key.endswith("_es")]:
+        if key[:-3] in values:
+            values[key[:-3]] = in_language(values[key[:-3]], values[key], language)
     for key, choices in kind.choices.items():
         # Older rows kept the code beside an English word as "<key>_code".
         code = values.get(f"{key}_code", values.get(key))

@@ -153,7 +153,11 @@ def test_acting_on_a_touch_twice_does_nothing_the_second_time(seller):
         assert touch_act(touch_id=touch.pk) == TouchStatus.DONE
         assert touch_act(touch_id=touch.pk) == ""
     assert Message.objects.count() == 1
-    assert TimelineEvent.objects.filter(kind="followup_touch").count() == 1
+    [event] = TimelineEvent.objects.filter(kind="followup_touch")
+    # The step's and playbook's names in both languages, for readers of either.
+    step = touch.step
+    assert (event.data["step"], event.data["step_es"]) == (step.name, step.name_es)
+    assert (event.data["playbook"], event.data["playbook_es"]) == (step.playbook.name, step.playbook.name_es)
 
 
 def test_a_survey_step_asks_feedback_for_a_survey_and_is_skipped_when_nobody_answers():

@@ -141,7 +141,9 @@ def touch_act(*, touch_id: int) -> str:
         kind="followup_touch",
         data={
             "step": step.name,
+            "step_es": step.name_es,
             "playbook": step.playbook.name,
+            "playbook_es": step.playbook.name_es,
             "status": done.status,
             "result": done.result,
             "detail": done.detail,
