@@ -82,6 +82,30 @@ def test_default_phone_region_comes_from_settings(settings):
     assert phone_normalize("020 7946 0958") == "+442079460958"
 
 
+def test_phone_numbers_kept_are_bounded_and_per_region(monkeypatch):
+    from aftersales.customers import phones
+
+    monkeypatch.setattr(phones, "PHONES_KEPT", 2)
+    monkeypatch.setattr(phones, "_KEPT", {})
+    parsed = []
+    real_parse = phones._phone_parse
+    monkeypatch.setattr(phones, "_phone_parse", lambda text, region: parsed.append(text) or real_parse(text, region))
+
+    assert phone_normalize("611 22 33 44", region="ES") == "+34611223344"
+    assert phone_normalize("611 22 33 44", region="ES") == "+34611223344"
+    assert parsed == ["611 22 33 44"]  # the second answer was kept
+    # The same text means another number in another region.
+    assert phone_normalize("020 7946 0958", region="GB") == "+442079460958"
+    assert phone_normalize("612 22 33 44", region="ES") == "+34612223344"
+    assert phone_normalize("613 22 33 44", region="ES") == "+34613223344"  # full: emptied, then kept
+    assert phones._KEPT["ES"] == {"613 22 33 44": "+34613223344"}
+    # A refused number is not kept: it is refused again.
+    for _ in range(2):
+        with pytest.raises(InvalidPhone):
+            phone_normalize("+34 000 000", region="ES")
+    assert "+34 000 000" not in phones._KEPT["ES"]
+
+
 # --- customers -----------------------------------------------------------------------------------
 
 

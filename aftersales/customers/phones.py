@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-
 import phonenumbers
 from django.conf import settings
+
+# Numbers whose E.164 form is kept, per default region. Parsing is the costly part of cleaning a customer
+# (about 40 µs a number) and imports see each customer's number on every one of their sales; a plain dict
+# of texts takes about 170 bytes a number (some 45 MB when full), an ``lru_cache`` nearly twice that.
+PHONES_KEPT = 262_144
 
 
 class InvalidPhone(ValueError):
@@ -17,11 +20,22 @@ def phone_normalize(raw: str, *, region: str | None = None) -> str:
     text = (raw or "").strip()
     if not text:
         return ""
-    return _phone_parse(text, region or settings.DEFAULT_PHONE_REGION)
+    region = region or settings.DEFAULT_PHONE_REGION
+    kept = _KEPT.get(region)
+    if kept is None:
+        kept = _KEPT[region] = {}
+    normalised = kept.get(text)
+    if normalised is None:
+        normalised = _phone_parse(text, region)
+        if len(kept) >= PHONES_KEPT:
+            kept.clear()
+        kept[text] = normalised
+    return normalised
 
 
-# Imports see the same numbers again and again (one customer, many sales); parsing is the costly part.
-@functools.lru_cache(maxsize=65_536)
+_KEPT: dict[str, dict[str, str]] = {}
+
+
 def _phone_parse(text: str, region: str) -> str:
     try:
         parsed = phonenumbers.parse(text, region)

@@ -51,7 +51,10 @@ class Sale(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="sales",
     )
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="sales")
+    # sale_customer_idx (customer, -sold_on) serves every look-up by customer: no index of its own.
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="sales", db_index=False
+    )
     receipt_number = models.CharField(_("receipt number"), max_length=64, blank=True, db_index=True)
     proof_file = models.FileField(_("proof of purchase"), upload_to=proof_upload_to, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
@@ -114,7 +117,10 @@ class UnitStatus(models.TextChoices):
 class Unit(TimeStampedModel):
     """One physical item sold, identified by its serial number."""
 
-    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="units")
+    # The unique (product, serial) constraint serves every look-up by product: no index of its own.
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="units", db_index=False
+    )
     serial = models.CharField(_("serial number"), max_length=64)
     sale_line = models.ForeignKey(
         SaleLine, verbose_name=_("sale line"), null=True, blank=True, on_delete=models.PROTECT, related_name="units"
