@@ -233,6 +233,17 @@ class Ticket(TimeStampedModel):
             models.Index(
                 fields=["created_at", "id"], condition=Q(first_public_reply_at__isnull=True), name="ticket_unanswered_idx"
             ),
+            # The unanswered queue itself (not merged away) and its count: both read this index alone, in queue
+            # order, whether or not SQLite has statistics (it counts a partial index's condition column as
+            # covered only when the index holds it, hence first_public_reply_at, always null here). Without
+            # it SQLite counted through ticket_status_idx and a lookup of every ticket (150 ms at 50,000
+            # unanswered tickets, 6 ms with it), and a page deep in the queue read every ticket before it
+            # (40 ms, 3 ms with it).
+            models.Index(
+                fields=["merged_into", "created_at", "id", "status", "first_public_reply_at"],
+                condition=Q(first_public_reply_at__isnull=True),
+                name="ticket_unanswered_queue_idx",
+            ),
         ]
 
     def __str__(self) -> str:
