@@ -250,7 +250,16 @@ def child_page(repeats: str) -> dict[str, Any]:
             cursor.execute(page_sql, [PAGE])
             rendered["raw_numbers"] = [row[1] for row in cursor.fetchall()]
 
-    app_times, raw_times, query_times, table_times, orm_times = [], [], [], [], []
+    def count() -> None:
+        # What the navigation beside every console page and the queue's paginator ask: how many there are.
+        rendered["count"] = tickets_unanswered(visible_to=manager).count()
+
+    def raw_count() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(COUNT_SQL)
+            rendered["raw_count"] = cursor.fetchone()[0]
+
+    app_times, raw_times, query_times, table_times, orm_times, count_times, raw_count_times = [], [], [], [], [], [], []
     with time_machine.travel(NOW, tick=False):
         app(), raw()  # warm both: caches, prepared plans, template compilation
         for _ in range(int(repeats)):
@@ -262,7 +271,10 @@ def child_page(repeats: str) -> dict[str, Any]:
                 rows = query()
                 table_times.append(_timed(lambda rows=rows: ticket_table(rows, show_age=True)))
             orm_times.append(_timed(orm))
+            count_times.append(_timed(count))
+            raw_count_times.append(_timed(raw_count))
     assert rendered["numbers"] == rendered["raw_numbers"], "the page and the query disagree"
+    assert rendered["count"] == rendered["raw_count"], "the counts disagree"
     return {
         "app_seconds": statistics.median(app_times),
         "raw_seconds": statistics.median(raw_times),
@@ -271,9 +283,17 @@ def child_page(repeats: str) -> dict[str, Any]:
         "table_seconds": statistics.median(table_times),
         # Building the list's queryset and compiling its ids statement, without running it.
         "orm_seconds": statistics.median(orm_times),
+        "count_seconds": statistics.median(count_times),
+        "raw_count_seconds": statistics.median(raw_count_times),
+        "count": rendered["count"],
         "rows": len(rendered["numbers"]),
         "breached_on_page": rendered["html"].count("sla-breached"),
     }
+
+
+# The unanswered tickets counted by hand: the three unanswered statuses, not merged away.
+COUNT_SQL = """SELECT COUNT(*) FROM service_ticket WHERE first_public_reply_at IS NULL AND merged_into_id IS NULL
+    AND status IN ('new', 'open', 'waiting_third_party')"""
 
 
 RAW_SWEEP_SQLITE = [
@@ -474,6 +494,8 @@ def performance_section(results: list[dict[str, Any]]) -> str:
             f"ms ({page['orm_seconds'] / page['raw_seconds']:.2f}× the hand-written query); the table alone, rendered from "
             f"rows already built, took {page['table_seconds'] * 1000:.2f} ms, "
             f"{page['table_seconds'] / page['raw_seconds']:.2f}× the hand-written query; "
+            f"counting the {page['count']:,} unanswered tickets, as the navigation does on every console page, took "
+            f"{page['count_seconds'] * 1000:.2f} ms (the hand-written count {page['raw_count_seconds'] * 1000:.2f} ms); "
             f"loading took {result['data']['load_seconds']} s (peak {result['load_peak_rss_mb']:.0f} MB); "
             f"the sweep recorded {result['sweep']['warned']:,} warnings and {result['sweep']['breached']:,} breaches "
             f"({result['sweep']['events']:,} ticket events); {result['page']['breached_on_page']} of the page's "
