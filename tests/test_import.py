@@ -397,12 +397,15 @@ def test_errors_after_the_first_keep_being_found_across_batches(catalog, monkeyp
 def test_import_leaves_the_connection_settings_as_they_were(catalog, seller):
     from django.db import connection
 
-    query = "PRAGMA cache_size" if connection.vendor == "sqlite" else "SHOW enable_seqscan"
+    queries = ["PRAGMA cache_size"] if connection.vendor == "sqlite" else ["SHOW enable_seqscan", "SHOW jit"]
 
     def setting():
         with connection.cursor() as cursor:
-            cursor.execute(query)
-            return cursor.fetchone()[0]
+            values = []
+            for query in queries:
+                cursor.execute(query)
+                values.append(cursor.fetchone()[0])
+            return values
 
     before = setting()
     assert run(csv_text(SAMPLE)).ok
