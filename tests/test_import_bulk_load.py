@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from aftersales.customers.models import Customer
 from aftersales.sales.bulk import DeferredIndexes
 from aftersales.sales.imports import sales_import_rows
 from aftersales.sales.models import Sale, Unit
@@ -113,6 +114,44 @@ def test_postgresql_bulk_load_gives_back_constraints_and_indexes_by_their_names(
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('maintenance_work_mem')")
         assert cursor.fetchone()[0] != "256MB"  # set for the import's transaction only
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SET CONSTRAINTS is PostgreSQL's")
+@pytest.mark.parametrize("bulk", [False, True], ids=["ordinary", "bulk load"])
+def test_postgresql_keys_are_checked_at_each_statement_during_an_import_and_deferred_after(catalog, bulk, request):
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from aftersales.core.models import TimelineEvent
+
+    if bulk:
+        request.getfixturevalue("small_threshold")
+    modes = []
+
+    def noting(execute, sql, params, many, context):
+        if sql.startswith("SET CONSTRAINTS"):
+            modes.append((sql.split()[-1], "sales_saleline_product_id" in sql))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(noting):
+        assert run(csv_text(sales(1, 12))).ok
+    # the keys of the written tables, those to products included, were checked at each statement, then deferred again
+    assert modes[0] == ("IMMEDIATE", True)
+    assert modes[-1] == ("DEFERRED", True)
+    assert [mode for mode, _ in modes] == ["IMMEDIATE", "DEFERRED"]
+
+    # After the import, in the same transaction, a child may come before its parent again, as Django expects.
+    missing = Customer.objects.order_by("-id").values_list("id", flat=True).first() + 1000
+
+    class Undone(Exception):
+        pass
+
+    with pytest.raises(Undone), transaction.atomic():
+        TimelineEvent.objects.create(customer_id=missing, kind="note", occurred_at=timezone.now())
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        raise Undone  # the event without its customer goes
 
 
 def test_a_small_import_into_populated_tables_takes_the_ordinary_path(catalog, small_threshold):

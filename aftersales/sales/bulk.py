@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from django.db import connection, models
 from django.db.backends.utils import CursorWrapper
+from psycopg import pq as psycopg_pq
 
 # Rows per INSERT statement on SQLite (within its limit of bound values).
 ROWS_PER_INSERT = 1000
@@ -348,6 +349,7 @@ class DeferredIndexes:
         self.dropped: list[SecondaryIndex] = []
         self.foreign_keys: list[tuple[str, str, str]] = []
         self.tables: list[str] = []
+        self.checked_per_statement = False
 
     def drop(self, cursor: CursorWrapper, table: str) -> None:
         """Drop the table's secondary indexes but those kept, remembering their definitions.
@@ -359,7 +361,7 @@ class DeferredIndexes:
         """
         kept = self.keep.get(table, set())
         self.tables.append(table)
-        with _checks_done(cursor, self.tables):
+        with self._checks_done(cursor):
             for index in secondary_indexes(cursor, table):
                 if index.first_column not in kept:
                     cursor.execute(index.drop_sql)
@@ -384,13 +386,55 @@ class DeferredIndexes:
             setting, value = "PRAGMA cache_size", str(-abs(SQLITE_INDEX_BUILD_CACHE_KIB))
         before = _setting(cursor, setting, value)
         quote = connection.ops.quote_name
-        with _checks_done(cursor, self.tables):
+        with self._checks_done(cursor):
             while self.dropped:
                 cursor.execute(self.dropped.pop(0).create_sql)
             while self.foreign_keys:
                 child, name, definition = self.foreign_keys.pop(0)
                 cursor.execute(f"ALTER TABLE {quote(child)} ADD CONSTRAINT {quote(name)} {definition}")
         _setting(cursor, setting, before)
+
+    @contextmanager
+    def checked_at_each_statement(self, tables: Sequence[str]) -> Iterator[None]:
+        """Check the tables' foreign keys as each statement ends instead of at commit (PostgreSQL).
+
+        Django's foreign keys are ``INITIALLY DEFERRED``: each row inserted queues a check that
+        PostgreSQL runs at commit, one row at a time, in the importing thread, after everything else
+        (10 s for a million-row file, for the keys to products and users that stay during a bulk
+        load). Checked as each ``COPY`` ends, they run while the writer thread waits on the server and
+        the importing thread validates the next rows. Each batch is written parents first, so every
+        check finds its parent. The constraints are deferred again afterwards, for the rest of the
+        transaction. SQLite checks deferred keys with a counter and needs none of this.
+        """
+        if connection.vendor != "postgresql":
+            yield
+            return
+        with connection.cursor() as cursor:
+            _constraints_set(cursor, tables, "IMMEDIATE")
+        self.checked_per_statement = True
+        try:
+            yield
+        finally:
+            self.checked_per_statement = False
+            if connection.connection.info.transaction_status != psycopg_pq.TransactionStatus.INERROR:
+                with connection.cursor() as cursor:
+                    _constraints_set(cursor, tables, "DEFERRED")
+
+    @contextmanager
+    def _checks_done(self, cursor: CursorWrapper) -> Iterator[None]:
+        """Run the foreign-key checks still pending on the loaded tables' rows, so that their indexes can change.
+
+        PostgreSQL refuses to create or drop an index of a table whose rows have deferred checks pending:
+        they are run now, as they would be at commit, and the constraints deferred again afterwards.
+        None are pending while the keys are checked at each statement. SQLite has no such rule.
+        """
+        if connection.vendor != "postgresql" or self.checked_per_statement:
+            yield
+            return
+        _constraints_set(cursor, self.tables, "IMMEDIATE")
+        yield
+        # The keys there are now: some may have been dropped or added meanwhile.
+        _constraints_set(cursor, self.tables, "DEFERRED")
 
 
 # The foreign keys from any of some tables to any of them (a table's key to itself included).
@@ -412,24 +456,10 @@ _DEFERRED_FOREIGN_KEYS = """
 """
 
 
-@contextmanager
-def _checks_done(cursor: CursorWrapper, tables: list[str]) -> Iterator[None]:
-    """Run the foreign-key checks still pending on the tables' rows, so that their indexes can change.
-
-    PostgreSQL refuses to create or drop an index of a table whose rows have deferred checks pending
-    (Django's foreign keys are ``INITIALLY DEFERRED``): they are run now, as they would be at commit,
-    and the constraints deferred again afterwards. SQLite has no such rule.
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    cursor.execute(_DEFERRED_FOREIGN_KEYS, [tables])
+def _constraints_set(cursor: CursorWrapper, tables: Sequence[str], mode: str) -> None:
+    """Make the deferrable foreign keys of the tables ``IMMEDIATE`` (running their pending checks) or ``DEFERRED``."""
+    assert mode in ("IMMEDIATE", "DEFERRED")
+    cursor.execute(_DEFERRED_FOREIGN_KEYS, [list(tables)])
     names = ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
     if names:
-        cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
-    yield
-    # The keys there are now: some may have been dropped or added meanwhile.
-    cursor.execute(_DEFERRED_FOREIGN_KEYS, [tables])
-    names = ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
-    if names:
-        cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
+        cursor.execute(f"SET CONSTRAINTS {names} {mode}")

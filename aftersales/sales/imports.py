@@ -249,7 +249,7 @@ class _Importer:
     def _run(self, records: Iterator[Record]) -> None:
         self._prepare()
         try:
-            with database_tuned():
+            with database_tuned(), self.writer.deferred.checked_at_each_statement(self.writer.table_names):
                 try:
                     self._consume(records)
                 finally:
@@ -608,7 +608,9 @@ class _Writer:
         self.noon: dict[dt.date, Any] = {}
         self.names: dict[int, str] = {}
         self.moments: dict[dt.datetime, Any] = {}
+        # In the order each batch is written: parents first.
         self.tables = (self.customers, self.sales, self.lines, self.units, self.events)
+        self.table_names = [table.db_table for table in self.tables]
         # At most as many rows as each table held before the import.
         self.held = {
             table.db_table: self.ids[table.model].ceiling if table.model in self.ids else events_ceiling for table in self.tables
