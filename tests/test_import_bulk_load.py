@@ -71,14 +71,26 @@ def catalogue() -> list[tuple[str, ...]]:
         return sorted(tuple(str(value) for value in found) for found in cursor.fetchall())
 
 
+def connection_settings() -> list[str]:
+    """The settings an import changes while it builds indexes again, as the connection has them now."""
+    queries = ["PRAGMA cache_size", "PRAGMA threads"] if connection.vendor == "sqlite" else ["SHOW maintenance_work_mem"]
+    with connection.cursor() as cursor:
+        values = []
+        for query in queries:
+            cursor.execute(query)
+            values.append(str(cursor.fetchone()[0]))
+        return values
+
+
 def test_a_large_import_into_empty_tables_is_a_bulk_load_and_keeps_the_schema(catalog, small_threshold):
-    before = catalogue()
+    before, settings_before = catalogue(), connection_settings()
 
     report = run(csv_text(sales(1, 12)))
 
     assert report.ok, report.errors
     assert sorted(report.bulk_loaded_tables) == sorted(TABLES)
     assert catalogue() == before
+    assert connection_settings() == settings_before
     assert counts() == {"Customer": 12, "Sale": 12, "SaleLine": 12, "Unit": 12, "TimelineEvent": 12 * 4}
     # The rows written before and after the switch are found through the rebuilt indexes.
     assert Unit.objects.get(serial="BK-1").customer.email == "c1@example.com"
