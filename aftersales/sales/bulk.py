@@ -26,7 +26,7 @@ SQLITE_CACHE_KIB = 32 * 1024
 LOOKUP_CHUNK = 900
 LOOKUP_SIZES = (1, 10, 100, 300, LOOKUP_CHUNK)
 # SQLite's page cache, and so its sort buffer, while it builds indexes after a bulk load, in KiB.
-SQLITE_INDEX_BUILD_CACHE_KIB = 16 * 1024
+SQLITE_INDEX_BUILD_CACHE_KIB = 8 * 1024
 # Helper threads SQLite may sort an index's keys with while it builds the index.
 SQLITE_SORT_THREADS = 2
 # PostgreSQL's memory for sorting the keys of an index being built after a bulk load (its default is 64 MB).
@@ -385,8 +385,9 @@ class DeferredIndexes:
         else:
             # SQLite sorts the keys in this process, in a buffer as large as the page cache, beside it:
             # a smaller cache while the indexes are built keeps the import's memory where it was. Helper
-            # threads sort parts of the keys at once (a quarter less time for the timeline's indexes of
-            # a million-row file, and a buffer more each).
+            # threads sort parts of the keys at once, each in a buffer of its own: with two, and half the
+            # cache, the timeline's indexes of a million-row file build in 6.7 s instead of 7.9 s in the
+            # same memory (with 16 MB, 5.6 s for 32 MB more).
             settings = {"PRAGMA cache_size": str(-abs(SQLITE_INDEX_BUILD_CACHE_KIB)), "PRAGMA threads": str(SQLITE_SORT_THREADS)}
         before = {setting: _setting(cursor, setting, value) for setting, value in settings.items()}
         quote = connection.ops.quote_name
