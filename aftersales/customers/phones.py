@@ -9,6 +9,8 @@ from django.conf import settings
 # (about 40 µs a number) and imports see each customer's number on every one of their sales; a plain dict
 # of texts takes about 170 bytes a number (some 45 MB when full), an ``lru_cache`` nearly twice that.
 PHONES_KEPT = 262_144
+# Region -> number as written -> its E.164 form; invalid numbers are not kept.
+_KEPT: dict[str, dict[str, str]] = {}
 
 
 class InvalidPhone(ValueError):
@@ -31,9 +33,6 @@ def phone_normalize(raw: str, *, region: str | None = None) -> str:
             kept.clear()
         kept[text] = normalised
     return normalised
-
-
-_KEPT: dict[str, dict[str, str]] = {}
 
 
 def _phone_parse(text: str, region: str) -> str:
