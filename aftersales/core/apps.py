@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from aftersales.core import sweeps  # noqa: F401 - registers the core's sweeps
         from aftersales.core.roles import roles_sync_after_migrate
 
         post_migrate.connect(roles_sync_after_migrate, dispatch_uid="aftersales.core.roles_sync")
