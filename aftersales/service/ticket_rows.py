@@ -71,7 +71,9 @@ ROW_FIELDS = (
 # (running, or breached and not stopped); paused while a live clock waits. Tags come as one JSON array
 # (SQLite) or one array (PostgreSQL). Customer names are read by key for each of the page's tickets:
 # joined, PostgreSQL's planner hashes the whole customer table to find fifty of them. The queue's name
-# comes in both languages (a few queues: joined).
+# comes in both languages (a few queues: joined). SQLite without statistics would look up the paused clock
+# through the clocks' status index, reading every paused clock for each ticket (650 ms a page at 100,000
+# tickets): its unary "+" keeps the status from choosing an index, so the ticket's own index serves.
 _ROWS = """
 SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_repeat, {created_at},
        (SELECT c.name FROM customers_customer c WHERE c.id = t.customer_id),
@@ -80,7 +82,7 @@ SELECT t.id, t.number, t.subject, t.kind, t.channel, t.status, t.priority, t.is_
        (SELECT {due_at} FROM service_slaclock k
          WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status IN (%(running)s, %(breached)s)),
        EXISTS (SELECT 1 FROM service_slaclock k
-                WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND k.status = %(paused)s),
+                WHERE k.ticket_id = t.id AND k.stopped_at IS NULL AND {unindexed}k.status = %(paused)s),
        {tags}
   FROM service_ticket t
   LEFT JOIN service_queue q ON q.id = t.queue_id
@@ -96,12 +98,14 @@ SQLITE_ROWS = _ROWS.format(
     due_at="replace(MIN(k.due_at), ' ', 'T') || '+00:00'",
     tags=_TAGS.format(names="json_group_array(g.name)"),
     page="t.id IN (SELECT value FROM json_each(%(ids)s))",
+    unindexed="+",
 )
 POSTGRESQL_ROWS = _ROWS.format(
     created_at="t.created_at",
     due_at="MIN(k.due_at)",
     tags="ARRAY" + _TAGS.format(names="g.name"),
     page="t.id = ANY(%(ids)s)",
+    unindexed="",
 )
 # SQLite's tags of a ticket without any.
 _NO_TAGS = "[]"

@@ -61,3 +61,24 @@ def test_the_unanswered_queue_and_its_count_read_their_index_alone(desk, desk_ag
         # The index alone, not the tickets' rows, and in queue order: no sorting of every unanswered
         # ticket for one page.
         assert plan == [f"SEARCH service_ticket USING COVERING INDEX {INDEX} (merged_into_id=?)"], (name, plan)
+
+
+def test_the_page_rows_statement_looks_up_each_tickets_clocks_by_ticket_without_statistics(desk, customer):
+    from aftersales.service.models import SlaClockStatus
+    from aftersales.service.ticket_rows import SQLITE_ROWS
+
+    open_ticket(customer, subject="Ticket")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
+        parameters = {
+            "running": SlaClockStatus.RUNNING.value,
+            "breached": SlaClockStatus.BREACHED.value,
+            "paused": SlaClockStatus.PAUSED.value,
+            "ids": "[1, 2, 3]",
+        }
+        cursor.execute(f"EXPLAIN QUERY PLAN {SQLITE_ROWS}", parameters)
+        clocks = [row[-1] for row in cursor.fetchall() if " k " in f"{row[-1]} "]
+
+    # Both clock look-ups go through the ticket's live clocks, never through every clock of a status
+    # (650 ms a page at 100,000 tickets).
+    assert clocks == ["SEARCH k USING INDEX sla_clock_ticket_live_idx (ticket_id=?)"] * 2, clocks
