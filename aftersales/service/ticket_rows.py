@@ -298,17 +298,21 @@ def _rows(values: Sequence[Sequence[Any]], *, now: dt.datetime) -> list[TicketRo
     return rows
 
 
-def _values_by_statement(ids: Sequence[int]) -> list[tuple[Any, ...]]:
-    """Read the rows of some tickets with the database's fixed statement."""
-    sqlite = connection.vendor == "sqlite"
-    parameters = {
+def statement_parameters(ids: Sequence[int]) -> dict[str, Any]:
+    """Return the parameters of the database's fixed statement for some tickets."""
+    return {
         "running": SlaClockStatus.RUNNING.value,
         "breached": SlaClockStatus.BREACHED.value,
         "paused": SlaClockStatus.PAUSED.value,
-        "ids": json.dumps(list(ids)) if sqlite else list(ids),
+        "ids": json.dumps(list(ids)) if connection.vendor == "sqlite" else list(ids),
     }
+
+
+def _values_by_statement(ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """Read the rows of some tickets with the database's fixed statement."""
+    sqlite = connection.vendor == "sqlite"
     with connection.cursor() as cursor:
-        cursor.execute(SQLITE_ROWS if sqlite else POSTGRESQL_ROWS, parameters)
+        cursor.execute(SQLITE_ROWS if sqlite else POSTGRESQL_ROWS, statement_parameters(ids))
         found = cursor.fetchall()
     return found
 

@@ -64,19 +64,12 @@ def test_the_unanswered_queue_and_its_count_read_their_index_alone(desk, desk_ag
 
 
 def test_the_page_rows_statement_looks_up_each_tickets_clocks_by_ticket_without_statistics(desk, customer):
-    from aftersales.service.models import SlaClockStatus
-    from aftersales.service.ticket_rows import SQLITE_ROWS
+    from aftersales.service.ticket_rows import SQLITE_ROWS, statement_parameters
 
-    open_ticket(customer, subject="Ticket")
+    ticket = open_ticket(customer, subject="Ticket")
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
-        parameters = {
-            "running": SlaClockStatus.RUNNING.value,
-            "breached": SlaClockStatus.BREACHED.value,
-            "paused": SlaClockStatus.PAUSED.value,
-            "ids": "[1, 2, 3]",
-        }
-        cursor.execute(f"EXPLAIN QUERY PLAN {SQLITE_ROWS}", parameters)
+        cursor.execute(f"EXPLAIN QUERY PLAN {SQLITE_ROWS}", statement_parameters([ticket.pk]))
         clocks = [row[-1] for row in cursor.fetchall() if " k " in f"{row[-1]} "]
 
     # Both clock look-ups go through the ticket's live clocks, never through every clock of a status
