@@ -208,7 +208,8 @@ def test_customer_page_shows_contact_units_with_warranty_end_sales_and_timeline(
 
     page = text_of(client.get(reverse("console:customer", args=[maria.pk])))
 
-    assert "maria@example.es" in page and "+34612345678" in page
+    # the number grouped as people write it, dialled in its stored E.164 form
+    assert "maria@example.es" in page and '<a href="tel:+34612345678">+34 612 34 56 78</a>' in page
     assert "DW-778899" in page
     assert "Feb. 28, 2027" in page  # sold 2025-03-01, 24 months of warranty
     assert "S-1" in page

@@ -17,7 +17,7 @@ from aftersales.catalog.services import category_create, product_create, product
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.models import TimelineEvent
 from aftersales.customers.models import Customer, Segment
-from aftersales.customers.phones import InvalidPhone, phone_normalize
+from aftersales.customers.phones import InvalidPhone, phone_display, phone_normalize
 from aftersales.customers.selectors import customer_for_portal_user, customer_search, customers_visible_to
 from aftersales.customers.services import (
     customer_clean,
@@ -104,6 +104,21 @@ def test_phone_numbers_kept_are_bounded_and_per_region(monkeypatch):
         with pytest.raises(InvalidPhone):
             phone_normalize("+34 000 000", region="ES")
     assert "+34 000 000" not in phones._KEPT["ES"]
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("+34612345678", "+34 612 34 56 78"),
+        ("+442079460958", "+44 20 7946 0958"),
+        ("+15417543010", "+1 541-754-3010"),
+        ("", ""),
+        ("ask at reception", "ask at reception"),
+        ("+00", "+00"),
+    ],
+)
+def test_a_stored_phone_number_is_shown_grouped_in_international_form(stored, shown):
+    assert phone_display(stored) == shown
 
 
 # --- customers -----------------------------------------------------------------------------------

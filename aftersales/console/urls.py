@@ -39,6 +39,7 @@ urlpatterns = [
     path("logout/", auth.SignOutView.as_view(), name="logout"),
     path("language/", auth.language_choose, name="language"),
     path("", home.home, name="home"),
+    path("menu/", home.menu, name="menu"),
     path("customers/", customers.customer_list, name="customers"),
     path("customers/<int:customer_id>/", customers.customer_detail, name="customer"),
     path("customers/<int:customer_id>/edit/", customers.customer_edit, name="customer_edit"),

@@ -43,3 +43,17 @@ def _phone_parse(text: str, region: str) -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidPhone(f"{text!r} is not a valid phone number")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_display(number: str) -> str:
+    """Return a stored (E.164) number as people write it, grouped in international form (+34 612 34 56 78).
+
+    Text that is not such a number comes back as it is.
+    """
+    if not number.startswith("+"):
+        return number
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

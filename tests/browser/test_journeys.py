@@ -145,7 +145,7 @@ def test_a_rep_logs_no_answer_on_my_day_and_the_call_moves_to_tomorrow(live_serv
     expect(page.get_by_role("heading", name="My day")).to_be_visible()
     row = page.locator(f"#task-{task.pk}")
     expect(row).to_contain_text("Carmen Núñez")
-    expect(row.get_by_role("link", name="+34612000111")).to_be_visible()
+    expect(row.get_by_role("link", name="+34 612 00 01 11")).to_have_attribute("href", "tel:+34612000111")
 
     # nobody answers: the rep asks to try again tomorrow
     row.get_by_label("Try again").select_option("tomorrow")

@@ -102,9 +102,20 @@ def test_console_and_portal_pages_fit_a_phone_and_a_wide_screen_in_spanish(live_
         "nav.sidenav a", "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.trim())"
     )
     assert cut == []
+    # where the navigation has room, its groups stand under their headings and the menu's link is not needed
+    assert wide.locator("nav.sidenav .navgroup-label").first.is_visible()
+    assert not wide.locator("nav.sidenav a.sidenav-menu").is_visible()
 
     page = new_page(width=PHONE, height=800)
     sign_in(page, live_server.url, "manager")
+    # on the phone the strip starts with the menu, then the links always at hand; other groups wait in the menu
+    assert page.locator("nav.sidenav a").first.get_attribute("href") == "/menu/"
+    assert page.locator("nav.sidenav a.sidenav-menu").is_visible()
+    assert page.locator("nav.sidenav a[href='/inbox/']").is_visible()
+    assert not page.locator("nav.sidenav a[href='/contests/']").is_visible()
+    page.click("nav.sidenav a.sidenav-menu")
+    page.wait_for_load_state("load")
+    assert page.locator("main a[href='/contests/']").is_visible()
     first_records: list[str] = []
 
     def first_record(page, path: str) -> list[str]:

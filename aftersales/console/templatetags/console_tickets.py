@@ -1,4 +1,4 @@
-"""Service desk bits of the console's templates: navigation counts, "due in / breached by" badges, the ticket table."""
+"""Service desk bits of the console's templates: "due in / breached by" badges, the ticket table."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from aftersales.console import ticket_table as tables
-from aftersales.console.selectors import TicketCounts, ticket_counts
 from aftersales.service.models import SlaClock, SlaClockStatus
 from aftersales.service.sla import sla_status_text
 from aftersales.service.templatetags.sla import sla_due, sla_state
@@ -19,16 +18,6 @@ register = template.Library()
 
 # A target closer than this is shown as at risk.
 SOON = dt.timedelta(hours=1)
-
-
-@register.simple_tag(takes_context=True)
-def service_desk_counts(context: Any) -> TicketCounts | None:
-    """Return the navigation counts for a staff member who may see tickets (None for others)."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.has_perm("service.view_ticket"):
-        return None
-    return ticket_counts(user)
 
 
 @register.simple_tag
