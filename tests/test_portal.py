@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from aftersales.catalog.models import WarrantyStart
 from aftersales.customers.services import customer_portal_user
+from aftersales.portal.navigation import PORTAL_NAVIGATION
 from tests.factories import CustomerFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +192,7 @@ def test_a_malformed_email_is_refused_with_the_reason(client):
 # --- access --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["portal:products", "portal:profile", "portal:preferences"])
+@pytest.mark.parametrize("name", ["portal:products", "portal:profile", "portal:preferences", "portal:menu"])
 def test_anonymous_visitor_is_sent_to_the_portal_sign_in(client, name):
     response = client.get(reverse(name))
 
@@ -206,6 +207,35 @@ def test_staff_member_is_not_let_into_the_portal(client, agent):
 
     assert response.status_code == 403
     assert "The portal is for customers" in text_of(response)
+
+
+# --- navigation ----------------------------------------------------------------------------
+
+PORTAL_LINKS = [link for group in PORTAL_NAVIGATION for link in group.links]
+
+
+@pytest.mark.parametrize("link", PORTAL_LINKS, ids=[link.url_name for link in PORTAL_LINKS])
+def test_every_page_of_the_portal_navigation_opens_with_its_own_link_marked_current(client, tom, link):
+    url = reverse(link.url_name)
+
+    response = signed_in_as(client, tom).get(url)
+
+    page = text_of(response)
+    nav = page[page.index('<nav aria-label="Portal"') : page.index("</nav>")]
+    assert response.status_code == 200
+    assert re.findall(r'href="([^"]+)" aria-current="page"', nav) == [url]
+
+
+def test_the_menu_lists_every_group_in_the_customers_language_with_a_way_to_sign_out(client, ana):
+    response = signed_in_as(client, ana).get(reverse("portal:menu"))
+
+    page = text_of(response)
+    main = page[page.index("<main") :]
+    assert response.status_code == 200
+    for heading in ("Mis productos y solicitudes", "Servicio y reparaciones", "Recompensas", "Mi cuenta"):
+        assert f">{heading}</h2>" in main
+    assert main.count('href="/portal/') == len(PORTAL_LINKS)
+    assert f'action="{reverse("portal:sign_out")}"' in main
 
 
 # --- my products ---------------------------------------------------------------------------

@@ -1,59 +1,22 @@
 """The console's navigation: its links grouped by area of work, each shown to the staff its permissions allow.
 
-One declaration (``NAVIGATION``) serves the side navigation of every page, the strip a phone shows instead
-(the links always at hand, the current page's group and the way to the menu) and the menu page that lists
-every group. A page marks its link current by the ``section`` it renders with.
+One declaration (``NAVIGATION``, drawn by ``core.navigation``) serves the side navigation of every page, the
+strip a phone shows instead (the links always at hand, the current page's group and the way to the menu) and
+the menu page that lists every group. A page marks its link current by the ``section`` it renders with.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from aftersales.console.selectors import TicketCounts, ticket_counts
 from aftersales.core.models import Notification
-
-
-@dataclass(frozen=True)
-class Link:
-    """One entry of the navigation.
-
-    ``perms``: the permissions it needs, all of them (none: every staff member). ``unless``: a permission that
-    hides it, for an entry that stands in for another one the staff member does not see. ``sections``: the
-    pages' ``section`` values that make it current (its URL name when not given). ``count``: the figure shown
-    beside it (see ``_COUNTS``).
-    """
-
-    label: Promise
-    url_name: str
-    perms: tuple[str, ...] = ()
-    sections: tuple[str, ...] = ()
-    unless: str = ""
-    count: str = ""
-
-    def current_in(self, section: str) -> bool:
-        return section in (self.sections or (self.url_name.rpartition(":")[2],))
-
-    def shown_to(self, user: Any) -> bool:
-        return all(user.has_perm(perm) for perm in self.perms) and not (self.unless and user.has_perm(self.unless))
-
-
-@dataclass(frozen=True)
-class Group:
-    """Links of one area of work under a heading. The ``pinned`` group holds the links always at hand: no heading
-    beside them in the side navigation, and a phone's strip shows them on every page."""
-
-    label: Promise
-    key: str
-    links: tuple[Link, ...]
-    pinned: bool = False
-
+from aftersales.core.navigation import Group, Link, ShownGroup, ShownLink, navigation_shown
 
 _TICKETS = ("service.view_ticket",)
 
@@ -162,28 +125,6 @@ NAVIGATION: tuple[Group, ...] = (
 )
 
 
-@dataclass
-class ShownLink:
-    label: Promise
-    url: str
-    current: bool
-    count: int | None = None
-    alert: bool = False
-    count_title: Promise | None = None
-
-
-@dataclass
-class ShownGroup:
-    label: Promise
-    key: str
-    pinned: bool
-    links: list[ShownLink] = field(default_factory=list)
-
-    @property
-    def current(self) -> bool:
-        return any(link.current for link in self.links)
-
-
 def _inbox_unread(user: Any) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
@@ -200,24 +141,16 @@ _COUNTS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], int], bool, Promi
 
 def navigation_for(user: Any, section: str = "") -> list[ShownGroup]:
     """Return the groups of links ``user`` may use, leaving out empty groups, with the current link marked."""
-    if not user.is_authenticated or not user.is_staff:
+    if user is None or not user.is_authenticated or not user.is_staff:
         return []
     read: dict[Callable[[Any], Any], TicketCounts | int] = {}
-    groups = []
-    for group in NAVIGATION:
-        shown = ShownGroup(group.label, group.key, group.pinned)
-        for link in group.links:
-            if not link.shown_to(user):
-                continue
-            item = ShownLink(link.label, reverse(link.url_name), link.current_in(section))
-            if link.count:
-                reader, figure, alert, title = _COUNTS[link.count]
-                if reader not in read:
-                    read[reader] = reader(user)
-                item.count = figure(read[reader])
-                item.alert = alert and item.count > 0
-                item.count_title = title
-            shown.links.append(item)
-        if shown.links:
-            groups.append(shown)
-    return groups
+
+    def counted(link: Link, shown: ShownLink) -> None:
+        reader, figure, alert, title = _COUNTS[link.count]
+        if reader not in read:
+            read[reader] = reader(user)
+        shown.count = figure(read[reader])
+        shown.alert = alert and shown.count > 0
+        shown.count_title = title
+
+    return navigation_shown(NAVIGATION, user, section, counted)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("sign-in/sent/", views.link_sent, name="link_sent"),
     path("auth/", views.authenticate_link, name="auth"),
     path("sign-out/", views.sign_out, name="sign_out"),
+    path("menu/", views.menu, name="menu"),
     path("products/<int:unit_id>/", views.unit_detail, name="unit"),
     path("products/<int:unit_id>/claim/", views_warranty.claim_new, name="claim_new"),
     path("claims/", views_warranty.claim_list, name="claims"),

@@ -130,6 +130,12 @@ def unit_detail(request: HttpRequest, customer: Customer, unit_id: int) -> HttpR
 
 
 @portal_view
+def menu(request: HttpRequest, customer: Customer) -> HttpResponse:
+    """Every page of the portal, grouped: where a phone's short navigation bar leads."""
+    return render(request, "portal/menu.html", {"section": "menu"})
+
+
+@portal_view
 def profile(request: HttpRequest, customer: Customer) -> HttpResponse:
     agreed = [consent.label for consent in customer_consents(customer) if consent.given_at]
     context = {"section": "profile", "customer": customer, "agreed": agreed}

@@ -153,6 +153,10 @@ def test_console_and_portal_pages_fit_a_phone_and_a_wide_screen_in_spanish(live_
     portal.click("main form button[type=submit]")
     portal.wait_for_load_state("load")
     assert portal.locator("html").get_attribute("lang") == "es"
+    # the phone's bar: the menu, products and requests; the other groups wait in the menu
+    assert portal.locator("header nav a.nav-menu").is_visible()
+    assert portal.locator("header nav a[href='/portal/requests/']").is_visible()
+    assert not portal.locator("header nav a[href='/portal/contests/']").is_visible()
     seen, too_wide = crawl(
         portal,
         live_server.url,

@@ -75,7 +75,8 @@ def test_a_customer_claims_and_approves_the_repair_quote(live_server, new_page):
 
     # the customer follows the repair and approves the quote
     portal.goto(f"{live_server.url}/portal/")
-    portal.get_by_role("link", name="My repairs").click()
+    portal.get_by_role("link", name="Menu").click()  # on a phone, the portal's other pages are in its menu
+    portal.get_by_role("main").get_by_role("link", name="My repairs").click()
     portal.get_by_role("link", name=order.reference).click()
     expect(portal.locator("#quote")).to_contain_text("14.50")
     portal.get_by_role("button", name="Approve the quote").click()

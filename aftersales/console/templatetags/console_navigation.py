@@ -14,8 +14,4 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def console_navigation(context: Any) -> list[ShownGroup]:
     """Return the navigation's groups for the signed-in staff member, the page's ``section`` marked current."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None:
-        return []
-    return navigation_for(user, context.get("section") or "")
+    return navigation_for(context.get("user"), context.get("section") or "")
