@@ -7,13 +7,14 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.models import TimelineEvent
 from aftersales.sales.models import UnitStatus
 from aftersales.warranty import services
-from aftersales.warranty.coverage import coverage_on
-from aftersales.warranty.models import ClaimStatus, CostEntry, CostKind, CostSource
+from aftersales.warranty.coverage import coverage_on, unit_terms
+from aftersales.warranty.models import ClaimStatus, CostEntry, CostKind, CostSource, ExtendedWarranty
 from aftersales.warranty.selectors_returns import replacement_chain
 from tests.factories import CategoryFactory
 from tests.returns.conftest import madrid, sold_unit
@@ -140,3 +141,43 @@ def test_the_customer_is_told_the_new_serial_and_its_cover_in_their_language(age
     assert message.language == "es" and replacement.reference in message.subject
     assert "NEW-ES-1" in message.body and unit.serial in message.body
     assert "Cubierto hasta el 9 de marzo de 2027" in message.body
+
+
+def facts_row(page: str, label: str) -> str:
+    start = page.index(f"<dt>{label}</dt>")
+    return page[start : page.index("</dd>", start)]
+
+
+def test_the_console_states_the_carried_over_end_on_the_unit_page_the_units_list_and_the_customer_page(agent, client):
+    unit = sold_unit(price="300.00", delivered_at=madrid(2025, 3, 10), warranty_months=24)
+    with time_machine.travel(madrid(2026, 1, 15), tick=False):
+        new = services.unit_replace(actor=agent, unit=unit, new_serial="NEW-1", reason="warranty").new_unit
+    # delivered a few days later: its own 24 months would run to 19 January 2028
+    new.delivered_at = madrid(2026, 1, 20)
+    new.save(update_fields=["delivered_at"])
+    client.force_login(agent)
+
+    detail = client.get(reverse("console:unit", args=[new.pk])).content.decode()
+    units = client.get(reverse("console:units"), {"serial": "NEW-1"}).content.decode()
+    customer = client.get(reverse("console:customer", args=[new.customer_id])).content.decode()
+
+    assert "March 9, 2027" in facts_row(detail, "Warranty ends")
+    for page in (units, customer):
+        row = page[page.index(">NEW-1<") :]
+        assert row[: row.index("</tr>")].count("March 9, 2027") == 1
+    assert "Jan. 19, 2028" not in detail + units + customer
+
+
+def test_the_unit_page_states_the_terms_the_unit_was_sold_with_and_its_extensions(agent, client):
+    unit = sold_unit(delivered_at=madrid(2025, 3, 10), warranty_months=24)
+    unit_terms(unit)  # copied at sale (the hourly sweep does it for every new unit)
+    unit.product.warranty_months = 36  # for units sold from now on
+    unit.product.save(update_fields=["warranty_months"])
+    ExtendedWarranty.objects.create(unit=unit, months=12, price=Decimal("49.00"), sold_on=dt.date(2026, 2, 10))
+    client.force_login(agent)
+
+    page = client.get(reverse("console:unit", args=[unit.pk])).content.decode()
+
+    assert "24 months, from delivery" in facts_row(page, "Warranty")
+    # 24 months from 10 March 2025, then the year sold on top
+    assert "March 9, 2028" in facts_row(page, "Warranty ends")

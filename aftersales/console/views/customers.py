@@ -57,7 +57,8 @@ def _customer_page(request: HttpRequest, customer: Customer, *, call_form: Any =
         "section": "customers",
         "customer": customer,
         "consents": customer_consents(customer),
-        "units": units_of_customer(customer=customer),
+        # Each row states the warranty the warranty app decides: the terms the unit was sold with, read here.
+        "units": units_of_customer(customer=customer).select_related("warranty_terms"),
         "sales": sales_visible_to(request.user).filter(customer=customer).order_by("-sold_on", "-id"),
         "timeline": timeline,
         "coming_up": coming_up(request, customer),
