@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +19,8 @@ from aftersales.core.services import token_digest
 from aftersales.customers.services import customer_create, customer_portal_user
 from aftersales.sales.models import Unit
 from aftersales.sales.services import sale_create
+from aftersales.warranty.coverage import unit_terms
+from aftersales.warranty.models import ExtendedWarranty
 from tests.factories import CustomerFactory, ProductFactory, SaleFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -386,6 +390,25 @@ def test_unit_list_filters_by_serial_prefix_and_status(client, technician):
 
     assert "ABC-1" in by_serial and "XYZ-1" not in by_serial
     assert "XYZ-1" in by_status and "ABC-1" not in by_status
+
+
+def test_the_unit_list_reads_the_warranty_of_a_whole_page_in_the_same_number_of_queries(client, technician):
+    def queries_for_a_page_of(count: int) -> int:
+        ExtendedWarranty.objects.all().delete()
+        Unit.objects.all().delete()
+        for number in range(count):
+            unit = UnitFactory(serial=f"WL-{number}", delivered_at=timezone.now())
+            unit_terms(unit)  # copied at sale, as the hourly sweep does
+            ExtendedWarranty.objects.create(unit=unit, months=12, sold_on=dt.date(2026, 1, 1))
+        with CaptureQueriesContext(connection) as queries:
+            page = text_of(client.get(reverse("console:units")))
+        assert page.count(">WL-") == count
+        return len(queries.captured_queries)
+
+    signed_in(client, technician)
+    queries_for_a_page_of(1)  # the session and the permissions, read once
+
+    assert queries_for_a_page_of(2) == queries_for_a_page_of(6)
 
 
 # --- sales ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -211,7 +212,8 @@ def cover_last_day(unit: Unit) -> dt.date | None:
     if isinstance(base, Coverage):
         return None
     until = base.until
-    for extension in ExtendedWarranty.objects.filter(unit=unit).order_by("id"):
+    # In the order they were sold; from the caller's prefetch of ``extended_warranties`` when it made one.
+    for extension in sorted(unit.extended_warranties.all(), key=attrgetter("pk")):
         until = period_last_day(until + dt.timedelta(days=1), extension.months)
     return until
 

@@ -57,8 +57,9 @@ def _customer_page(request: HttpRequest, customer: Customer, *, call_form: Any =
         "section": "customers",
         "customer": customer,
         "consents": customer_consents(customer),
-        # Each row states the warranty the warranty app decides: the terms the unit was sold with, read here.
-        "units": units_of_customer(customer=customer).select_related("warranty_terms"),
+        # Each row states the warranty the warranty app decides from the terms the unit was sold with and its
+        # extensions, read here for the whole page.
+        "units": units_of_customer(customer=customer).select_related("warranty_terms").prefetch_related("extended_warranties"),
         "sales": sales_visible_to(request.user).filter(customer=customer).order_by("-sold_on", "-id"),
         "timeline": timeline,
         "coming_up": coming_up(request, customer),

@@ -30,8 +30,9 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     form = UnitFilterForm(request.GET or None, statuses=UnitStatus.choices)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     units = units_search(units_visible_to(request.user), serial=filters.get("serial", ""), status=filters.get("status", ""))
-    # Each row states the warranty the warranty app decides: the terms the unit was sold with, read here.
-    units = units.select_related("warranty_terms")
+    # Each row states the warranty the warranty app decides from the terms the unit was sold with and its
+    # extensions, read here for the whole page.
+    units = units.select_related("warranty_terms").prefetch_related("extended_warranties")
     return render(request, "console/units/list.html", {"section": "units", "form": form, "page": page_of(request, units)})
 
 
